@@ -1,0 +1,42 @@
+//! Honest miners: a latent quality that validators observe, drifting as a random walk.
+
+use crate::engine::{AgentRng, Clock, Metagraph};
+use bevy_ecs::prelude::*;
+use super::standard_normal;
+
+/// An honest miner's behaviour.
+#[derive(Component, Clone, Debug)]
+pub struct HonestMiner {
+    /// Standard deviation of the quality random walk per √day.
+    pub drift: f64,
+}
+
+/// The miner's latent quality and when it was last moved.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Quality {
+    /// Current quality (≥ 0).
+    pub value: f64,
+    /// Block of the last drift step.
+    pub updated: u64,
+}
+
+/// Move every drifting miner of `subnet` to the current block: a Gaussian step with variance
+/// `drift² × days elapsed`, reflected at 0. Run at each epoch, so validators observe the
+/// quality of the latest epoch.
+pub fn drift_quality(
+    In(subnet): In<Entity>,
+    clock: Res<Clock>,
+    subnets: Query<&Metagraph>,
+    mut miners: Query<(&HonestMiner, &mut Quality, &mut AgentRng)>,
+) {
+    let Ok(metagraph) = subnets.get(subnet) else { return };
+    for &entity in &metagraph.uids {
+        let Ok((miner, mut quality, mut rng)) = miners.get_mut(entity) else { continue };
+        let days = clock.block.saturating_sub(quality.updated) as f64 / crate::scenario::BLOCKS_PER_DAY as f64;
+        quality.updated = clock.block;
+        if miner.drift > 0.0 && days > 0.0 {
+            let step = miner.drift * days.sqrt() * standard_normal(&mut rng.0);
+            quality.value = (quality.value + step).abs();
+        }
+    }
+}

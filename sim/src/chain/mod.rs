@@ -1,0 +1,5 @@
+//! Chain mechanisms as pure functions: no ECS inside, flat vectors and sparse rows in and out.
+
+pub mod emission;
+pub mod split;
+pub mod yuma;

@@ -1,0 +1,135 @@
+//! Components and resources of the simulation world. Subnets and neurons are entities; the
+//! chain's per-UID storage items are components on neuron entities.
+
+use crate::chain::yuma::{EpochOutput, EpochWorkspace, SparseRow, YumaParams};
+use crate::record::{Role, RunRecord};
+use bevy_ecs::prelude::*;
+use rand_chacha::ChaCha8Rng;
+
+/// Netuid of a subnet entity.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct SubnetId(pub u16);
+
+/// A subnet's fixed rules for this run.
+#[derive(Component, Clone, Debug)]
+pub struct SubnetRules {
+    /// Consensus parameters as fractions.
+    pub yuma: YumaParams,
+    /// Blocks between epochs.
+    pub tempo: u64,
+    /// Weight of the subnet in each block's emission.
+    pub emission_share: f64,
+}
+
+/// When the subnet's epochs ran (`LastEpochBlock`, `LastMechansimStepBlock`).
+#[derive(Component, Clone, Debug, Default)]
+pub struct EpochClock {
+    /// Block of the next epoch slot (`LastEpochBlock + tempo`).
+    pub next_epoch_block: u64,
+    /// Block of the last successful distribution (0 = none yet).
+    pub last_mechanism_step_block: u64,
+    /// Epochs run in this simulation.
+    pub epochs: u64,
+}
+
+/// Emission accrued since the subnet's last epoch, in rao (`PendingServerEmission`,
+/// `PendingValidatorEmission`, `PendingOwnerCut`), plus the rounding dust of the same period.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Pending {
+    /// Miners' half.
+    pub server: u64,
+    /// Validators' half.
+    pub validator: u64,
+    /// Owner cut.
+    pub owner_cut: u64,
+    /// Flooring dust.
+    pub dust: u64,
+}
+
+/// The subnet's UIDs: `uids[uid]` is the neuron entity.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Metagraph {
+    /// Neuron entity per UID.
+    pub uids: Vec<Entity>,
+}
+
+/// Reused buffers for the subnet's epoch, so the hot loop does not allocate.
+#[derive(Component, Default)]
+pub struct EpochBuffers {
+    /// Yuma scratch space.
+    pub workspace: EpochWorkspace,
+    /// Last epoch's outputs.
+    pub output: EpochOutput,
+    /// Gathered stake per UID.
+    pub stake: Vec<f64>,
+    /// Gathered `LastUpdate` per UID.
+    pub last_update: Vec<u64>,
+    /// Gathered `BlockAtRegistration` per UID.
+    pub registered: Vec<u64>,
+    /// Gathered permits per UID.
+    pub permit: Vec<bool>,
+    /// Gathered weight rows.
+    pub weights: Vec<SparseRow>,
+    /// Gathered bond rows.
+    pub bonds: Vec<SparseRow>,
+}
+
+/// Identity of a neuron: which subnet, which UID, which role and strategy.
+#[derive(Component, Clone, Debug)]
+pub struct Neuron {
+    /// Stable hotkey id (also the key of the agent's random stream).
+    pub hotkey: u64,
+    /// Netuid.
+    pub netuid: u16,
+    /// UID on the subnet.
+    pub uid: u16,
+    /// The subnet entity.
+    pub subnet: Entity,
+    /// Role.
+    pub role: Role,
+    /// Strategy name, for outputs.
+    pub strategy: &'static str,
+}
+
+/// Stake on the hotkey, in rao.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Stake(pub u64);
+
+/// `BlockAtRegistration`.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Registration(pub u64);
+
+/// `LastUpdate`: block of the last weight set (or registration).
+#[derive(Component, Clone, Copy, Debug)]
+pub struct LastUpdate(pub u64);
+
+/// Stored weights row.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Weights(pub SparseRow);
+
+/// Stored bonds row.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Bonds(pub SparseRow);
+
+/// `ValidatorPermit` as stored by the last epoch.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Permit(pub bool);
+
+/// The agent's own random stream.
+#[derive(Component, Clone, Debug)]
+pub struct AgentRng(pub ChaCha8Rng);
+
+/// The current block.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct Clock {
+    /// Block being processed.
+    pub block: u64,
+}
+
+/// TAO issuance, in rao.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct Issuance(pub u64);
+
+/// The run's record, filled as the run goes.
+#[derive(Resource, Debug, Default)]
+pub struct Recorder(pub RunRecord);

@@ -1,0 +1,164 @@
+//! A subnet's epoch: gather the UIDs' storage into flat buffers, run the pure Yuma function,
+//! store bonds and permits back, pay the drained pending emission out as stake, record.
+
+use super::components::*;
+use super::events::{Event, EventQueue};
+use crate::agents::miner::Quality;
+use crate::chain::emission::RAO_PER_TAO;
+use super::EngineError;
+use crate::chain::yuma::EpochInput;
+use bevy_ecs::prelude::*;
+
+/// The neuron storage an epoch reads and writes.
+type NeuronData<'a> = (
+    &'a Neuron,
+    &'a mut Stake,
+    &'a Registration,
+    &'a LastUpdate,
+    &'a Weights,
+    &'a mut Bonds,
+    &'a mut Permit,
+    Option<&'a Quality>,
+);
+
+/// Run the epoch of `subnet` at the current block and schedule the next one.
+pub fn run_epoch(
+    In(subnet): In<Entity>,
+    clock: Res<Clock>,
+    mut queue: ResMut<EventQueue>,
+    mut recorder: ResMut<Recorder>,
+    mut subnets: Query<(&SubnetId, &SubnetRules, &mut EpochClock, &mut Pending, &Metagraph, &mut EpochBuffers)>,
+    mut neurons: Query<NeuronData>,
+) -> Result<(), EngineError> {
+    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers)) = subnets.get_mut(subnet)
+    else {
+        return Ok(());
+    };
+    let block = clock.block;
+    let buffers = &mut *buffers;
+
+    // Gather, in UID order.
+    let n = metagraph.uids.len();
+    buffers.stake.clear();
+    buffers.last_update.clear();
+    buffers.registered.clear();
+    buffers.permit.clear();
+    buffers.weights.resize_with(n, Vec::new);
+    buffers.bonds.resize_with(n, Vec::new);
+    for (uid, &entity) in metagraph.uids.iter().enumerate() {
+        let (_, stake, registration, last_update, weights, bonds, permit, _) =
+            neurons.get(entity).map_err(|_| EngineError::MissingNeuron { netuid: netuid.0, uid })?;
+        buffers.stake.push(stake.0 as f64);
+        buffers.last_update.push(last_update.0);
+        buffers.registered.push(registration.0);
+        buffers.permit.push(permit.0);
+        buffers.weights[uid].clone_from(&weights.0);
+        buffers.bonds[uid].clone_from(&bonds.0);
+    }
+
+    let emission = pending.server + pending.validator;
+    let input = EpochInput {
+        block,
+        tempo: rules.tempo,
+        last_mechanism_step_block: epoch_clock.last_mechanism_step_block,
+        owner_uid: None,
+        stake: &buffers.stake,
+        last_update: &buffers.last_update,
+        block_at_registration: &buffers.registered,
+        validator_permit: &buffers.permit,
+        weights: &buffers.weights,
+        bonds: &buffers.bonds,
+        emission,
+    };
+    buffers
+        .workspace
+        .run(&input, &rules.yuma, &mut buffers.output)
+        .map_err(|source| EngineError::Epoch { netuid: netuid.0, block, source })?;
+    let out = &buffers.output;
+
+    // Distribution (spec §4.8): incentive amounts straight from the epoch; dividends only as
+    // weights over the validators' pot, which takes the miners' pot when no miner earned.
+    let server_total: u64 = out.server_emission.iter().sum();
+    let mut validator_pot = pending.validator;
+    if server_total == 0 {
+        validator_pot += pending.server;
+    }
+    let validator_pot = validator_pot.min(emission - server_total.min(emission));
+    let dividend_weight: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
+
+    let record = &mut recorder.0;
+    let epoch = epoch_clock.epochs + 1;
+    let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) = (0u64, 0u64, 0u64, 0.0, 0u32);
+    for (uid, &entity) in metagraph.uids.iter().enumerate() {
+        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality) =
+            neurons.get_mut(entity).map_err(|_| EngineError::MissingNeuron { netuid: netuid.0, uid })?;
+        let incentive_rao = out.server_emission[uid];
+        let dividend_rao = if dividend_weight > 0 {
+            (validator_pot as u128 * out.validator_emission[uid] as u128 / dividend_weight) as u64
+        } else {
+            0
+        };
+        paid_miners += incentive_rao;
+        paid_validators += dividend_rao;
+        let used_stake = stake.0;
+        let paid = incentive_rao + dividend_rao;
+        // Emission is staked to the hotkey that earned it (as on chain), so stake compounds.
+        stake.0 += paid;
+        total_stake += stake.0;
+        bonds.0.clone_from(&out.bonds[uid]);
+        let used_permit = permit.0;
+        permit.0 = out.new_validator_permit[uid];
+        if let Some(q) = quality {
+            quality_sum += q.value;
+            miners += 1;
+        }
+
+        let rows = &mut record.neurons;
+        rows.run.push(record.run);
+        rows.subnet.push(netuid.0);
+        rows.epoch.push(epoch);
+        rows.block.push(block);
+        rows.uid.push(uid as u16);
+        rows.hotkey.push(neuron.hotkey);
+        rows.role.push(neuron.role);
+        rows.strategy.push(neuron.strategy);
+        rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
+        rows.consensus.push(out.consensus[uid]);
+        rows.incentive.push(out.incentive[uid]);
+        rows.dividends.push(out.dividends[uid]);
+        rows.validator_trust.push(out.validator_trust[uid]);
+        rows.validator_permit.push(used_permit);
+        rows.emission.push(paid as f64 / RAO_PER_TAO as f64);
+        rows.emission_rao.push(paid);
+    }
+
+    let dust = pending.dust + emission - paid_miners - paid_validators;
+    let subnets_rows = &mut record.subnets;
+    subnets_rows.run.push(record.run);
+    subnets_rows.subnet.push(netuid.0);
+    subnets_rows.epoch.push(epoch);
+    subnets_rows.block.push(block);
+    subnets_rows.neurons.push(n as u32);
+    subnets_rows.permitted_validators.push(buffers.permit.iter().filter(|p| **p).count() as u32);
+    subnets_rows.emission_rao.push(emission);
+    subnets_rows.miner_emission_rao.push(paid_miners);
+    subnets_rows.validator_emission_rao.push(paid_validators);
+    subnets_rows.owner_cut_rao.push(pending.owner_cut);
+    subnets_rows.dust_rao.push(dust);
+    subnets_rows.total_stake.push(total_stake as f64 / RAO_PER_TAO as f64);
+    subnets_rows.mean_miner_quality.push(if miners > 0 { quality_sum / miners as f64 } else { 0.0 });
+
+    let totals = &mut record.totals;
+    totals.miners_rao += paid_miners;
+    totals.validators_rao += paid_validators;
+    totals.owner_cut_rao += pending.owner_cut;
+    totals.dust_rao += dust;
+    record.epochs += 1;
+
+    *pending = Pending::default();
+    epoch_clock.last_mechanism_step_block = block;
+    epoch_clock.epochs = epoch;
+    epoch_clock.next_epoch_block = block + rules.tempo;
+    queue.schedule(epoch_clock.next_epoch_block, Event::Epoch(subnet));
+    Ok(())
+}

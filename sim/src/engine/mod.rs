@@ -1,0 +1,250 @@
+//! The engine: a bevy_ecs world per run and a discrete-event loop over it.
+//!
+//! Subnets and neurons are entities ([`components`]); strategies are components with the
+//! systems that act for them ([`crate::agents`]). The loop pops the next event
+//! ([`EventQueue`]), first mints every block up to it in closed form ([`crate::chain::emission::accrue`]:
+//! exact to the block where a halving threshold is crossed, no per-block loop), then runs the
+//! event's system: a subnet epoch, a validator's weight update, or a network record. The
+//! consensus math runs in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
+
+mod build;
+mod components;
+mod epoch;
+mod events;
+
+pub use build::{hotkey_id, yuma_params};
+pub use components::*;
+pub use events::{Event, EventQueue, Phase};
+
+use crate::agents::{miner, validator};
+use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
+use crate::chain::split;
+use crate::chain::yuma::EpochError;
+use crate::record::RunRecord;
+use crate::scenario::{BLOCKS_PER_DAY, Scenario};
+use bevy_ecs::prelude::*;
+use bevy_ecs::system::SystemId;
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The epoch function rejected its input.
+    #[error("epoch of subnet {netuid} at block {block}: {source}")]
+    Epoch {
+        /// Netuid.
+        netuid: u16,
+        /// Block.
+        block: u64,
+        /// What the epoch said.
+        source: EpochError,
+    },
+    /// A UID points at no neuron (an engine bug, reported instead of a panic).
+    #[error("subnet {netuid}: UID {uid} has no neuron entity (internal error)")]
+    MissingNeuron {
+        /// Netuid.
+        netuid: u16,
+        /// UID.
+        uid: usize,
+    },
+    /// A system could not run (an engine bug, reported instead of a panic).
+    #[error("internal error running a system: {0}")]
+    System(String),
+}
+
+/// How far a run has come, for progress bars.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Blocks simulated so far.
+    pub blocks_done: u64,
+    /// Blocks in the run.
+    pub blocks_total: u64,
+    /// Epochs run so far (all subnets).
+    pub epochs: u64,
+}
+
+/// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each epoch.
+pub fn run(scenario: &Scenario, run: u32, progress: &mut dyn FnMut(Progress)) -> Result<RunRecord, EngineError> {
+    let mut sim = Simulation::new(scenario, run);
+    sim.run(progress)?;
+    Ok(sim.finish())
+}
+
+struct Systems {
+    epoch: SystemId<In<Entity>, Result<(), EngineError>>,
+    drift: SystemId<In<Entity>>,
+    set_weights: SystemId<In<Entity>>,
+}
+
+/// One run's world and loop state.
+struct Simulation {
+    world: World,
+    systems: Systems,
+    subnets: Vec<Entity>,
+    shares: Vec<f64>,
+    owner_cut: u16,
+    /// First block not yet minted.
+    next_block: u64,
+    /// Last block of the run.
+    last_block: u64,
+    start_issuance: u64,
+    /// The previous emission segment (for halving rows and the per-block amount).
+    last_segment: Option<EmissionSegment>,
+    /// Per-subnet split of one block at the current rate, cached until the rate changes.
+    split_cache: Option<(u64, Vec<split::BlockSplit>)>,
+}
+
+impl Simulation {
+    fn new(scenario: &Scenario, run: u32) -> Self {
+        let mut world = World::new();
+        world.init_resource::<EventQueue>();
+        world.insert_resource(Clock { block: scenario.start.block });
+        let start_issuance = ((scenario.start.issuance * RAO_PER_TAO as f64).round() as u64).min(emission::MAX_SUPPLY_RAO);
+        world.insert_resource(Issuance(start_issuance));
+        let blocks = scenario.duration_blocks().max(1);
+        let first = scenario.start.block;
+        let last_block = first.saturating_add(blocks - 1);
+        world.insert_resource(Recorder(RunRecord { run, seed: scenario.seed, blocks: (first, last_block), ..Default::default() }));
+        let subnets = build::populate(&mut world, scenario, run);
+        let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
+        let systems = Systems {
+            epoch: world.register_system(epoch::run_epoch),
+            drift: world.register_system(miner::drift_quality),
+            set_weights: world.register_system(validator::set_weights),
+        };
+        Simulation {
+            world,
+            systems,
+            subnets,
+            shares,
+            owner_cut: scenario.network.owner_cut,
+            next_block: first,
+            last_block,
+            start_issuance,
+            last_segment: None,
+            split_cache: None,
+        }
+    }
+
+    fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), EngineError> {
+        let system_error = |e: &dyn std::fmt::Display| EngineError::System(e.to_string());
+        loop {
+            let next = self.world.resource::<EventQueue>().peek_block();
+            if next.is_none_or(|b| b > self.last_block) {
+                break;
+            }
+            let Some((block, event)) = self.world.resource_mut::<EventQueue>().pop() else { break };
+            self.mint_through(block);
+            self.world.resource_mut::<Clock>().block = block;
+            match event {
+                Event::Epoch(subnet) => {
+                    self.world.run_system_with(self.systems.drift, subnet).map_err(|e| system_error(&e))?;
+                    self.world.run_system_with(self.systems.epoch, subnet).map_err(|e| system_error(&e))??;
+                    let epochs = self.world.resource::<Recorder>().0.epochs;
+                    progress(Progress {
+                        blocks_done: block - self.world.resource::<Recorder>().0.blocks.0 + 1,
+                        blocks_total: self.last_block - self.world.resource::<Recorder>().0.blocks.0 + 1,
+                        epochs,
+                    });
+                }
+                Event::SetWeights(neuron) => {
+                    self.world.run_system_with(self.systems.set_weights, neuron).map_err(|e| system_error(&e))?;
+                }
+                Event::DailyRecord => {
+                    self.record_network(block);
+                    let next = block + BLOCKS_PER_DAY;
+                    self.world.resource_mut::<EventQueue>().schedule(next, Event::DailyRecord);
+                }
+            }
+        }
+        self.mint_through(self.last_block);
+        let last = self.last_block;
+        if self.world.resource::<Recorder>().0.network.block.last() != Some(&last) {
+            self.record_network(last);
+        }
+        Ok(())
+    }
+
+    /// Mint blocks `next_block ..= block` in closed form and accrue each subnet's pending
+    /// emission; record a network row on each side of every halving.
+    fn mint_through(&mut self, block: u64) {
+        if block < self.next_block {
+            return;
+        }
+        let issuance = self.world.resource::<Issuance>().0;
+        let mut segments = Vec::new();
+        let after = emission::accrue(issuance, self.next_block, block, |s| segments.push(s));
+        self.next_block = block + 1;
+        let mut issuance_at = issuance;
+        for segment in segments {
+            if let Some(prev) = self.last_segment
+                && prev.level != segment.level
+            {
+                // The halving: the last block at the old rate, then the first at the new one.
+                self.push_network_row(segment.first_block - 1, issuance_at, prev);
+                self.push_network_row(segment.first_block, issuance_at + segment.per_block, segment);
+            }
+            self.accrue_segment(segment);
+            issuance_at += segment.blocks * segment.per_block;
+            self.last_segment = Some(segment);
+        }
+        self.world.resource_mut::<Issuance>().0 = after;
+        self.world.resource_mut::<Recorder>().0.totals.minted_rao += after - issuance;
+    }
+
+    /// Add `segment.blocks` blocks of emission to each subnet's pending amounts.
+    fn accrue_segment(&mut self, segment: EmissionSegment) {
+        let per_block = segment.per_block;
+        if self.split_cache.as_ref().is_none_or(|(amount, _)| *amount != per_block) {
+            let mut parts = Vec::new();
+            split::proportional(per_block, &self.shares, &mut parts);
+            let splits = parts.iter().map(|&part| split::subnet_block(part, self.owner_cut)).collect();
+            self.split_cache = Some((per_block, splits));
+        }
+        let Some((_, splits)) = &self.split_cache else { return };
+        for (&subnet, s) in self.subnets.iter().zip(splits) {
+            if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
+                pending.server += s.server * segment.blocks;
+                pending.validator += s.validator * segment.blocks;
+                pending.owner_cut += s.owner_cut * segment.blocks;
+                pending.dust += s.dust * segment.blocks;
+            }
+        }
+    }
+
+    fn record_network(&mut self, block: u64) {
+        let issuance = self.world.resource::<Issuance>().0;
+        let segment = self.last_segment.unwrap_or(EmissionSegment {
+            first_block: block,
+            blocks: 0,
+            per_block: emission::block_emission(issuance),
+            level: emission::halving_level(issuance),
+        });
+        self.push_network_row(block, issuance, segment);
+    }
+
+    fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
+        let record = &mut self.world.resource_mut::<Recorder>().0;
+        let rows = &mut record.network;
+        rows.run.push(record.run);
+        rows.block.push(block);
+        rows.issuance.push(issuance as f64 / RAO_PER_TAO as f64);
+        rows.issuance_rao.push(issuance);
+        rows.block_emission.push(segment.per_block as f64 / RAO_PER_TAO as f64);
+        rows.halving_index.push(segment.level);
+    }
+
+    fn finish(mut self) -> RunRecord {
+        let mut pending_rao = 0;
+        for &subnet in &self.subnets {
+            if let Some(p) = self.world.get::<Pending>(subnet) {
+                pending_rao += p.server + p.validator + p.owner_cut + p.dust;
+            }
+        }
+        let issuance = self.world.resource::<Issuance>().0;
+        let mut record = std::mem::take(&mut self.world.resource_mut::<Recorder>().0);
+        record.totals.pending_rao = pending_rao;
+        debug_assert_eq!(record.totals.minted_rao, issuance - self.start_issuance);
+        record
+    }
+}

@@ -1,0 +1,144 @@
+//! The record of a run: append-only columns, one struct per output table. This is the schema
+//! every output (Parquet, CSV, reports) is written from; `analysis` turns it into DataFrames.
+
+/// A neuron's role in its subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Sets weights; earns dividends.
+    Validator,
+    /// Serves; earns incentive.
+    Miner,
+}
+
+impl Role {
+    /// Lower-case name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Validator => "validator",
+            Role::Miner => "miner",
+        }
+    }
+}
+
+/// One row per UID per epoch (`neurons.parquet`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NeuronRows {
+    /// Run index.
+    pub run: Vec<u32>,
+    /// Netuid.
+    pub subnet: Vec<u16>,
+    /// Epoch number of the subnet in this run (1 = first epoch simulated).
+    pub epoch: Vec<u64>,
+    /// Block of the epoch.
+    pub block: Vec<u64>,
+    /// UID.
+    pub uid: Vec<u16>,
+    /// Stable hotkey id.
+    pub hotkey: Vec<u64>,
+    /// Role.
+    pub role: Vec<Role>,
+    /// Strategy name.
+    pub strategy: Vec<&'static str>,
+    /// Stake the epoch used, in TAO.
+    pub stake: Vec<f64>,
+    /// Consensus weight of the UID as a miner.
+    pub consensus: Vec<f64>,
+    /// Incentive share.
+    pub incentive: Vec<f64>,
+    /// Dividend share.
+    pub dividends: Vec<f64>,
+    /// Validator trust.
+    pub validator_trust: Vec<f64>,
+    /// Whether the UID held a validator permit in this epoch.
+    pub validator_permit: Vec<bool>,
+    /// Emission paid to the UID at this epoch, in TAO.
+    pub emission: Vec<f64>,
+    /// The same, in rao (exact).
+    pub emission_rao: Vec<u64>,
+}
+
+/// One row per subnet per epoch (`subnets.parquet`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SubnetRows {
+    /// Run index.
+    pub run: Vec<u32>,
+    /// Netuid.
+    pub subnet: Vec<u16>,
+    /// Epoch number.
+    pub epoch: Vec<u64>,
+    /// Block of the epoch.
+    pub block: Vec<u64>,
+    /// UIDs in use.
+    pub neurons: Vec<u32>,
+    /// Validators with a permit used in this epoch.
+    pub permitted_validators: Vec<u32>,
+    /// Emission drained from pending and distributed by this epoch (miners + validators), rao.
+    pub emission_rao: Vec<u64>,
+    /// Paid to miners as incentive, rao.
+    pub miner_emission_rao: Vec<u64>,
+    /// Paid to validators as dividends, rao.
+    pub validator_emission_rao: Vec<u64>,
+    /// Owner cut accrued since the previous epoch, rao.
+    pub owner_cut_rao: Vec<u64>,
+    /// Rounding dust of the period (never paid), rao.
+    pub dust_rao: Vec<u64>,
+    /// Total stake on the subnet after the epoch's pay-out, TAO.
+    pub total_stake: Vec<f64>,
+    /// Mean quality of the subnet's miners.
+    pub mean_miner_quality: Vec<f64>,
+}
+
+/// Network rows (`network.parquet`): at the start, every day, at every halving, at the end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NetworkRows {
+    /// Run index.
+    pub run: Vec<u32>,
+    /// Block.
+    pub block: Vec<u64>,
+    /// Total TAO issuance after the block, in TAO.
+    pub issuance: Vec<f64>,
+    /// The same in rao.
+    pub issuance_rao: Vec<u64>,
+    /// TAO emitted by the next block, in TAO.
+    pub block_emission: Vec<f64>,
+    /// Halving level of the next block (0 before the first halving).
+    pub halving_index: Vec<u32>,
+}
+
+/// Emission accounting for the whole run, in rao. `minted_rao` equals the sum of the others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// TAO minted over the run.
+    pub minted_rao: u64,
+    /// Paid to miners.
+    pub miners_rao: u64,
+    /// Paid to validators.
+    pub validators_rao: u64,
+    /// Owner cuts.
+    pub owner_cut_rao: u64,
+    /// Rounding dust (never paid out).
+    pub dust_rao: u64,
+    /// Accrued but not yet distributed at the end (pending until each subnet's next epoch).
+    pub pending_rao: u64,
+}
+
+/// Everything a run produced.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunRecord {
+    /// Run index (0 for a single run).
+    pub run: u32,
+    /// Seed of the scenario.
+    pub seed: u64,
+    /// First and last simulated block.
+    pub blocks: (u64, u64),
+    /// Number of epochs run over all subnets.
+    pub epochs: u64,
+    /// Per-UID rows.
+    pub neurons: NeuronRows,
+    /// Per-subnet rows.
+    pub subnets: SubnetRows,
+    /// Network rows.
+    pub network: NetworkRows,
+    /// Emission accounting.
+    pub totals: Totals,
+}

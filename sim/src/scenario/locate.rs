@@ -1,0 +1,169 @@
+//! Field paths (`subnets[0].validators.stake.alpha`) and where they stand in the YAML text.
+//!
+//! yaml_serde attaches the line and column of the node being read to any error a visitor
+//! raises. So to find a path we read the document once more with a seed that walks down the
+//! path, skipping everything else, and raises an error at the deepest node it reaches; the
+//! error's location is the answer. A path to a field that was left to its default points at
+//! the nearest enclosing mapping that is in the file.
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+/// One step of a field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// Split `a.b[2].c` into segments. Returns `None` for a malformed path.
+pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
+    let mut out = Vec::new();
+    if path.is_empty() || path == "." {
+        return Some(out);
+    }
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            out.push(Segment::Key(key.to_string()));
+        } else if rest.is_empty() {
+            return None;
+        }
+        while let Some(stripped) = rest.strip_prefix('[') {
+            let end = stripped.find(']')?;
+            out.push(Segment::Index(stripped[..end].parse().ok()?));
+            rest = &stripped[end + 1..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+const FOUND: &str = "subnetlab-locate";
+
+/// Line and column (1-based) of the node at `path` in `text`, or of its deepest ancestor
+/// present in the text. `None` if the text is not YAML.
+pub fn locate(text: &str, path: &[Segment]) -> Option<(usize, usize)> {
+    let de = yaml_serde::Deserializer::from_str(text);
+    match Seek(path).deserialize(de) {
+        Ok(()) => None,
+        Err(e) => e.location().map(|l| (l.line(), l.column())),
+    }
+}
+
+struct Seek<'p>(&'p [Segment]);
+
+impl<'de> DeserializeSeed<'de> for Seek<'_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seek<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML node")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if let Some((Segment::Key(want), rest)) = self.0.split_first() {
+            while let Some(key) = map.next_key::<yaml_serde::Value>()? {
+                let matches = match &key {
+                    yaml_serde::Value::String(s) => s == want,
+                    yaml_serde::Value::Number(n) => n.to_string() == *want,
+                    _ => false,
+                };
+                if matches {
+                    return map.next_value_seed(Seek(rest));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Err(de::Error::custom(FOUND))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if let Some((Segment::Index(want), rest)) = self.0.split_first() {
+            let mut i = 0;
+            while i < *want {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Err(de::Error::custom(FOUND));
+                }
+                i += 1;
+            }
+            if seq.next_element_seed(Seek(rest))?.is_some() {
+                return Ok(());
+            }
+        }
+        Err(de::Error::custom(FOUND))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom(FOUND))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "name: x\nsubnets:\n  - netuid: 1\n    validators:\n      count: 3\n      stake: {distribution: pareto, alpha: -1}\n  - netuid: 2\n";
+
+    #[test]
+    fn parses_paths() {
+        assert_eq!(
+            parse_path("subnets[0].validators.stake").unwrap(),
+            vec![
+                Segment::Key("subnets".into()),
+                Segment::Index(0),
+                Segment::Key("validators".into()),
+                Segment::Key("stake".into())
+            ]
+        );
+        assert_eq!(parse_path("a[1][2]").unwrap().len(), 3);
+        assert!(parse_path("a[x]").is_none());
+        assert!(parse_path("a..b").is_none());
+    }
+
+    #[test]
+    fn finds_nested_flow_value() {
+        let p = parse_path("subnets[0].validators.stake.alpha").unwrap();
+        assert_eq!(locate(DOC, &p), Some((6, 44))); // the `-1`
+        let p = parse_path("subnets[1].netuid").unwrap();
+        assert_eq!(locate(DOC, &p), Some((7, 13)));
+    }
+
+    #[test]
+    fn missing_field_points_at_nearest_ancestor() {
+        // `subnets[1].miners` is absent: the answer is the mapping of subnets[1].
+        let p = parse_path("subnets[1].miners.count").unwrap();
+        assert_eq!(locate(DOC, &p), Some((7, 5)));
+    }
+}

@@ -1,0 +1,413 @@
+//! The scenario language: what a user writes in YAML, with every default documented.
+//!
+//! Loading is in three steps, each in its own module: [`load`] parses the text (applying any
+//! `--set` overrides first) into these types, collecting every structural problem;
+//! [`validate`] checks ranges and consistency, again collecting every problem; and
+//! [`Scenario::resolve`] fills the derived defaults so that `scenario.resolved.yaml` states
+//! everything the run used. Every problem names file, line, column and field path
+//! ([`Problem`]).
+//!
+//! Chain parameters use the chain's own units (u16 proportions, per-million, blocks), so values
+//! can be copied from `btcli` or from chain state; amounts a user thinks about (stake, issuance)
+//! are in TAO.
+
+mod builtin;
+mod distribution;
+mod load;
+mod locate;
+mod overrides;
+mod problem;
+mod validate;
+
+pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
+pub use distribution::Distribution;
+pub use load::{load_file, load_str};
+pub use overrides::Override;
+pub use problem::{Problem, ScenarioError};
+
+use serde::{Deserialize, Serialize};
+
+/// Blocks per day at 12 s blocks (the chain's own constant for "one day").
+pub const BLOCKS_PER_DAY: u64 = 7_200;
+/// Blocks per year, 365 days.
+pub const BLOCKS_PER_YEAR: u64 = 365 * BLOCKS_PER_DAY;
+
+/// A complete scenario: who is on which subnet, under which rules, for how long.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name of the scenario; the default result folder is `out/<name>`.
+    pub name: String,
+    /// Free text shown by `subnetlab list` and in reports.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Master seed (default 0). Every random stream of the run derives from it and stable ids.
+    #[serde(default)]
+    pub seed: u64,
+    /// How long to simulate.
+    pub duration: Duration,
+    /// The chain state the run starts from.
+    #[serde(default)]
+    pub start: Start,
+    /// Network-wide parameters.
+    #[serde(default)]
+    pub network: Network,
+    /// The subnets (at least one).
+    pub subnets: Vec<Subnet>,
+}
+
+/// Simulated time span: give exactly one of the four.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Duration {
+    /// Blocks (12 s each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<u64>,
+    /// Epochs of the first subnet (its tempo in blocks each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<u64>,
+    /// Days of 7,200 blocks (fractions allowed; rounded down to whole blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<f64>,
+    /// Years of 365 days (fractions allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<f64>,
+}
+
+/// The chain state at the first simulated block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    /// Block number of the first simulated block (default 0). Only offsets matter to the
+    /// mechanism; it labels the output.
+    #[serde(default)]
+    pub block: u64,
+    /// Total TAO issuance before the first simulated block, in TAO (default 0). It sets the
+    /// halving level: 10,500,000 is the first halving.
+    #[serde(default)]
+    pub issuance: f64,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start { block: 0, issuance: 0.0 }
+    }
+}
+
+/// Network-wide parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// `SubnetOwnerCut`, u16 proportion of each subnet's emission paid to its owner
+    /// (default 11,796 ≈ 18 %).
+    #[serde(default = "default_owner_cut")]
+    pub owner_cut: u16,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network { owner_cut: default_owner_cut() }
+    }
+}
+
+fn default_owner_cut() -> u16 {
+    crate::chain::split::DEFAULT_OWNER_CUT
+}
+
+/// One subnet: its rules and its population.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    /// Netuid (default: position in the list + 1; 0 is the root network and not allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub netuid: Option<u16>,
+    /// Display name (default `subnet-<netuid>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Relative weight of this subnet in each block's emission (default 1: equal shares).
+    /// The dTAO share rules (price EMA, TAO flow) replace this when pools are modelled.
+    #[serde(default = "one")]
+    pub emission_share: f64,
+    /// Consensus and registration hyperparameters.
+    #[serde(default)]
+    pub hyperparameters: Hyperparameters,
+    /// The validators: stake and strategy.
+    pub validators: Validators,
+    /// The miners: quality and strategy.
+    pub miners: Miners,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A subnet's hyperparameters, in the chain's units; defaults are those of a new mainnet subnet
+/// (`init_new_network`, spec §8), except where noted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hyperparameters {
+    /// `Tempo`: blocks between epochs (default 360 = 72 minutes).
+    #[serde(default = "default_tempo")]
+    pub tempo: u16,
+    /// `Kappa`, u16: the stake majority whose weights form consensus (default 32,767 ≈ 0.5).
+    #[serde(default = "default_kappa")]
+    pub kappa: u16,
+    /// `BondsMovingAverage`, per million: the share of the old bond kept by the EMA
+    /// (default 900,000, an EMA alpha of 0.1).
+    #[serde(default = "default_bma")]
+    pub bonds_moving_average: u64,
+    /// `BondsPenalty`, u16: how much of the clipped-away weight is also removed from bonds
+    /// (default 65,535 = all of it).
+    #[serde(default = "u16_max")]
+    pub bonds_penalty: u16,
+    /// `Yuma3On` (default true, as for every new subnet); false runs classic Yuma bonds.
+    #[serde(default = "yes")]
+    pub yuma3: bool,
+    /// Liquid alpha (per-bond EMA rate; acts only with `yuma3`).
+    #[serde(default)]
+    pub liquid_alpha: LiquidAlpha,
+    /// Activity cutoff in blocks: a validator that has not set weights for longer loses its
+    /// active stake (default `max(1, 13,889 × tempo / 1000)` = 5,000 at tempo 360).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_cutoff: Option<u64>,
+    /// `MaxAllowedValidators`: how many of the highest-stake UIDs hold a validator permit
+    /// (default 64).
+    #[serde(default = "default_max_validators")]
+    pub max_allowed_validators: u16,
+    /// `MaxAllowedUids`: UID slots on the subnet (default 256).
+    #[serde(default = "default_max_uids")]
+    pub max_allowed_uids: u16,
+    /// `ImmunityPeriod` in blocks after registration during which a UID is protected from
+    /// pruning (default 5,000).
+    #[serde(default = "default_immunity")]
+    pub immunity_period: u64,
+}
+
+impl Default for Hyperparameters {
+    fn default() -> Self {
+        Hyperparameters {
+            tempo: default_tempo(),
+            kappa: default_kappa(),
+            bonds_moving_average: default_bma(),
+            bonds_penalty: u16::MAX,
+            yuma3: true,
+            liquid_alpha: LiquidAlpha::default(),
+            activity_cutoff: None,
+            max_allowed_validators: default_max_validators(),
+            max_allowed_uids: default_max_uids(),
+            immunity_period: default_immunity(),
+        }
+    }
+}
+
+impl Hyperparameters {
+    /// The activity cutoff in blocks, explicit or derived from tempo as the chain does
+    /// (`ActivityCutoffFactorMilli` 13,889).
+    pub fn activity_cutoff_blocks(&self) -> u64 {
+        self.activity_cutoff.unwrap_or_else(|| (13_889 * self.tempo as u64 / 1000).max(1))
+    }
+}
+
+fn default_tempo() -> u16 {
+    360
+}
+fn default_kappa() -> u16 {
+    32_767
+}
+fn default_bma() -> u64 {
+    900_000
+}
+fn u16_max() -> u16 {
+    u16::MAX
+}
+fn yes() -> bool {
+    true
+}
+fn default_max_validators() -> u16 {
+    64
+}
+fn default_max_uids() -> u16 {
+    256
+}
+fn default_immunity() -> u64 {
+    5_000
+}
+
+/// Liquid alpha: the bond EMA rate moves between `alpha_low` and `alpha_high` with a sigmoid of
+/// how far a validator's weight is from consensus (spec §1.12).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidAlpha {
+    /// `LiquidAlphaOn` (default false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// `AlphaValues.0`, u16 (default 45,875 ≈ 0.7; at least 1,638 on chain).
+    #[serde(default = "default_alpha_low")]
+    pub alpha_low: u16,
+    /// `AlphaValues.1`, u16 (default 58,982 ≈ 0.9).
+    #[serde(default = "default_alpha_high")]
+    pub alpha_high: u16,
+    /// `AlphaSigmoidSteepness` (default 1,000).
+    #[serde(default = "default_steepness")]
+    pub steepness: i16,
+}
+
+impl Default for LiquidAlpha {
+    fn default() -> Self {
+        LiquidAlpha {
+            enabled: false,
+            alpha_low: default_alpha_low(),
+            alpha_high: default_alpha_high(),
+            steepness: default_steepness(),
+        }
+    }
+}
+
+fn default_alpha_low() -> u16 {
+    45_875
+}
+fn default_alpha_high() -> u16 {
+    58_982
+}
+fn default_steepness() -> i16 {
+    1_000
+}
+
+/// The validator population of a subnet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validators {
+    /// Number of validators.
+    pub count: u32,
+    /// Initial stake per validator, in TAO.
+    pub stake: Distribution,
+    /// What they do (default: honest).
+    #[serde(default)]
+    pub strategy: ValidatorStrategy,
+}
+
+/// The miner population of a subnet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Miners {
+    /// Number of miners.
+    pub count: u32,
+    /// Latent quality per miner (what an ideal validator would weight; only relative values
+    /// matter). Default: uniform on [0, 1].
+    #[serde(default = "default_quality")]
+    pub quality: Distribution,
+    /// Initial stake per miner, in TAO (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stake: Option<Distribution>,
+    /// What they do (default: honest).
+    #[serde(default)]
+    pub strategy: MinerStrategy,
+}
+
+fn default_quality() -> Distribution {
+    Distribution::Uniform { min: 0.0, max: 1.0, total: None }
+}
+
+/// Validator strategies. Chosen with `kind:`; the other fields are its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ValidatorStrategy {
+    /// Observes each miner's quality with its own Gaussian noise and weights what it sees.
+    Honest {
+        /// Standard deviation of the observation noise, in quality units (default 0.05).
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations become weights (default proportional).
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: the subnet's tempo). Each validator starts
+        /// at its own random phase.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+    },
+}
+
+impl Default for ValidatorStrategy {
+    fn default() -> Self {
+        ValidatorStrategy::Honest { noise: default_noise(), weights: WeightRule::default(), interval: None }
+    }
+}
+
+fn default_noise() -> f64 {
+    0.05
+}
+
+/// How a validator turns what it observes into weights.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WeightRule {
+    /// Weight proportional to the observed quality (negative observations count as 0).
+    #[default]
+    Proportional,
+    /// Equal weight on the `k` best observed miners, none on the rest.
+    TopK {
+        /// How many miners get weight.
+        k: u32,
+    },
+}
+
+/// Miner strategies. Chosen with `kind:`; the other fields are its parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MinerStrategy {
+    /// Serves at its latent quality, which may drift as a random walk.
+    Honest {
+        /// Standard deviation of the quality random walk per √day (default 0: constant quality).
+        /// Quality is kept ≥ 0.
+        #[serde(default)]
+        drift: f64,
+    },
+}
+
+impl Default for MinerStrategy {
+    fn default() -> Self {
+        MinerStrategy::Honest { drift: 0.0 }
+    }
+}
+
+impl Scenario {
+    /// Number of blocks the scenario covers.
+    pub fn duration_blocks(&self) -> u64 {
+        let d = &self.duration;
+        let tempo = self.subnets.first().map_or(360, |s| s.hyperparameters.tempo as u64);
+        if let Some(b) = d.blocks {
+            b
+        } else if let Some(e) = d.epochs {
+            e.saturating_mul(tempo)
+        } else if let Some(days) = d.days {
+            (days * BLOCKS_PER_DAY as f64) as u64
+        } else if let Some(years) = d.years {
+            (years * BLOCKS_PER_YEAR as f64) as u64
+        } else {
+            0
+        }
+    }
+
+    /// Fill every derived default in place (netuids, names, activity cutoffs, update intervals),
+    /// so that the serialised scenario states everything the run used.
+    pub fn resolve(&mut self) {
+        for (i, subnet) in self.subnets.iter_mut().enumerate() {
+            let netuid = *subnet.netuid.get_or_insert(i as u16 + 1);
+            subnet.name.get_or_insert_with(|| format!("subnet-{netuid}"));
+            let hp = &mut subnet.hyperparameters;
+            hp.activity_cutoff = Some(hp.activity_cutoff_blocks());
+            let tempo = hp.tempo as u64;
+            match &mut subnet.validators.strategy {
+                ValidatorStrategy::Honest { interval, .. } => {
+                    interval.get_or_insert(tempo);
+                }
+            }
+        }
+    }
+
+    /// The scenario as YAML (after [`Scenario::resolve`], this is `scenario.resolved.yaml`).
+    pub fn to_yaml(&self) -> String {
+        // Serialising plain structs of numbers, strings and lists cannot fail.
+        yaml_serde::to_string(self).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
+    }
+}
