@@ -1,1 +1,95 @@
-fn main() {}
+//! `subnetlab`: run, validate and list Bittensor subnet scenarios. Wiring only: the engine is
+//! in `subnetlab-sim`, the tables in `subnetlab-analysis`.
+
+mod bench;
+mod output;
+mod run;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use subnetlab_sim::scenario::{self, Override};
+
+/// A simulator and mechanism-design lab for Bittensor subnets.
+#[derive(Parser, Debug)]
+#[command(name = "subnetlab", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a scenario and write its result folder (no scenario: the built-in default).
+    Run(run::RunArgs),
+    /// Check scenario files and report every problem at once.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Overrides applied before checking, as for `run`.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<Override>,
+    },
+    /// List the built-in scenarios and the agent strategies.
+    List,
+    /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run::run(run::RunArgs::default()),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Validate { files, set }) => validate(&files, &set),
+        Some(Command::List) => {
+            list();
+            Ok(())
+        }
+        Some(Command::Bench(args)) => bench::bench(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {
+    let mut failed = 0;
+    for file in files {
+        match scenario::load_file(file, overrides) {
+            Ok(s) => println!(
+                "{}: ok ({}, {} blocks)",
+                file.display(),
+                s.name,
+                s.duration_blocks()
+            ),
+            Err(e) => {
+                failed += 1;
+                println!("{e}");
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} scenario files have problems", files.len());
+    }
+    Ok(())
+}
+
+fn list() {
+    println!("Built-in scenarios (subnetlab run NAME):");
+    for b in scenario::BUILTIN_SCENARIOS {
+        let description = scenario::load_str(b.name, b.yaml, &[])
+            .map(|s| s.description)
+            .unwrap_or_default();
+        println!("  {:<18} {}", b.name, description);
+    }
+    println!("\nAgent strategies (strategy: {{ kind: NAME, ... }}):");
+    for (role, kind, what) in subnetlab_sim::agents::STRATEGIES {
+        println!("  {role:<10} {kind:<10} {what}");
+    }
+}

@@ -1,8 +1,8 @@
 //! Honest miners: a latent quality that validators observe, drifting as a random walk.
 
+use super::standard_normal;
 use crate::engine::{AgentRng, Clock, Metagraph};
 use bevy_ecs::prelude::*;
-use super::standard_normal;
 
 /// An honest miner's behaviour.
 #[derive(Component, Clone, Debug)]
@@ -29,10 +29,15 @@ pub fn drift_quality(
     subnets: Query<&Metagraph>,
     mut miners: Query<(&HonestMiner, &mut Quality, &mut AgentRng)>,
 ) {
-    let Ok(metagraph) = subnets.get(subnet) else { return };
+    let Ok(metagraph) = subnets.get(subnet) else {
+        return;
+    };
     for &entity in &metagraph.uids {
-        let Ok((miner, mut quality, mut rng)) = miners.get_mut(entity) else { continue };
-        let days = clock.block.saturating_sub(quality.updated) as f64 / crate::scenario::BLOCKS_PER_DAY as f64;
+        let Ok((miner, mut quality, mut rng)) = miners.get_mut(entity) else {
+            continue;
+        };
+        let days = clock.block.saturating_sub(quality.updated) as f64
+            / crate::scenario::BLOCKS_PER_DAY as f64;
         quality.updated = clock.block;
         if miner.drift > 0.0 && days > 0.0 {
             let step = miner.drift * days.sqrt() * standard_normal(&mut rng.0);

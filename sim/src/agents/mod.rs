@@ -12,7 +12,11 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
         "honest",
         "observes each miner's quality with its own Gaussian noise and sets weights proportional to what it sees (or equal weights on its top k)",
     ),
-    ("miner", "honest", "serves at its latent quality, which may drift as a random walk"),
+    (
+        "miner",
+        "honest",
+        "serves at its latent quality, which may drift as a random walk",
+    ),
 ];
 
 /// One N(0, 1) draw from an agent's stream (statrs' `Normal` samples through rand).

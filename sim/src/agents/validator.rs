@@ -4,8 +4,8 @@
 use super::miner::Quality;
 use super::standard_normal;
 use crate::chain::yuma::SparseRow;
-use crate::engine::{AgentRng, Clock, EventQueue, LastUpdate, Metagraph, Neuron, Weights};
 use crate::engine::Event;
+use crate::engine::{AgentRng, Clock, EventQueue, LastUpdate, Metagraph, Neuron, Weights};
 use crate::scenario::WeightRule;
 use bevy_ecs::prelude::*;
 
@@ -27,15 +27,24 @@ pub fn set_weights(
     In(neuron): In<Entity>,
     clock: Res<Clock>,
     mut queue: ResMut<EventQueue>,
-    mut validators: Query<(&Neuron, &HonestValidator, &mut AgentRng, &mut Weights, &mut LastUpdate)>,
+    mut validators: Query<(
+        &Neuron,
+        &HonestValidator,
+        &mut AgentRng,
+        &mut Weights,
+        &mut LastUpdate,
+    )>,
     subnets: Query<&Metagraph>,
     miners: Query<&Quality>,
     mut observed: Local<Vec<(u16, f64)>>,
 ) {
-    let Ok((me, strategy, mut rng, mut weights, mut last_update)) = validators.get_mut(neuron) else {
+    let Ok((me, strategy, mut rng, mut weights, mut last_update)) = validators.get_mut(neuron)
+    else {
         return;
     };
-    let Ok(metagraph) = subnets.get(me.subnet) else { return };
+    let Ok(metagraph) = subnets.get(me.subnet) else {
+        return;
+    };
     observed.clear();
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
         if let Ok(quality) = miners.get(entity) {
@@ -49,7 +58,11 @@ pub fn set_weights(
 }
 
 /// Turn `(uid, observed quality)` pairs into a stored weight row. `observed` may be reordered.
-pub fn weights_from_observations(observed: &mut [(u16, f64)], rule: &WeightRule, row: &mut SparseRow) {
+pub fn weights_from_observations(
+    observed: &mut [(u16, f64)],
+    rule: &WeightRule,
+    row: &mut SparseRow,
+) {
     row.clear();
     match rule {
         WeightRule::Proportional => row.extend(observed.iter().filter(|(_, w)| *w > 0.0).copied()),
@@ -60,7 +73,12 @@ pub fn weights_from_observations(observed: &mut [(u16, f64)], rule: &WeightRule,
             }
             // Highest observation first; ties to the lower uid, so the choice is deterministic.
             observed.select_nth_unstable_by(k - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            row.extend(observed[..k].iter().filter(|(_, w)| *w > 0.0).map(|(uid, _)| (*uid, 1.0)));
+            row.extend(
+                observed[..k]
+                    .iter()
+                    .filter(|(_, w)| *w > 0.0)
+                    .map(|(uid, _)| (*uid, 1.0)),
+            );
             row.sort_unstable_by_key(|(uid, _)| *uid);
         }
     }

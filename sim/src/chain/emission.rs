@@ -94,7 +94,12 @@ pub fn accrue(
             // The final, partial block: emit the full blocks first, then the remainder.
             let full = blocks - 1;
             if full > 0 {
-                on_segment(EmissionSegment { first_block: block, blocks: full, per_block, level });
+                on_segment(EmissionSegment {
+                    first_block: block,
+                    blocks: full,
+                    per_block,
+                    level,
+                });
             }
             let rest = minted - full * per_block;
             on_segment(EmissionSegment {
@@ -105,7 +110,12 @@ pub fn accrue(
             });
             return issuance + minted;
         }
-        on_segment(EmissionSegment { first_block: block, blocks, per_block, level });
+        on_segment(EmissionSegment {
+            first_block: block,
+            blocks,
+            per_block,
+            level,
+        });
         issuance += minted;
         block += blocks;
     }
@@ -152,8 +162,18 @@ mod tests {
         assert_eq!(
             segments,
             vec![
-                EmissionSegment { first_block: 100, blocks: 5, per_block: 1_000_000_000, level: 0 },
-                EmissionSegment { first_block: 105, blocks: 5, per_block: 500_000_000, level: 1 },
+                EmissionSegment {
+                    first_block: 100,
+                    blocks: 5,
+                    per_block: 1_000_000_000,
+                    level: 0
+                },
+                EmissionSegment {
+                    first_block: 105,
+                    blocks: 5,
+                    per_block: 500_000_000,
+                    level: 1
+                },
             ]
         );
         assert_eq!(end, halving_threshold(1) + 5 * 500_000_000);
@@ -167,7 +187,15 @@ mod tests {
         let mut segments = Vec::new();
         let end = accrue(start, 1, 3, |s| segments.push(s));
         assert_eq!(segments[0].blocks, 2); // 2 blocks at 1 TAO: 1.3 → −0.7 past the threshold
-        assert_eq!(segments[1], EmissionSegment { first_block: 3, blocks: 1, per_block: 500_000_000, level: 1 });
+        assert_eq!(
+            segments[1],
+            EmissionSegment {
+                first_block: 3,
+                blocks: 1,
+                per_block: 500_000_000,
+                level: 1
+            }
+        );
         assert_eq!(end, start + 2_500_000_000);
     }
 
@@ -176,7 +204,9 @@ mod tests {
         let end = accrue(MAX_SUPPLY_RAO - 10, 0, u64::MAX / 2, |_| {});
         assert!(end <= MAX_SUPPLY_RAO);
         let mut total = 0u64;
-        let end = accrue(halving_threshold(28), 0, 1_000_000_000, |s| total += s.blocks * s.per_block);
+        let end = accrue(halving_threshold(28), 0, 1_000_000_000, |s| {
+            total += s.blocks * s.per_block
+        });
         assert_eq!(end, halving_threshold(28) + total);
         assert!(end < MAX_SUPPLY_RAO);
         assert_eq!(block_emission(end), 0);

@@ -6,7 +6,7 @@ use super::events::{Event, EventQueue};
 use crate::agents::miner::{HonestMiner, Quality};
 use crate::agents::validator::HonestValidator;
 use crate::chain::emission::RAO_PER_TAO;
-use crate::chain::yuma::{YumaParams, validator_permits};
+use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{Hyperparameters, MinerStrategy, Scenario, Subnet, ValidatorStrategy};
@@ -51,33 +51,67 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
     let mut subnets = Vec::new();
     for (i, subnet) in scenario.subnets.iter().enumerate() {
         let netuid = subnet.netuid.unwrap_or(i as u16 + 1);
-        subnets.push(spawn_subnet(world, scenario.seed, run as u64, start, netuid, subnet));
+        subnets.push(spawn_subnet(
+            world,
+            scenario.seed,
+            run as u64,
+            start,
+            netuid,
+            subnet,
+        ));
     }
-    world.resource_mut::<EventQueue>().schedule(start, Event::DailyRecord);
+    world
+        .resource_mut::<EventQueue>()
+        .schedule(start, Event::DailyRecord);
     subnets
 }
 
-fn spawn_subnet(world: &mut World, seed: u64, run: u64, start: u64, netuid: u16, subnet: &Subnet) -> Entity {
+fn spawn_subnet(
+    world: &mut World,
+    seed: u64,
+    run: u64,
+    start: u64,
+    netuid: u16,
+    subnet: &Subnet,
+) -> Entity {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
     let first_epoch = start + tempo - (netuid as u64 % tempo);
-    let rules = SubnetRules { yuma: yuma_params(hp), tempo, emission_share: subnet.emission_share };
+    let rules = SubnetRules {
+        yuma: yuma_params(hp),
+        tempo,
+        emission_share: subnet.emission_share,
+    };
     let entity = world
         .spawn((
             SubnetId(netuid),
             rules,
-            EpochClock { next_epoch_block: first_epoch, ..Default::default() },
+            EpochClock {
+                next_epoch_block: first_epoch,
+                ..Default::default()
+            },
             Pending::default(),
             EpochBuffers::default(),
         ))
         .id();
-    world.resource_mut::<EventQueue>().schedule(first_epoch, Event::Epoch(entity));
+    world
+        .resource_mut::<EventQueue>()
+        .schedule(first_epoch, Event::Epoch(entity));
 
-    let population = |role: Role| stream(seed, run, Purpose::Population, hotkey_id(netuid, role, u32::MAX));
+    let population = |role: Role| {
+        stream(
+            seed,
+            run,
+            Purpose::Population,
+            hotkey_id(netuid, role, u32::MAX),
+        )
+    };
     let validators = &subnet.validators;
     let miners = &subnet.miners;
-    let v_stake = validators.stake.sample(validators.count, &mut population(Role::Validator));
+    let v_stake = validators
+        .stake
+        .sample(validators.count, &mut population(Role::Validator));
     let mut miner_rng = population(Role::Miner);
     let quality = miners.quality.sample(miners.count, &mut miner_rng);
     let m_stake = match &miners.stake {
@@ -88,14 +122,27 @@ fn spawn_subnet(world: &mut World, seed: u64, run: u64, start: u64, netuid: u16,
     // The run starts on an established subnet: permits are those the previous epoch would have
     // given (top-k by stake), not the empty set of a brand-new subnet.
     let stake: Vec<f64> = v_stake.iter().chain(&m_stake).copied().collect();
-    let permits = validator_permits(&stake, hp.max_allowed_validators as usize);
+    let mut permits = Vec::new();
+    top_k_nonzero(
+        &stake,
+        hp.max_allowed_validators as usize,
+        &mut Vec::new(),
+        &mut permits,
+    );
 
     let mut uids = Vec::with_capacity(stake.len());
     let base = |world: &mut World, uid: usize, role: Role, index: u32, strategy: &'static str| {
         let hotkey = hotkey_id(netuid, role, index);
         world
             .spawn((
-                Neuron { hotkey, netuid, uid: uid as u16, subnet: entity, role, strategy },
+                Neuron {
+                    hotkey,
+                    netuid,
+                    uid: uid as u16,
+                    subnet: entity,
+                    role,
+                    strategy,
+                },
                 Stake(tao_to_rao(stake[uid])),
                 Registration(start),
                 LastUpdate(start),
@@ -110,13 +157,25 @@ fn spawn_subnet(world: &mut World, seed: u64, run: u64, start: u64, netuid: u16,
         let uid = uids.len();
         let id = base(world, uid, Role::Validator, index, "honest");
         match &validators.strategy {
-            ValidatorStrategy::Honest { noise, weights, interval } => {
+            ValidatorStrategy::Honest {
+                noise,
+                weights,
+                interval,
+            } => {
                 let interval = interval.unwrap_or(tempo).max(1);
                 let mut agent = world.entity_mut(id);
-                agent.insert(HonestValidator { noise: *noise, rule: weights.clone(), interval });
+                agent.insert(HonestValidator {
+                    noise: *noise,
+                    rule: weights.clone(),
+                    interval,
+                });
                 // Each validator comes at its own phase inside the interval, after registration.
-                let phase = agent.get_mut::<AgentRng>().map_or(1, |mut r| r.0.random_range(1..=interval));
-                world.resource_mut::<EventQueue>().schedule(start + phase, Event::SetWeights(id));
+                let phase = agent
+                    .get_mut::<AgentRng>()
+                    .map_or(1, |mut r| r.0.random_range(1..=interval));
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(start + phase, Event::SetWeights(id));
             }
         }
         uids.push(id);
@@ -124,10 +183,15 @@ fn spawn_subnet(world: &mut World, seed: u64, run: u64, start: u64, netuid: u16,
     for index in 0..miners.count {
         let uid = uids.len();
         let id = base(world, uid, Role::Miner, index, "honest");
-        let quality = Quality { value: quality[index as usize].max(0.0), updated: start };
+        let quality = Quality {
+            value: quality[index as usize].max(0.0),
+            updated: start,
+        };
         match &miners.strategy {
             MinerStrategy::Honest { drift } => {
-                world.entity_mut(id).insert((quality, HonestMiner { drift: *drift }));
+                world
+                    .entity_mut(id)
+                    .insert((quality, HonestMiner { drift: *drift }));
             }
         }
         uids.push(id);

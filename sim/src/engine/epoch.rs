@@ -1,11 +1,11 @@
 //! A subnet's epoch: gather the UIDs' storage into flat buffers, run the pure Yuma function,
 //! store bonds and permits back, pay the drained pending emission out as stake, record.
 
+use super::EngineError;
 use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
-use super::EngineError;
 use crate::chain::yuma::EpochInput;
 use bevy_ecs::prelude::*;
 
@@ -27,10 +27,18 @@ pub fn run_epoch(
     clock: Res<Clock>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
-    mut subnets: Query<(&SubnetId, &SubnetRules, &mut EpochClock, &mut Pending, &Metagraph, &mut EpochBuffers)>,
+    mut subnets: Query<(
+        &SubnetId,
+        &SubnetRules,
+        &mut EpochClock,
+        &mut Pending,
+        &Metagraph,
+        &mut EpochBuffers,
+    )>,
     mut neurons: Query<NeuronData>,
 ) -> Result<(), EngineError> {
-    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers)) = subnets.get_mut(subnet)
+    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers)) =
+        subnets.get_mut(subnet)
     else {
         return Ok(());
     };
@@ -46,8 +54,12 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _) =
-            neurons.get(entity).map_err(|_| EngineError::MissingNeuron { netuid: netuid.0, uid })?;
+        let (_, stake, registration, last_update, weights, bonds, permit, _) = neurons
+            .get(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
         buffers.stake.push(stake.0 as f64);
         buffers.last_update.push(last_update.0);
         buffers.registered.push(registration.0);
@@ -73,7 +85,11 @@ pub fn run_epoch(
     buffers
         .workspace
         .run(&input, &rules.yuma, &mut buffers.output)
-        .map_err(|source| EngineError::Epoch { netuid: netuid.0, block, source })?;
+        .map_err(|source| EngineError::Epoch {
+            netuid: netuid.0,
+            block,
+            source,
+        })?;
     let out = &buffers.output;
 
     // Distribution (spec §4.8): incentive amounts straight from the epoch; dividends only as
@@ -88,16 +104,19 @@ pub fn run_epoch(
 
     let record = &mut recorder.0;
     let epoch = epoch_clock.epochs + 1;
-    let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) = (0u64, 0u64, 0u64, 0.0, 0u32);
+    let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) =
+        (0u64, 0u64, 0u64, 0.0, 0u32);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality) =
-            neurons.get_mut(entity).map_err(|_| EngineError::MissingNeuron { netuid: netuid.0, uid })?;
+        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality) = neurons
+            .get_mut(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
         let incentive_rao = out.server_emission[uid];
-        let dividend_rao = if dividend_weight > 0 {
-            (validator_pot as u128 * out.validator_emission[uid] as u128 / dividend_weight) as u64
-        } else {
-            0
-        };
+        let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
+            .checked_div(dividend_weight)
+            .map_or(0, |d| d as u64);
         paid_miners += incentive_rao;
         paid_validators += dividend_rao;
         let used_stake = stake.0;
@@ -139,14 +158,22 @@ pub fn run_epoch(
     subnets_rows.epoch.push(epoch);
     subnets_rows.block.push(block);
     subnets_rows.neurons.push(n as u32);
-    subnets_rows.permitted_validators.push(buffers.permit.iter().filter(|p| **p).count() as u32);
+    subnets_rows
+        .permitted_validators
+        .push(buffers.permit.iter().filter(|p| **p).count() as u32);
     subnets_rows.emission_rao.push(emission);
     subnets_rows.miner_emission_rao.push(paid_miners);
     subnets_rows.validator_emission_rao.push(paid_validators);
     subnets_rows.owner_cut_rao.push(pending.owner_cut);
     subnets_rows.dust_rao.push(dust);
-    subnets_rows.total_stake.push(total_stake as f64 / RAO_PER_TAO as f64);
-    subnets_rows.mean_miner_quality.push(if miners > 0 { quality_sum / miners as f64 } else { 0.0 });
+    subnets_rows
+        .total_stake
+        .push(total_stake as f64 / RAO_PER_TAO as f64);
+    subnets_rows.mean_miner_quality.push(if miners > 0 {
+        quality_sum / miners as f64
+    } else {
+        0.0
+    });
 
     let totals = &mut record.totals;
     totals.miners_rao += paid_miners;

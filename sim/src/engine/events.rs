@@ -58,7 +58,11 @@ pub struct EventQueue {
 impl EventQueue {
     /// Schedule `event` at `block`.
     pub fn schedule(&mut self, block: u64, event: Event) {
-        let key = Key { block, phase: event.phase(), seq: self.seq };
+        let key = Key {
+            block,
+            phase: event.phase(),
+            seq: self.seq,
+        };
         self.seq += 1;
         let slot = match self.free.pop() {
             Some(i) => {

@@ -64,7 +64,11 @@ pub struct Progress {
 }
 
 /// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each epoch.
-pub fn run(scenario: &Scenario, run: u32, progress: &mut dyn FnMut(Progress)) -> Result<RunRecord, EngineError> {
+pub fn run(
+    scenario: &Scenario,
+    run: u32,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<RunRecord, EngineError> {
     let mut sim = Simulation::new(scenario, run);
     sim.run(progress)?;
     Ok(sim.finish())
@@ -98,13 +102,21 @@ impl Simulation {
     fn new(scenario: &Scenario, run: u32) -> Self {
         let mut world = World::new();
         world.init_resource::<EventQueue>();
-        world.insert_resource(Clock { block: scenario.start.block });
-        let start_issuance = ((scenario.start.issuance * RAO_PER_TAO as f64).round() as u64).min(emission::MAX_SUPPLY_RAO);
+        world.insert_resource(Clock {
+            block: scenario.start.block,
+        });
+        let start_issuance = ((scenario.start.issuance * RAO_PER_TAO as f64).round() as u64)
+            .min(emission::MAX_SUPPLY_RAO);
         world.insert_resource(Issuance(start_issuance));
         let blocks = scenario.duration_blocks().max(1);
         let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
-        world.insert_resource(Recorder(RunRecord { run, seed: scenario.seed, blocks: (first, last_block), ..Default::default() }));
+        world.insert_resource(Recorder(RunRecord {
+            run,
+            seed: scenario.seed,
+            blocks: (first, last_block),
+            ..Default::default()
+        }));
         let subnets = build::populate(&mut world, scenario, run);
         let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
         let systems = Systems {
@@ -133,27 +145,39 @@ impl Simulation {
             if next.is_none_or(|b| b > self.last_block) {
                 break;
             }
-            let Some((block, event)) = self.world.resource_mut::<EventQueue>().pop() else { break };
+            let Some((block, event)) = self.world.resource_mut::<EventQueue>().pop() else {
+                break;
+            };
             self.mint_through(block);
             self.world.resource_mut::<Clock>().block = block;
             match event {
                 Event::Epoch(subnet) => {
-                    self.world.run_system_with(self.systems.drift, subnet).map_err(|e| system_error(&e))?;
-                    self.world.run_system_with(self.systems.epoch, subnet).map_err(|e| system_error(&e))??;
+                    self.world
+                        .run_system_with(self.systems.drift, subnet)
+                        .map_err(|e| system_error(&e))?;
+                    self.world
+                        .run_system_with(self.systems.epoch, subnet)
+                        .map_err(|e| system_error(&e))??;
                     let epochs = self.world.resource::<Recorder>().0.epochs;
                     progress(Progress {
                         blocks_done: block - self.world.resource::<Recorder>().0.blocks.0 + 1,
-                        blocks_total: self.last_block - self.world.resource::<Recorder>().0.blocks.0 + 1,
+                        blocks_total: self.last_block
+                            - self.world.resource::<Recorder>().0.blocks.0
+                            + 1,
                         epochs,
                     });
                 }
                 Event::SetWeights(neuron) => {
-                    self.world.run_system_with(self.systems.set_weights, neuron).map_err(|e| system_error(&e))?;
+                    self.world
+                        .run_system_with(self.systems.set_weights, neuron)
+                        .map_err(|e| system_error(&e))?;
                 }
                 Event::DailyRecord => {
                     self.record_network(block);
                     let next = block + BLOCKS_PER_DAY;
-                    self.world.resource_mut::<EventQueue>().schedule(next, Event::DailyRecord);
+                    self.world
+                        .resource_mut::<EventQueue>()
+                        .schedule(next, Event::DailyRecord);
                 }
             }
         }
@@ -182,7 +206,11 @@ impl Simulation {
             {
                 // The halving: the last block at the old rate, then the first at the new one.
                 self.push_network_row(segment.first_block - 1, issuance_at, prev);
-                self.push_network_row(segment.first_block, issuance_at + segment.per_block, segment);
+                self.push_network_row(
+                    segment.first_block,
+                    issuance_at + segment.per_block,
+                    segment,
+                );
             }
             self.accrue_segment(segment);
             issuance_at += segment.blocks * segment.per_block;
@@ -195,13 +223,22 @@ impl Simulation {
     /// Add `segment.blocks` blocks of emission to each subnet's pending amounts.
     fn accrue_segment(&mut self, segment: EmissionSegment) {
         let per_block = segment.per_block;
-        if self.split_cache.as_ref().is_none_or(|(amount, _)| *amount != per_block) {
+        if self
+            .split_cache
+            .as_ref()
+            .is_none_or(|(amount, _)| *amount != per_block)
+        {
             let mut parts = Vec::new();
             split::proportional(per_block, &self.shares, &mut parts);
-            let splits = parts.iter().map(|&part| split::subnet_block(part, self.owner_cut)).collect();
+            let splits = parts
+                .iter()
+                .map(|&part| split::subnet_block(part, self.owner_cut))
+                .collect();
             self.split_cache = Some((per_block, splits));
         }
-        let Some((_, splits)) = &self.split_cache else { return };
+        let Some((_, splits)) = &self.split_cache else {
+            return;
+        };
         for (&subnet, s) in self.subnets.iter().zip(splits) {
             if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
                 pending.server += s.server * segment.blocks;
@@ -230,7 +267,8 @@ impl Simulation {
         rows.block.push(block);
         rows.issuance.push(issuance as f64 / RAO_PER_TAO as f64);
         rows.issuance_rao.push(issuance);
-        rows.block_emission.push(segment.per_block as f64 / RAO_PER_TAO as f64);
+        rows.block_emission
+            .push(segment.per_block as f64 / RAO_PER_TAO as f64);
         rows.halving_index.push(segment.level);
     }
 

@@ -11,9 +11,18 @@ pub struct BuiltinScenario {
 
 /// Every built-in scenario; the first is the default.
 pub const BUILTIN_SCENARIOS: &[BuiltinScenario] = &[
-    BuiltinScenario { name: "default", yaml: include_str!("../../../scenarios/default.yaml") },
-    BuiltinScenario { name: "two-subnets", yaml: include_str!("../../../scenarios/two-subnets.yaml") },
-    BuiltinScenario { name: "noisy-validators", yaml: include_str!("../../../scenarios/noisy-validators.yaml") },
+    BuiltinScenario {
+        name: "default",
+        yaml: include_str!("../../../scenarios/default.yaml"),
+    },
+    BuiltinScenario {
+        name: "two-subnets",
+        yaml: include_str!("../../../scenarios/two-subnets.yaml"),
+    },
+    BuiltinScenario {
+        name: "noisy-validators",
+        yaml: include_str!("../../../scenarios/noisy-validators.yaml"),
+    },
 ];
 
 /// The built-in scenario called `name`.

@@ -107,7 +107,10 @@ impl Distribution {
                 if values.len() != count as usize {
                     out.push((
                         "values",
-                        format!("expected {count} values (one per agent), got {}", values.len()),
+                        format!(
+                            "expected {count} values (one per agent), got {}",
+                            values.len()
+                        ),
                     ));
                 }
                 if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
@@ -115,14 +118,20 @@ impl Distribution {
                 }
             }
             Distribution::Constant { value } if !(value.is_finite() && *value >= 0.0) => {
-                out.push(("value", format!("expected a finite number >= 0, got {value}")));
+                out.push((
+                    "value",
+                    format!("expected a finite number >= 0, got {value}"),
+                ));
             }
             Distribution::Uniform { min, max, .. } => {
                 if !(min.is_finite() && *min >= 0.0) {
                     out.push(("min", format!("expected a finite number >= 0, got {min}")));
                 }
                 if !(max.is_finite() && max > min) {
-                    out.push(("max", format!("expected a finite number > min ({min}), got {max}")));
+                    out.push((
+                        "max",
+                        format!("expected a finite number > min ({min}), got {max}"),
+                    ));
                 }
             }
             _ => {}
@@ -130,7 +139,10 @@ impl Distribution {
         if let Some(total) = self.total()
             && !(total.is_finite() && total > 0.0)
         {
-            out.push(("total", format!("expected a finite number > 0, got {total}")));
+            out.push((
+                "total",
+                format!("expected a finite number > 0, got {total}"),
+            ));
         }
         out
     }
@@ -152,11 +164,22 @@ impl Distribution {
         use rand::distr::Distribution as _;
         let n = count as usize;
         let mut values: Vec<f64> = match self {
-            Distribution::Fixed { values } => values.iter().copied().chain(std::iter::repeat(0.0)).take(n).collect(),
+            Distribution::Fixed { values } => values
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(0.0))
+                .take(n)
+                .collect(),
             Distribution::Constant { value } => vec![*value; n],
-            Distribution::Uniform { min, max, .. } => {
-                (0..n).map(|_| if max > min { rng.random_range(*min..*max) } else { *min }).collect()
-            }
+            Distribution::Uniform { min, max, .. } => (0..n)
+                .map(|_| {
+                    if max > min {
+                        rng.random_range(*min..*max)
+                    } else {
+                        *min
+                    }
+                })
+                .collect(),
             Distribution::Normal { mean, sd, .. } => match Normal::new(*mean, *sd) {
                 Ok(d) => (0..n).map(|_| d.sample(rng).max(0.0)).collect(),
                 Err(_) => vec![0.0; n],
@@ -196,7 +219,11 @@ mod tests {
 
     #[test]
     fn total_rescales_and_is_deterministic() {
-        let d = Distribution::Pareto { alpha: 1.16, scale: 1.0, total: Some(1000.0) };
+        let d = Distribution::Pareto {
+            alpha: 1.16,
+            scale: 1.0,
+            total: Some(1000.0),
+        };
         let a = d.sample(50, &mut ChaCha8Rng::seed_from_u64(7));
         let b = d.sample(50, &mut ChaCha8Rng::seed_from_u64(7));
         assert_eq!(a, b);
@@ -206,10 +233,16 @@ mod tests {
 
     #[test]
     fn fixed_length_must_match() {
-        let d = Distribution::Fixed { values: vec![1.0, 2.0] };
+        let d = Distribution::Fixed {
+            values: vec![1.0, 2.0],
+        };
         assert_eq!(d.problems(3).len(), 1);
         assert!(d.problems(2).is_empty());
-        let bad = Distribution::Lognormal { mu: 0.0, sigma: -1.0, total: Some(0.0) };
+        let bad = Distribution::Lognormal {
+            mu: 0.0,
+            sigma: -1.0,
+            total: Some(0.0),
+        };
         let fields: Vec<_> = bad.problems(1).into_iter().map(|p| p.0).collect();
         assert_eq!(fields, vec!["sigma", "total"]);
     }

@@ -17,7 +17,10 @@ const MAX_STRUCTURAL: usize = 50;
 /// Read, override, validate and resolve the scenario in `path`.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: file.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        file: file.clone(),
+        source,
+    })?;
     load_str(&file, &text, overrides)
 }
 
@@ -27,12 +30,21 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         let (line, column) = parse_path(path)
             .and_then(|segments| locate(text, &segments))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
-        Problem { file: file.to_string(), line, column, path: path.to_string(), message }
+        Problem {
+            file: file.to_string(),
+            line,
+            column,
+            path: path.to_string(),
+            message,
+        }
     };
 
     let mut doc: Value = match yaml_serde::from_str(text) {
         Ok(Value::Null) => {
-            return Err(invalid(vec![located("", "the file is empty: expected a scenario mapping".into())]));
+            return Err(invalid(vec![located(
+                "",
+                "the file is empty: expected a scenario mapping".into(),
+            )]));
         }
         Ok(doc) => doc,
         Err(e) => {
@@ -102,7 +114,11 @@ fn invalid(problems: Vec<Problem>) -> ScenarioError {
 
 /// serde_path_to_error prints the root as `.`; we print it as nothing.
 fn display_path(path: &str) -> String {
-    if path == "." { String::new() } else { path.to_string() }
+    if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    }
 }
 
 /// yaml_serde appends ` at line L column C`; the location is reported separately.
@@ -115,8 +131,12 @@ fn strip_location(message: &str) -> String {
 
 /// Cut the node at `path` out of the tree (a mapping entry or a list element).
 fn remove(doc: &mut Value, path: &str) -> bool {
-    let Some(segments) = parse_path(path) else { return false };
-    let Some((last, parents)) = segments.split_last() else { return false };
+    let Some(segments) = parse_path(path) else {
+        return false;
+    };
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
     let mut node = doc;
     for segment in parents {
         node = match (segment, node) {

@@ -90,7 +90,10 @@ pub struct Start {
 
 impl Default for Start {
     fn default() -> Self {
-        Start { block: 0, issuance: 0.0 }
+        Start {
+            block: 0,
+            issuance: 0.0,
+        }
     }
 }
 
@@ -106,7 +109,9 @@ pub struct Network {
 
 impl Default for Network {
     fn default() -> Self {
-        Network { owner_cut: default_owner_cut() }
+        Network {
+            owner_cut: default_owner_cut(),
+        }
     }
 }
 
@@ -204,7 +209,8 @@ impl Hyperparameters {
     /// The activity cutoff in blocks, explicit or derived from tempo as the chain does
     /// (`ActivityCutoffFactorMilli` 13,889).
     pub fn activity_cutoff_blocks(&self) -> u64 {
-        self.activity_cutoff.unwrap_or_else(|| (13_889 * self.tempo as u64 / 1000).max(1))
+        self.activity_cutoff
+            .unwrap_or_else(|| (13_889 * self.tempo as u64 / 1000).max(1))
     }
 }
 
@@ -305,7 +311,11 @@ pub struct Miners {
 }
 
 fn default_quality() -> Distribution {
-    Distribution::Uniform { min: 0.0, max: 1.0, total: None }
+    Distribution::Uniform {
+        min: 0.0,
+        max: 1.0,
+        total: None,
+    }
 }
 
 /// Validator strategies. Chosen with `kind:`; the other fields are its parameters.
@@ -329,7 +339,11 @@ pub enum ValidatorStrategy {
 
 impl Default for ValidatorStrategy {
     fn default() -> Self {
-        ValidatorStrategy::Honest { noise: default_noise(), weights: WeightRule::default(), interval: None }
+        ValidatorStrategy::Honest {
+            noise: default_noise(),
+            weights: WeightRule::default(),
+            interval: None,
+        }
     }
 }
 
@@ -374,7 +388,10 @@ impl Scenario {
     /// Number of blocks the scenario covers.
     pub fn duration_blocks(&self) -> u64 {
         let d = &self.duration;
-        let tempo = self.subnets.first().map_or(360, |s| s.hyperparameters.tempo as u64);
+        let tempo = self
+            .subnets
+            .first()
+            .map_or(360, |s| s.hyperparameters.tempo as u64);
         if let Some(b) = d.blocks {
             b
         } else if let Some(e) = d.epochs {
@@ -393,7 +410,9 @@ impl Scenario {
     pub fn resolve(&mut self) {
         for (i, subnet) in self.subnets.iter_mut().enumerate() {
             let netuid = *subnet.netuid.get_or_insert(i as u16 + 1);
-            subnet.name.get_or_insert_with(|| format!("subnet-{netuid}"));
+            subnet
+                .name
+                .get_or_insert_with(|| format!("subnet-{netuid}"));
             let hp = &mut subnet.hyperparameters;
             hp.activity_cutoff = Some(hp.activity_cutoff_blocks());
             let tempo = hp.tempo as u64;

@@ -22,9 +22,14 @@ impl std::str::FromStr for Override {
             .ok_or_else(|| format!("expected path=value, got `{s}`"))?;
         let path = path.trim();
         if parse_path(path).is_none_or(|p| p.is_empty()) {
-            return Err(format!("`{path}` is not a field path (e.g. subnets[0].hyperparameters.tempo)"));
+            return Err(format!(
+                "`{path}` is not a field path (e.g. subnets[0].hyperparameters.tempo)"
+            ));
         }
-        Ok(Override { path: path.to_string(), value: value.trim().to_string() })
+        Ok(Override {
+            path: path.to_string(),
+            value: value.trim().to_string(),
+        })
     }
 }
 
@@ -51,8 +56,9 @@ impl Override {
                         return Err(format!("cannot index [{i}]: not a list"));
                     };
                     let len = seq.len();
-                    seq.get_mut(*i)
-                        .ok_or_else(|| format!("index [{i}] is out of range (the list has {len})"))?
+                    seq.get_mut(*i).ok_or_else(|| {
+                        format!("index [{i}] is out of range (the list has {len})")
+                    })?
                 }
             };
         }

@@ -9,31 +9,59 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut bad = |path: String, msg: String| out.push((path, msg));
 
-    if s.name.is_empty() || !s.name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        bad("name".into(), format!("expected a non-empty name of letters, digits, '-', '_' or '.' (it names the result folder), got `{}`", s.name));
+    if s.name.is_empty()
+        || !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        bad(
+            "name".into(),
+            format!(
+                "expected a non-empty name of letters, digits, '-', '_' or '.' (it names the result folder), got `{}`",
+                s.name
+            ),
+        );
     }
 
     let d = &s.duration;
-    let given = [d.blocks.is_some(), d.epochs.is_some(), d.days.is_some(), d.years.is_some()];
+    let given = [
+        d.blocks.is_some(),
+        d.epochs.is_some(),
+        d.days.is_some(),
+        d.years.is_some(),
+    ];
     match given.iter().filter(|g| **g).count() {
         1 => {
             for (field, v) in [("days", d.days), ("years", d.years)] {
                 if let Some(v) = v
                     && !(v.is_finite() && v > 0.0)
                 {
-                    bad(format!("duration.{field}"), format!("expected a finite number > 0, got {v}"));
+                    bad(
+                        format!("duration.{field}"),
+                        format!("expected a finite number > 0, got {v}"),
+                    );
                 }
             }
             if s.duration_blocks() == 0 {
                 bad("duration".into(), "expected at least one block".into());
             }
         }
-        n => bad("duration".into(), format!("expected exactly one of blocks, epochs, days, years; got {n}")),
+        n => bad(
+            "duration".into(),
+            format!("expected exactly one of blocks, epochs, days, years; got {n}"),
+        ),
     }
 
     let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
     if !(s.start.issuance.is_finite() && (0.0..=max_tao).contains(&s.start.issuance)) {
-        bad("start.issuance".into(), format!("expected TAO between 0 and 21,000,000, got {}", s.start.issuance));
+        bad(
+            "start.issuance".into(),
+            format!(
+                "expected TAO between 0 and 21,000,000, got {}",
+                s.start.issuance
+            ),
+        );
     }
 
     if s.subnets.is_empty() {
@@ -44,60 +72,127 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         let at = |field: &str| format!("subnets[{i}].{field}");
         let netuid = subnet.netuid.unwrap_or(i as u16 + 1);
         if netuid == 0 {
-            bad(at("netuid"), "expected 1 or more (netuid 0 is the root network, which has no epoch)".into());
+            bad(
+                at("netuid"),
+                "expected 1 or more (netuid 0 is the root network, which has no epoch)".into(),
+            );
         }
         if let Some(first) = seen.insert(netuid, i) {
-            bad(at("netuid"), format!("netuid {netuid} is already used by subnets[{first}]"));
+            bad(
+                at("netuid"),
+                format!("netuid {netuid} is already used by subnets[{first}]"),
+            );
         }
         if !(subnet.emission_share.is_finite() && subnet.emission_share >= 0.0) {
-            bad(at("emission_share"), format!("expected a finite number >= 0, got {}", subnet.emission_share));
+            bad(
+                at("emission_share"),
+                format!(
+                    "expected a finite number >= 0, got {}",
+                    subnet.emission_share
+                ),
+            );
         }
 
         let hp = &subnet.hyperparameters;
         if hp.tempo == 0 {
-            bad(at("hyperparameters.tempo"), "expected 1 or more blocks (tempo 0 never runs an epoch)".into());
+            bad(
+                at("hyperparameters.tempo"),
+                "expected 1 or more blocks (tempo 0 never runs an epoch)".into(),
+            );
         }
         if hp.bonds_moving_average > 1_000_000 {
-            bad(at("hyperparameters.bonds_moving_average"), format!("expected at most 1,000,000 (per million), got {}", hp.bonds_moving_average));
+            bad(
+                at("hyperparameters.bonds_moving_average"),
+                format!(
+                    "expected at most 1,000,000 (per million), got {}",
+                    hp.bonds_moving_average
+                ),
+            );
         }
         if hp.activity_cutoff == Some(0) {
-            bad(at("hyperparameters.activity_cutoff"), "expected 1 or more blocks".into());
+            bad(
+                at("hyperparameters.activity_cutoff"),
+                "expected 1 or more blocks".into(),
+            );
         }
         let la = &hp.liquid_alpha;
         if la.alpha_low > la.alpha_high {
-            bad(at("hyperparameters.liquid_alpha.alpha_low"), format!("expected at most alpha_high ({}), got {}", la.alpha_high, la.alpha_low));
+            bad(
+                at("hyperparameters.liquid_alpha.alpha_low"),
+                format!(
+                    "expected at most alpha_high ({}), got {}",
+                    la.alpha_high, la.alpha_low
+                ),
+            );
         }
         if la.enabled && la.alpha_low < 1_638 {
-            bad(at("hyperparameters.liquid_alpha.alpha_low"), format!("expected at least 1,638 (the chain's lower bound, 65535/40), got {}", la.alpha_low));
+            bad(
+                at("hyperparameters.liquid_alpha.alpha_low"),
+                format!(
+                    "expected at least 1,638 (the chain's lower bound, 65535/40), got {}",
+                    la.alpha_low
+                ),
+            );
         }
         if hp.max_allowed_uids == 0 {
-            bad(at("hyperparameters.max_allowed_uids"), "expected 1 or more".into());
+            bad(
+                at("hyperparameters.max_allowed_uids"),
+                "expected 1 or more".into(),
+            );
         }
         if hp.max_allowed_validators == 0 || hp.max_allowed_validators > hp.max_allowed_uids {
-            bad(at("hyperparameters.max_allowed_validators"), format!("expected between 1 and max_allowed_uids ({}), got {}", hp.max_allowed_uids, hp.max_allowed_validators));
+            bad(
+                at("hyperparameters.max_allowed_validators"),
+                format!(
+                    "expected between 1 and max_allowed_uids ({}), got {}",
+                    hp.max_allowed_uids, hp.max_allowed_validators
+                ),
+            );
         }
 
         let v = &subnet.validators;
         if v.count == 0 {
-            bad(at("validators.count"), "expected at least 1 validator".into());
+            bad(
+                at("validators.count"),
+                "expected at least 1 validator".into(),
+            );
         }
         let total = v.count as u64 + subnet.miners.count as u64;
         if total > hp.max_allowed_uids as u64 {
-            bad(at("miners.count"), format!("{} validators + {} miners = {total} neurons, but max_allowed_uids is {}", v.count, subnet.miners.count, hp.max_allowed_uids));
+            bad(
+                at("miners.count"),
+                format!(
+                    "{} validators + {} miners = {total} neurons, but max_allowed_uids is {}",
+                    v.count, subnet.miners.count, hp.max_allowed_uids
+                ),
+            );
         }
         distribution(&mut bad, &at("validators.stake"), &v.stake, v.count);
         match &v.strategy {
-            ValidatorStrategy::Honest { noise, weights, interval } => {
+            ValidatorStrategy::Honest {
+                noise,
+                weights,
+                interval,
+            } => {
                 if !(noise.is_finite() && *noise >= 0.0) {
-                    bad(at("validators.strategy.noise"), format!("expected a finite number >= 0, got {noise}"));
+                    bad(
+                        at("validators.strategy.noise"),
+                        format!("expected a finite number >= 0, got {noise}"),
+                    );
                 }
                 if let WeightRule::TopK { k } = weights
                     && *k == 0
                 {
-                    bad(at("validators.strategy.weights.k"), "expected at least 1".into());
+                    bad(
+                        at("validators.strategy.weights.k"),
+                        "expected at least 1".into(),
+                    );
                 }
                 if *interval == Some(0) {
-                    bad(at("validators.strategy.interval"), "expected 1 or more blocks".into());
+                    bad(
+                        at("validators.strategy.interval"),
+                        "expected 1 or more blocks".into(),
+                    );
                 }
             }
         }
@@ -110,13 +205,19 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         match &m.strategy {
             MinerStrategy::Honest { drift } => {
                 if !(drift.is_finite() && *drift >= 0.0) {
-                    bad(at("miners.strategy.drift"), format!("expected a finite number >= 0, got {drift}"));
+                    bad(
+                        at("miners.strategy.drift"),
+                        format!("expected a finite number >= 0, got {drift}"),
+                    );
                 }
             }
         }
     }
     if !s.subnets.is_empty() && s.subnets.iter().all(|n| n.emission_share == 0.0) {
-        bad("subnets".into(), "expected at least one subnet with emission_share > 0".into());
+        bad(
+            "subnets".into(),
+            "expected at least one subnet with emission_share > 0".into(),
+        );
     }
     out
 }

@@ -1,0 +1,81 @@
+//! Result folders: written under a temporary name beside the target and renamed into place
+//! only when complete, so a crash never leaves a half-written result under the real name, and
+//! an existing result is replaced only with `--force`.
+
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+
+/// A result folder being written.
+pub struct Staging {
+    target: PathBuf,
+    tmp: PathBuf,
+    force: bool,
+}
+
+impl Staging {
+    /// Check that `target` may be written and create the temporary folder beside it.
+    pub fn begin(target: &Path, force: bool) -> anyhow::Result<Staging> {
+        if target.exists() && !force {
+            bail!(
+                "{} already exists; pass --force to replace it, or --out to write elsewhere",
+                target.display()
+            );
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let name = target
+            .file_name()
+            .context("the output path has no folder name")?
+            .to_string_lossy();
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)
+                .with_context(|| format!("removing stale {}", tmp.display()))?;
+        }
+        std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            tmp,
+            force,
+        })
+    }
+
+    /// The folder to write into.
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Move the finished folder into place (replacing an old one only with `--force`).
+    pub fn commit(self) -> anyhow::Result<PathBuf> {
+        let mut old = None;
+        if self.target.exists() {
+            if !self.force {
+                bail!(
+                    "{} appeared while the run was writing; the result stays in {}",
+                    self.target.display(),
+                    self.tmp.display()
+                );
+            }
+            let aside = self.tmp.with_extension("old");
+            std::fs::rename(&self.target, &aside)
+                .with_context(|| format!("moving the old {} aside", self.target.display()))?;
+            old = Some(aside);
+        }
+        std::fs::rename(&self.tmp, &self.target)
+            .with_context(|| format!("renaming {} into place", self.tmp.display()))?;
+        if let Some(old) = old {
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("removing the replaced result {}", old.display()))?;
+        }
+        Ok(self.target)
+    }
+
+    /// Remove the temporary folder after a failure.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}

@@ -1,0 +1,138 @@
+//! Result folders: complete, never overwritten without --force, byte-identical for the same
+//! scenario and seed at any thread count.
+
+use crate::{ok, subnetlab, tempdir};
+
+const FILES: [&str; 8] = [
+    "scenario.resolved.yaml",
+    "neurons.parquet",
+    "neurons.csv",
+    "subnets.parquet",
+    "subnets.csv",
+    "network.parquet",
+    "network.csv",
+    "run.json",
+];
+
+fn run_into(dir: &std::path::Path, threads: &str) {
+    ok(subnetlab()
+        .args([
+            "run",
+            "scenarios/two-subnets.yaml",
+            "--quiet",
+            "--set",
+            "duration={days: 1}",
+            "--out",
+        ])
+        .arg(dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .env("POLARS_MAX_THREADS", threads));
+}
+
+#[test]
+fn same_seed_gives_byte_identical_outputs_on_1_and_2_threads() {
+    let tmp = tempdir("determinism");
+    let (a, b) = (tmp.join("a"), tmp.join("b"));
+    run_into(&a, "1");
+    run_into(&b, "2");
+    for f in FILES {
+        assert!(a.join(f).is_file(), "{f} missing");
+        if f == "run.json" {
+            continue; // wall time and thread count differ by design
+        }
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["seed"], 7);
+    assert_eq!(run["scenario"], "two-subnets");
+    assert_eq!(run["scenario_sha256"].as_str().map(str::len), Some(64));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn existing_results_are_kept_unless_forced() {
+    let tmp = tempdir("force");
+    let out = tmp.join("r");
+    let args = [
+        "run",
+        "noisy-validators",
+        "--quiet",
+        "--set",
+        "duration={epochs: 2}",
+        "--out",
+    ];
+    ok(subnetlab().args(args).arg(&out));
+    let marker = out.join("mine.txt");
+    std::fs::write(&marker, "keep").unwrap();
+    let refused = subnetlab().args(args).arg(&out).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already exists; pass --force"));
+    assert!(
+        marker.exists(),
+        "a refused run must not touch the old result"
+    );
+    ok(subnetlab().args(args).arg(&out).arg("--force"));
+    assert!(!marker.exists() && out.join("neurons.parquet").exists());
+    // No temporary folders left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The resolved scenario states everything the run used: running it again gives the same tables.
+#[test]
+fn resolved_scenario_reproduces_the_run() {
+    let tmp = tempdir("resolved");
+    ok(subnetlab()
+        .args([
+            "run",
+            "noisy-validators",
+            "-q",
+            "--set",
+            "duration={epochs: 3}",
+            "--out",
+        ])
+        .arg(tmp.join("a")));
+    let resolved = tmp.join("a/scenario.resolved.yaml");
+    ok(subnetlab()
+        .args(["run", "-q", "--out"])
+        .arg(tmp.join("b"))
+        .arg(&resolved));
+    for f in ["neurons.parquet", "subnets.parquet", "network.parquet"] {
+        assert_eq!(
+            std::fs::read(tmp.join("a").join(f)).unwrap(),
+            std::fs::read(tmp.join("b").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn summary_table_lists_roles() {
+    let tmp = tempdir("summary");
+    let out = ok(subnetlab()
+        .args(["run", "default", "--set", "duration={days: 1}", "--out"])
+        .arg(tmp.join("d")));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Wrote ",
+        "validators",
+        "miners",
+        "owners",
+        "emission (TAO)",
+        "share",
+    ] {
+        assert!(text.contains(needle), "{needle} not in:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

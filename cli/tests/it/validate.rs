@@ -1,0 +1,53 @@
+//! `subnetlab validate` and `subnetlab list`.
+
+use crate::{ok, subnetlab, tempdir};
+
+#[test]
+fn validate_reports_every_problem_with_its_place() {
+    let tmp = tempdir("validate");
+    let bad = tmp.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "name: x\nduration: {days: 1}\nsubnets:\n  - validators: {count: 0, stake: {distribution: constant, value: 1}}\n    miners: {count: 1, quality: {distribution: beta, a: -1, b: 1}}\n",
+    )
+    .unwrap();
+    let out = subnetlab()
+        .arg("validate")
+        .arg(&bad)
+        .arg("scenarios/default.yaml")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2 problems in scenario"), "{text}");
+    assert!(
+        text.contains(":4:")
+            && text.contains("subnets[0].validators.count: expected at least 1 validator"),
+        "{text}"
+    );
+    assert!(
+        text.contains("subnets[0].miners.quality.a: expected a finite number > 0, got -1"),
+        "{text}"
+    );
+    assert!(text.contains("scenarios/default.yaml: ok"), "{text}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn list_shows_builtins_and_strategies() {
+    let out = ok(subnetlab().arg("list"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["default", "two-subnets", "noisy-validators", "honest"] {
+        assert!(text.contains(needle), "{needle}:\n{text}");
+    }
+}
+
+#[test]
+fn unknown_scenario_is_a_clear_error() {
+    let out = subnetlab().args(["run", "no-such-thing"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("neither a scenario file nor a built-in scenario")
+    );
+}

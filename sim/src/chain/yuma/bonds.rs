@@ -1,0 +1,503 @@
+//! Step 9 (spec §1.12): bond masking and the bond EMA, for Yuma 3 and classic Yuma.
+//!
+//! Bonds are a validator's smoothed stake in each miner; dividends follow them. The EMA is
+//! what rewards validators for finding good miners *early* (they bond while the price is low)
+//! and liquid alpha speeds it up where a validator disagrees with consensus. The row kernels
+//! here merge one weight row with one bond row (both sorted by column) and emit the new bond
+//! row through a sink, so the epoch needs no dense matrix.
+
+use super::SparseRow;
+use std::iter::Peekable;
+
+/// First block of the current tempo as the bond mask sees it: the block after the previous
+/// successful epoch, or `block − tempo` when no epoch has run (`LMSB = 0`, e.g. manual runs).
+#[inline]
+pub fn last_tempo(block: u64, tempo: u64, last_mechanism_step_block: u64) -> u64 {
+    if last_mechanism_step_block == 0 {
+        block.saturating_sub(tempo)
+    } else {
+        last_mechanism_step_block.saturating_add(1)
+    }
+}
+
+/// Whether bonds *to* a uid registered at `registered` are wiped: a uid (re)registered since
+/// the previous epoch must start without the bonds earned by the previous occupant.
+#[inline]
+pub fn bond_is_masked(registered: u64, last_tempo: u64) -> bool {
+    registered >= last_tempo
+}
+
+/// Fixed EMA rate `1 − BondsMovingAverage` (`compute_disabled_liquid_alpha`).
+#[inline]
+pub fn fixed_alpha(bonds_moving_average: f64) -> f64 {
+    1.0 - bonds_moving_average
+}
+
+/// Per-entry liquid alpha (`alpha_sigmoid`): rises towards `alpha_high` when the validator's
+/// weight is far above consensus (buying in) or far below its bond (selling out), so bonds
+/// follow a validator that moves away from consensus faster; falls towards `alpha_low` when it
+/// agrees.
+///
+/// `z` is clamped to `[−20, 20]` like the chain's `exp_safe`; in `f64` we use the exact `exp`
+/// rather than the chain's 31-term Taylor series (they differ by < 1e-9 for `|z| <= 5`, the
+/// range of the default steepness 1000).
+#[inline]
+pub fn alpha_sigmoid(
+    consensus: f64,
+    weight: f64,
+    bond: f64,
+    alpha_low: f64,
+    alpha_high: f64,
+    steepness: f64,
+) -> f64 {
+    let diff = if weight >= bond {
+        (weight - consensus).clamp(0.0, 1.0)
+    } else {
+        (bond - weight).clamp(0.0, 1.0)
+    };
+    sigmoid_alpha(diff, alpha_low, alpha_high, steepness)
+}
+
+/// The part of [`alpha_sigmoid`] after the difference `δ`: `α_lo + σ(δ)(α_hi − α_lo)` clamped
+/// like the chain's `clamp_value` (min with the high bound first, then max with the low one).
+#[inline]
+pub fn sigmoid_alpha(diff: f64, alpha_low: f64, alpha_high: f64, steepness: f64) -> f64 {
+    let z = ((steepness / -100.0) * (diff - 0.5)).clamp(-20.0, 20.0);
+    let sigmoid = 1.0 / (1.0 + z.exp());
+    (alpha_low + sigmoid * (alpha_high - alpha_low))
+        .min(alpha_high)
+        .max(alpha_low)
+}
+
+/// [`alpha_sigmoid`] with the subnet's parameters bound, for the per-entry hot loop.
+///
+/// Agreeing with consensus (`δ = 0`) is the most common case and always gives the same rate,
+/// so that one is computed once; every other `δ` goes through the same formula. The results
+/// are bit-identical to [`alpha_sigmoid`], only fewer `exp` calls are made.
+#[derive(Clone, Copy, Debug)]
+pub struct LiquidAlpha {
+    low: f64,
+    high: f64,
+    steepness: f64,
+    at_zero: f64,
+}
+
+impl LiquidAlpha {
+    /// Binds `AlphaValues` (as fractions) and `AlphaSigmoidSteepness`.
+    pub fn new(alpha_low: f64, alpha_high: f64, steepness: f64) -> Self {
+        Self {
+            low: alpha_low,
+            high: alpha_high,
+            steepness,
+            at_zero: sigmoid_alpha(0.0, alpha_low, alpha_high, steepness),
+        }
+    }
+
+    /// The rate for one entry, as [`alpha_sigmoid`].
+    #[inline]
+    pub fn alpha(&self, consensus: f64, weight: f64, bond: f64) -> f64 {
+        let diff = if weight >= bond {
+            (weight - consensus).clamp(0.0, 1.0)
+        } else {
+            (bond - weight).clamp(0.0, 1.0)
+        };
+        if diff == 0.0 {
+            self.at_zero
+        } else {
+            sigmoid_alpha(diff, self.low, self.high, self.steepness)
+        }
+    }
+}
+
+/// Liquid-alpha EMA of one entry (`mat_ema_alpha_sparse`): `min(1, (1−a)·b + max(0, a·w))`.
+#[inline]
+pub fn ema_liquid(weight: f64, bond: f64, alpha: f64) -> f64 {
+    ((1.0 - alpha) * bond + (alpha * weight).max(0.0)).min(1.0)
+}
+
+/// Fixed-alpha EMA of one row pair (`mat_ema_sparse`): `a·new + (1−a)·old` over the union of
+/// both rows' columns, absent = 0, emitting only results > 0 (in column order).
+pub fn ema_row_fixed(
+    new: impl Iterator<Item = (u16, f64)>,
+    old: impl Iterator<Item = (u16, f64)>,
+    alpha: f64,
+    mut emit: impl FnMut(u16, f64),
+) {
+    let keep = 1.0 - alpha;
+    let (mut new, mut old) = (new.peekable(), old.peekable());
+    loop {
+        let (j, v) = match (new.peek().copied(), old.peek().copied()) {
+            (Some((jn, w)), Some((jo, b))) if jn == jo => {
+                new.next();
+                old.next();
+                (jn, alpha * w + keep * b)
+            }
+            (Some((jn, w)), Some((jo, _))) if jn < jo => {
+                new.next();
+                (jn, alpha * w)
+            }
+            (Some((jn, w)), None) => {
+                new.next();
+                (jn, alpha * w)
+            }
+            (_, Some((jo, b))) => {
+                old.next();
+                (jo, keep * b)
+            }
+            (None, None) => return,
+        };
+        if v > 0.0 {
+            emit(j, v);
+        }
+    }
+}
+
+/// Liquid-alpha EMA of one row pair (`mat_ema_alpha_sparse`): only columns present in the
+/// weight row produce a bond; a previous bond whose column is absent from the weight row is
+/// dropped, not decayed (the sparse chain behaviour). `alpha(j, w, b)` gives each entry's rate
+/// from its column, weight and previous bond (0 if absent). Emits only results > 0.
+pub fn ema_row_liquid(
+    new: impl Iterator<Item = (u16, f64)>,
+    old: impl Iterator<Item = (u16, f64)>,
+    mut alpha: impl FnMut(u16, f64, f64) -> f64,
+    mut emit: impl FnMut(u16, f64),
+) {
+    let mut old = old.peekable();
+    for (j, w) in new {
+        let b = bond_at(&mut old, j);
+        let v = ema_liquid(w, b, alpha(j, w, b));
+        if v > 0.0 {
+            emit(j, v);
+        }
+    }
+}
+
+/// Advances a sorted bond row to column `j` and returns its value there (0 if absent).
+#[inline]
+fn bond_at(old: &mut Peekable<impl Iterator<Item = (u16, f64)>>, j: u16) -> f64 {
+    while let Some(&(jo, b)) = old.peek() {
+        if jo < j {
+            old.next();
+        } else {
+            return if jo == j { b } else { 0.0 };
+        }
+    }
+    0.0
+}
+
+/// [`ema_row_fixed`] over whole matrices (reference vectors).
+pub fn mat_ema_sparse(new: &[SparseRow], old: &[SparseRow], alpha: f64) -> Vec<SparseRow> {
+    new.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut out = Vec::new();
+            let old_row = old.get(i).map_or(&[][..], |r| r.as_slice());
+            ema_row_fixed(
+                row.iter().copied(),
+                old_row.iter().copied(),
+                alpha,
+                |j, v| out.push((j, v)),
+            );
+            out
+        })
+        .collect()
+}
+
+/// [`ema_row_liquid`] over whole matrices with a dense matrix of rates (the chain's
+/// `mat_ema_alpha_sparse`; reference vectors). Mismatched row counts return `new` unchanged,
+/// like the chain; columns beyond a rate row are dropped.
+pub fn mat_ema_alpha_sparse(
+    new: &[SparseRow],
+    old: &[SparseRow],
+    alpha: &[Vec<f64>],
+) -> Vec<SparseRow> {
+    if new.len() != old.len() || new.len() != alpha.len() {
+        return new.to_vec();
+    }
+    new.iter()
+        .zip(old)
+        .zip(alpha)
+        .map(|((new_row, old_row), rates)| {
+            let mut out = Vec::new();
+            let in_range = |&(j, _): &(u16, f64)| usize::from(j) < rates.len();
+            ema_row_liquid(
+                new_row.iter().copied().filter(in_range),
+                old_row.iter().copied().filter(in_range),
+                |j, _, _| rates[usize::from(j)],
+                |j, v| out.push((j, v)),
+            );
+            out
+        })
+        .collect()
+}
+
+/// Divides each column by its sum where the sum is non-zero (`inplace_col_normalize_sparse`).
+pub fn col_normalize(matrix: &mut [SparseRow], columns: usize) {
+    let mut sums = vec![0.0; columns];
+    matrix.iter().flatten().for_each(|&(j, v)| {
+        if let Some(s) = sums.get_mut(usize::from(j)) {
+            *s += v;
+        }
+    });
+    matrix.iter_mut().flatten().for_each(|(j, v)| {
+        if let Some(&s) = sums.get(usize::from(*j))
+            && s != 0.0
+        {
+            *v /= s;
+        }
+    });
+}
+
+/// Divides each column by its maximum where the maximum is non-zero
+/// (`inplace_col_max_upscale_sparse`): how classic bonds are stored.
+pub fn col_max_upscale(matrix: &mut [SparseRow], columns: usize) {
+    let mut maxes = vec![0.0_f64; columns];
+    matrix.iter().flatten().for_each(|&(j, v)| {
+        if let Some(m) = maxes.get_mut(usize::from(j)) {
+            *m = m.max(v);
+        }
+    });
+    matrix.iter_mut().flatten().for_each(|(j, v)| {
+        if let Some(&m) = maxes.get(usize::from(*j))
+            && m != 0.0
+        {
+            *v /= m;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::yuma::tests::sparse;
+
+    fn assert_rows_close(got: &[SparseRow], want: &[SparseRow], eps: f64) {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g.len(), w.len(), "{got:?} vs {want:?}");
+            for (&(gj, gv), &(wj, wv)) in g.iter().zip(w) {
+                assert_eq!(gj, wj, "{got:?} vs {want:?}");
+                assert!((gv - wv).abs() <= eps, "{gv} vs {wv}: {got:?}");
+            }
+        }
+    }
+
+    fn rates(a: f64, rows: usize, cols: usize) -> Vec<Vec<f64>> {
+        vec![vec![a; cols]; rows]
+    }
+
+    /// Hand-computed: LMSB 0 → `block − tempo` (saturating); otherwise LMSB + 1.
+    #[test]
+    fn last_tempo_and_mask() {
+        assert_eq!(last_tempo(10, 3, 0), 7);
+        assert_eq!(last_tempo(2, 360, 0), 0);
+        assert_eq!(last_tempo(10, 3, 5), 6);
+        assert!(bond_is_masked(6, 6) && bond_is_masked(7, 6) && !bond_is_masked(5, 6));
+    }
+
+    /// V19 `test_math_sparse_mat_ema_alpha` (±1e-4; the last case ±0.1 upstream, exact here).
+    #[test]
+    fn sparse_mat_ema_alpha_vectors() {
+        let old = sparse(
+            &[
+                0.1, 0.2, 3., 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.11, 0.12,
+            ],
+            4,
+        );
+        let new = sparse(&[1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.], 4);
+        let t = sparse(
+            &[
+                0.19, 0.38, 1., 0.43599, 0.545, 0.65399, 0.763, 0.87199, 0.981, 1., 1., 1.,
+            ],
+            4,
+        );
+        assert_rows_close(
+            &mat_ema_alpha_sparse(&new, &old, &rates(0.1, 4, 3)),
+            &t,
+            1e-4,
+        );
+
+        let old = sparse(
+            &[
+                0.001, 0.002, 0.003, 0.004, 0.05, 0.006, 0.007, 0.008, 0.009, 0.010, 0.011, 0.012,
+            ],
+            4,
+        );
+        let new = sparse(
+            &[
+                0.1, 0.2, 3., 0.04, 0.05, 0.06, 0.07, 0.08, 0.09, 0.10, 0.11, 0.12,
+            ],
+            4,
+        );
+        let t = sparse(
+            &[
+                0.0109, 0.0218, 0.30270, 0.007599, 0.05, 0.01139, 0.0133, 0.01519, 0.017, 0.01899,
+                0.02089, 0.0227,
+            ],
+            4,
+        );
+        assert_rows_close(
+            &mat_ema_alpha_sparse(&new, &old, &rates(0.1, 4, 3)),
+            &t,
+            1e-4,
+        );
+
+        let zero = sparse(&[0.0; 12], 4);
+        let t = sparse(
+            &[
+                0.01, 0.02, 0.3, 0.00399, 0.005, 0.00599, 0.007, 0.00799, 0.009, 0.01, 0.011,
+                0.01199,
+            ],
+            4,
+        );
+        assert_rows_close(
+            &mat_ema_alpha_sparse(&new, &zero, &rates(0.1, 4, 3)),
+            &t,
+            1e-4,
+        );
+        assert_rows_close(
+            &mat_ema_alpha_sparse(&zero, &zero, &rates(0.1, 4, 3)),
+            &zero,
+            0.0,
+        );
+
+        // The drop case: old {(0,0): 1}, new {(1,1): 2} → {(1,1): 0.2}, row 0 empty.
+        let mut o = [0.0; 12];
+        o[0] = 1.0;
+        let mut n = [0.0; 12];
+        n[4] = 2.0;
+        let got = mat_ema_alpha_sparse(&sparse(&n, 4), &sparse(&o, 4), &rates(0.1, 4, 3));
+        assert_eq!(got[0], vec![]);
+        assert_rows_close(
+            &got,
+            &sparse(&[0., 0., 0., 0., 0.2, 0., 0., 0., 0., 0., 0., 0.], 4),
+            1e-15,
+        );
+    }
+
+    /// V19 `test_mat_ema_alpha_sparse_*` and `test_mat_ema_alpha_basic` clamp cases.
+    #[test]
+    fn mat_ema_alpha_clamp_vectors() {
+        let one = |v: f64| vec![vec![(0u16, v)]];
+        assert_eq!(
+            mat_ema_alpha_sparse(&one(1.0), &one(2.0), &[vec![0.5]]),
+            one(1.0)
+        );
+        assert_eq!(
+            mat_ema_alpha_sparse(&one(1.0), &one(2.0), &[vec![0.1, 0.0]]),
+            one(1.0)
+        );
+        assert_eq!(
+            mat_ema_alpha_sparse(&one(1.0), &one(2.0), &[vec![1.0, 0.0]]),
+            one(1.0)
+        );
+        let new = vec![vec![(0u16, 1.0), (1, 2.0)], vec![(0, 3.0), (1, 4.0)]];
+        let old = vec![vec![(0u16, 5.0), (1, 6.0)], vec![(0, 7.0), (1, 8.0)]];
+        let ones = vec![vec![(0u16, 1.0), (1, 1.0)]; 2];
+        for a in [[0.1, 0.2], [0.3, 0.7]] {
+            let got = mat_ema_alpha_sparse(&new, &old, &[a.to_vec(), a.to_vec()]);
+            assert_rows_close(&got, &ones, 1e-6);
+        }
+        let new = vec![vec![(0u16, 1.0)], vec![(1, 4.0)]];
+        let old = vec![vec![(0u16, 5.0)], vec![(1, 8.0)]];
+        let got = mat_ema_alpha_sparse(&new, &old, &rates(0.5, 2, 2));
+        assert_eq!(got, vec![vec![(0, 1.0)], vec![(1, 1.0)]]);
+        // Varying alpha: [[.9,.8],[.5,.7]] → [[.14,.28],[.5,.52]] (±1e-6).
+        let w = vec![vec![(0u16, 0.1), (1, 0.2)], vec![(0, 0.3), (1, 0.4)]];
+        let b = vec![vec![(0u16, 0.5), (1, 0.6)], vec![(0, 0.7), (1, 0.8)]];
+        let got = mat_ema_alpha_sparse(&w, &b, &[vec![0.9, 0.8], vec![0.5, 0.7]]);
+        let want = vec![vec![(0u16, 0.14), (1, 0.28)], vec![(0, 0.5), (1, 0.52)]];
+        assert_rows_close(&got, &want, 1e-6);
+        // Dense `test_mat_ema_alpha_basic` through full rows: α .5 → [[.75,1,1],[1,1,1]].
+        let new = vec![
+            vec![(0u16, 1.0), (1, 2.0), (2, 3.0)],
+            vec![(0, 4.0), (1, 5.0), (2, 6.0)],
+        ];
+        let old = vec![
+            vec![(0u16, 0.5), (1, 1.5), (2, 2.5)],
+            vec![(0, 3.5), (1, 4.5), (2, 5.5)],
+        ];
+        let want = vec![
+            vec![(0u16, 0.75), (1, 1.0), (2, 1.0)],
+            vec![(0, 1.0), (1, 1.0), (2, 1.0)],
+        ];
+        assert_eq!(mat_ema_alpha_sparse(&new, &old, &rates(0.5, 2, 3)), want);
+        let got = mat_ema_alpha_sparse(&new, &old, &[vec![0.2, 0.5, 0.8], vec![0.2, 0.5, 0.8]]);
+        let want = vec![
+            vec![(0u16, 0.6), (1, 1.0), (2, 1.0)],
+            vec![(0, 1.0), (1, 1.0), (2, 1.0)],
+        ];
+        assert_rows_close(&got, &want, 1e-6);
+        assert!(mat_ema_alpha_sparse(&[], &[], &[]).is_empty());
+    }
+
+    /// Hand-computed fixed EMA with α 0.1 over the union: new {0: 1, 2: 0}, old {1: 0.5,
+    /// 2: 0.2} → {0: 0.1, 1: 0.45, 2: 0.18}; all-zero results are dropped.
+    #[test]
+    fn fixed_ema_union() {
+        let got = mat_ema_sparse(
+            &[vec![(0, 1.0), (2, 0.0)]],
+            &[vec![(1, 0.5), (2, 0.2)]],
+            0.1,
+        );
+        assert_rows_close(&got, &[vec![(0, 0.1), (1, 0.45), (2, 0.18)]], 1e-15);
+        let got = mat_ema_sparse(&[vec![(0, 0.0)]], &[vec![]], 0.1);
+        assert_eq!(got, vec![vec![]]);
+    }
+
+    /// Hand-computed sigmoid: steepness 1000, α ∈ [0.1, 0.3].
+    /// δ = 0 → z = 5 → σ = 1/(1+e^5) = 0.0066929 → α = 0.1 + 0.2σ = 0.1013386.
+    /// δ = 0.5 → z = 0 → σ = 0.5 → α = 0.2. δ = 1 → z = −5 → α = 0.3 − 0.0013386.
+    #[test]
+    fn alpha_sigmoid_cases() {
+        let a = |c, w, b| alpha_sigmoid(c, w, b, 0.1, 0.3, 1000.0);
+        assert!((a(1.0, 1.0, 0.0) - 0.101_338_6).abs() < 1e-7); // buying at consensus: δ 0
+        assert!((a(0.0, 0.5, 0.0) - 0.2).abs() < 1e-12); // buying 0.5 above consensus
+        assert!((a(0.0, 0.0, 1.0) - 0.298_661_4).abs() < 1e-7); // selling a full bond
+        // Extreme steepness: z clamps at ±20, α stays within the bounds.
+        assert!(alpha_sigmoid(0.0, 1.0, 0.0, 0.1, 0.3, 1e9) <= 0.3);
+        assert!(alpha_sigmoid(0.0, 0.0, 0.0, 0.1, 0.3, 1e9) >= 0.1);
+    }
+
+    /// V19 `test_math_inplace_col_normalize_sparse` and `_col_max_upscale_sparse` (±1e-4).
+    #[test]
+    fn column_normalisation_vectors() {
+        let v = [
+            0., 1., 0., 2., 0., 3., 4., 0., 1., 0., 2., 0., 3., 0., 1., 0., 0., 2., 0., 3., 4., 0.,
+            10., 0., 100., 1000., 0., 10000., 0., 0., 0., 0., 0., 0., 0., 1., 1., 1., 1., 1., 1.,
+            1.,
+        ];
+        // Upstream builds these transposed: column c of the 6×7 layout is row c here.
+        let transpose = |v: &[f64]| -> Vec<SparseRow> {
+            (0..7)
+                .map(|c| {
+                    (0..6)
+                        .filter(|&r| v[r * 7 + c] > 0.0)
+                        .map(|r| (r as u16, v[r * 7 + c]))
+                        .collect()
+                })
+                .collect()
+        };
+        let mut m = transpose(&v);
+        col_normalize(&mut m, 6);
+        let t = [
+            0., 0.1, 0., 0.2, 0., 0.3, 0.4, 0., 0.166666, 0., 0.333333, 0., 0.5, 0., 0.1, 0., 0.,
+            0.2, 0., 0.3, 0.4, 0., 0.0009, 0., 0.009, 0.09, 0., 0.9, 0., 0., 0., 0., 0., 0., 0.,
+            0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857,
+        ];
+        assert_rows_close(&m, &transpose(&t), 1e-4);
+
+        let mut m = transpose(&v);
+        col_max_upscale(&mut m, 6);
+        let t = [
+            0., 0.25, 0., 0.5, 0., 0.75, 1., 0., 0.333333, 0., 0.666666, 0., 1., 0., 0.25, 0., 0.,
+            0.5, 0., 0.75, 1., 0., 0.001, 0., 0.01, 0.1, 0., 1., 0., 0., 0., 0., 0., 0., 0., 1.,
+            1., 1., 1., 1., 1., 1.,
+        ];
+        assert_rows_close(&m, &transpose(&t), 1e-4);
+        let mut z = vec![vec![(0u16, 0.0)]];
+        col_max_upscale(&mut z, 1);
+        col_normalize(&mut z, 1);
+        assert_eq!(z, vec![vec![(0, 0.0)]]);
+    }
+}

@@ -1,0 +1,354 @@
+//! Step 5 (spec §1.8): consensus as the stake-weighted κ-quantile of each column.
+//!
+//! `C_j` is the largest score such that validators holding at least κ of the active stake
+//! scored miner `j` at least that high; weights above it are clipped in step 6, which is what
+//! makes a minority of stake unable to inflate a miner. This is the hot spot of the epoch
+//! (one selection per column), so columns are gathered into one flat buffer and selected in
+//! place by quickselect rather than sorted.
+
+use super::SparseRow;
+
+/// Stake-weighted quantile of `(score, stake)` pairs; `pairs` is used as scratch.
+///
+/// Returns the smallest score `v` with `Σ_{score <= v} stake > minority`, or the largest score
+/// when no score qualifies (only possible when `minority >= Σ stake`), or 0 for no pairs. With
+/// `minority = Σ stake − κ` this is the chain's `weighted_median`; the strict `>` is what
+/// makes exact ties resolve upward like on chain.
+///
+/// Quickselect with the chain's deterministic pivot (the middle element of the window): each
+/// round splits the window into scores below / equal to / above the pivot and keeps the side
+/// that holds the answer, so the expected work is linear in `pairs.len()`. The split writes
+/// into `spare` (grown to `pairs.len()`) and the two buffers swap roles each round.
+pub fn weighted_median_in_place(
+    pairs: &mut [(f64, f64)],
+    spare: &mut Vec<(f64, f64)>,
+    minority: f64,
+) -> f64 {
+    if spare.len() < pairs.len() {
+        spare.resize(pairs.len(), (0.0, 0.0));
+    }
+    let (mut a, mut b) = (pairs, &mut spare[..]);
+    // The window is `lo..hi` of `a`; `below` is the stake of everything left of it.
+    let (mut lo, mut hi, mut below) = (0, a.len(), 0.0);
+    loop {
+        let window = &a[lo..hi];
+        match window.len() {
+            0 => return 0.0,
+            1 => return window[0].0,
+            len => {
+                let pivot = window[len / 2].0;
+                let split = split3(window, &mut b[lo..hi], pivot);
+                let stake_lt = stake_sum(&b[lo..lo + split.count_lt]);
+                if minority < below + stake_lt && split.count_lt > 0 {
+                    hi = lo + split.count_lt;
+                } else if below + stake_lt + split.stake_eq <= minority {
+                    if split.count_gt == 0 {
+                        return pivot; // nothing above: the largest score is the fallback
+                    }
+                    below += stake_lt + split.stake_eq;
+                    lo = hi - split.count_gt;
+                } else {
+                    return pivot;
+                }
+                std::mem::swap(&mut a, &mut b);
+            }
+        }
+    }
+}
+
+/// Result of [`split3`].
+struct Split {
+    count_lt: usize,
+    count_gt: usize,
+    stake_eq: f64,
+}
+
+/// Writes the pairs of `src` scoring below `pivot` to the front of `dst` and those above it
+/// to the back (equal ones are only counted by stake). Branch-free: every pair is written to
+/// both candidate slots and only the right cursor advances, so random scores cost no
+/// mispredicted branches; the slot written in vain is overwritten later or lies in the unused
+/// middle. The only branch is the rare "equal to the pivot".
+#[inline]
+fn split3(src: &[(f64, f64)], dst: &mut [(f64, f64)], pivot: f64) -> Split {
+    let last = src.len() - 1;
+    let (mut lt, mut gt, mut stake_eq) = (0, 0, 0.0);
+    for &pair in src {
+        dst[lt] = pair;
+        dst[last - gt] = pair;
+        let (below, above) = (pair.0 < pivot, pair.0 > pivot);
+        if !(below | above) {
+            stake_eq += pair.1;
+        }
+        lt += usize::from(below);
+        gt += usize::from(above);
+    }
+    Split {
+        count_lt: lt,
+        count_gt: gt,
+        stake_eq,
+    }
+}
+
+/// Total stake of a run of pairs, with four independent accumulators (a sequential `f64`
+/// sum waits on the previous addition every pair).
+#[inline]
+fn stake_sum(pairs: &[(f64, f64)]) -> f64 {
+    let mut acc = [0.0; 4];
+    let mut chunks = pairs.chunks_exact(4);
+    for c in &mut chunks {
+        acc[0] += c[0].1;
+        acc[1] += c[1].1;
+        acc[2] += c[2].1;
+        acc[3] += c[3].1;
+    }
+    let tail: f64 = chunks.remainder().iter().map(|p| p.1).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// [`weighted_median_in_place`] on separate stake and score slices (the chain's
+/// `weighted_median` signature, for the reference vectors). Mismatched lengths give 0.
+pub fn weighted_median(stake: &[f64], score: &[f64], minority: f64) -> f64 {
+    if stake.len() != score.len() {
+        return 0.0;
+    }
+    let mut pairs: Vec<(f64, f64)> = score.iter().copied().zip(stake.iter().copied()).collect();
+    weighted_median_in_place(&mut pairs, &mut Vec::new(), minority)
+}
+
+/// Reusable buffers for [`ConsensusScratch::column_medians`].
+#[derive(Clone, Debug, Default)]
+pub struct ConsensusScratch {
+    /// Column `j`'s pairs live at `pairs[starts[j]..starts[j + 1]]`.
+    starts: Vec<usize>,
+    /// Per-column write cursor while scattering; also the per-column entry count.
+    cursor: Vec<usize>,
+    /// `(score, normalised stake)` per (column, validator with an entry), plus one pseudo pair
+    /// `(0, absent stake)` for columns some validators left out.
+    pairs: Vec<(f64, f64)>,
+    /// Normalised stake of the validators that have an entry in each column.
+    present: Vec<f64>,
+    /// Second buffer of the quickselect.
+    spare: Vec<(f64, f64)>,
+}
+
+impl ConsensusScratch {
+    /// Consensus of every column (`weighted_median_col_sparse`) into `out`.
+    ///
+    /// `validators` yields `(stake, weight row)`; only validators with stake > 0 take part and
+    /// their stakes are renormalised among themselves. An absent entry scores 0, so all
+    /// absent validators of a column are merged into one `(0, their stake)` pair — same
+    /// result, and the work scales with the non-zero entries rather than `columns × rows`.
+    /// Entries with column `>= columns` are ignored.
+    pub fn column_medians<'r, I>(
+        &mut self,
+        columns: usize,
+        validators: I,
+        kappa: f64,
+        out: &mut Vec<f64>,
+    ) where
+        I: Iterator<Item = (f64, &'r [(u16, f64)])> + Clone,
+    {
+        out.clear();
+        out.resize(columns, 0.0);
+        let voters = validators.filter(|&(s, _)| s > 0.0);
+
+        // Pass 1: total stake, voter count, entries per column.
+        self.cursor.clear();
+        self.cursor.resize(columns, 0);
+        let (mut total, mut voter_count) = (0.0, 0usize);
+        for (s, row) in voters.clone() {
+            total += s;
+            voter_count += 1;
+            for &(j, _) in row {
+                if let Some(c) = self.cursor.get_mut(usize::from(j)) {
+                    *c += 1;
+                }
+            }
+        }
+        if voter_count == 0 || total <= 0.0 {
+            return;
+        }
+        let stake_sum: f64 = voters.clone().map(|(s, _)| s / total).sum();
+        let minority = stake_sum - kappa;
+
+        // Column layout: its entries, plus a slot for the absent-stake pair if needed.
+        self.starts.clear();
+        self.starts.push(0);
+        let mut end = 0;
+        for c in self.cursor.iter_mut() {
+            let slots = *c + usize::from(*c < voter_count);
+            *c = end; // becomes the write cursor
+            end += slots;
+            self.starts.push(end);
+        }
+        self.pairs.clear();
+        self.pairs.resize(end, (0.0, 0.0));
+        self.present.clear();
+        self.present.resize(columns, 0.0);
+
+        // Pass 2: scatter (score, normalised stake) into the columns.
+        for (s, row) in voters {
+            let share = s / total;
+            for &(j, w) in row {
+                let j = usize::from(j);
+                if let (Some(c), Some(p)) = (self.cursor.get_mut(j), self.present.get_mut(j)) {
+                    self.pairs[*c] = (w, share);
+                    *c += 1;
+                    *p += share;
+                }
+            }
+        }
+
+        for (j, median) in out.iter_mut().enumerate() {
+            let (start, stop) = (self.starts[j], self.starts[j + 1]);
+            if self.cursor[j] < stop {
+                // Absent validators score 0 with their combined stake.
+                self.pairs[stop - 1] = (0.0, (stake_sum - self.present[j]).max(0.0));
+            }
+            *median =
+                weighted_median_in_place(&mut self.pairs[start..stop], &mut self.spare, minority);
+        }
+    }
+}
+
+/// Consensus of a whole weight matrix (the chain's `weighted_median_col_sparse`), allocating
+/// its own scratch; the epoch reuses a [`ConsensusScratch`] instead.
+pub fn weighted_median_col_sparse(
+    stake: &[f64],
+    weights: &[SparseRow],
+    columns: usize,
+    kappa: f64,
+) -> Vec<f64> {
+    let mut out = Vec::new();
+    let rows = stake
+        .iter()
+        .zip(weights)
+        .map(|(&s, row)| (s, row.as_slice()));
+    ConsensusScratch::default().column_medians(columns, rows, kappa, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Straight from the definition: smallest score whose cumulative stake exceeds the
+    /// minority, else the largest score.
+    fn by_definition(stake: &[f64], score: &[f64], minority: f64) -> f64 {
+        let mut idx: Vec<usize> = (0..score.len()).collect();
+        idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+        let mut cum = 0.0;
+        for (k, &i) in idx.iter().enumerate() {
+            cum += stake[i];
+            let last_of_value = idx.get(k + 1).is_none_or(|&n| score[n] != score[i]);
+            if last_of_value && cum > minority {
+                return score[i];
+            }
+        }
+        idx.last().map_or(0.0, |&i| score[i])
+    }
+
+    /// V19 `test_math_weighted_median` (asserted exact upstream), majority 0.51, minority
+    /// `1 − 0.51`.
+    #[test]
+    fn weighted_median_vectors() {
+        let m = 1.0 - 0.51;
+        let cases: &[(&[f64], &[f64], f64)] = &[
+            (&[], &[], 0.0),
+            (&[1.0], &[1.0], 1.0), // normalize([0.51])
+            (&[0.49, 0.51], &[0.5, 1.0], 1.0),
+            (&[0.51, 0.49], &[0.5, 1.0], 0.5),
+            (&[0.49, 0.0, 0.51], &[0.5, 0.7, 1.0], 1.0),
+            (&[0.49, 0.01, 0.5], &[0.5, 0.7, 1.0], 0.7),
+            (&[0.49, 0.51, 0.0], &[0.5, 0.7, 1.0], 0.7),
+            (&[0.0, 0.49, 0.51], &[0.5, 0.7, 1.0], 1.0),
+            (&[0.0, 0.49, 0.0, 0.51], &[0.5, 0.5, 1.0, 1.0], 1.0),
+            (
+                &[0.0, 0.49, 0.0, 0.51, 0.0],
+                &[0.5, 0.5, 1.0, 1.0, 0.5],
+                1.0,
+            ),
+            (&[0.2; 5], &[0.8, 0.2, 1.0, 0.6, 0.4], 0.6),
+            (
+                &[0.1; 10],
+                &[0.8, 0.8, 0.2, 0.2, 1.0, 1.0, 0.6, 0.6, 0.4, 0.4],
+                0.6,
+            ),
+        ];
+        for &(stake, score, want) in cases {
+            assert_eq!(
+                weighted_median(stake, score, m),
+                want,
+                "{stake:?} {score:?}"
+            );
+        }
+    }
+
+    /// V19 `test_math_weighted_median_col` / `_col_sparse` (asserted exact upstream).
+    #[test]
+    fn weighted_median_col_vectors() {
+        let w = crate::chain::yuma::tests::sparse(
+            &[0., 0.1, 0., 0., 0.2, 0.4, 0., 0.3, 0.1, 0., 0.4, 0.5],
+            4,
+        );
+        let s = [0., 0.75, 0.25, 0.];
+        assert_eq!(weighted_median_col_sparse(&s, &w, 3, 0.24), [0., 0.3, 0.4]);
+        assert_eq!(weighted_median_col_sparse(&s, &w, 3, 0.26), [0., 0.2, 0.4]);
+        assert_eq!(weighted_median_col_sparse(&s, &w, 3, 0.76), [0., 0.2, 0.1]);
+        let w = crate::chain::yuma::tests::sparse(
+            &[0., 0.1, 0., 0., 0.2, 0.4, 0., 0.3, 0.1, 0., 0., 0.5],
+            4,
+        );
+        let s = [0., 0.3, 0.2, 0.5];
+        assert_eq!(weighted_median_col_sparse(&s, &w, 3, 0.51), [0., 0., 0.4]);
+        assert_eq!(weighted_median_col_sparse(&[0.0; 4], &w, 3, 0.51), [0.; 3]);
+        assert!(weighted_median_col_sparse(&[], &[], 0, 0.5).is_empty());
+    }
+
+    proptest! {
+        /// The quickselect agrees with the definition, incl. many ties (scores from a small
+        /// set) and zero stakes — the upstream randomized property in spirit.
+        #[test]
+        fn quickselect_matches_definition(
+            entries in prop::collection::vec((0u8..6, 0u8..4), 0..40),
+            minority in -0.2f64..1.2,
+        ) {
+            let score: Vec<f64> = entries.iter().map(|&(x, _)| f64::from(x) / 5.0).collect();
+            let stake: Vec<f64> = entries.iter().map(|&(_, s)| f64::from(s) / 8.0).collect();
+            prop_assert_eq!(
+                weighted_median(&stake, &score, minority),
+                by_definition(&stake, &score, minority)
+            );
+        }
+
+        /// Column medians equal a dense per-column evaluation of the definition.
+        #[test]
+        fn column_medians_match_dense(
+            rows in prop::collection::vec(
+                (0u8..5, prop::collection::vec(prop::option::of(0u8..6), 6)), 0..10),
+            kappa in 0.0f64..1.0,
+        ) {
+            let stake: Vec<f64> = rows.iter().map(|(s, _)| f64::from(*s)).collect();
+            let weights: Vec<SparseRow> = rows.iter().map(|(_, r)| {
+                r.iter().enumerate()
+                    .filter_map(|(j, x)| x.map(|x| (j as u16, f64::from(x) / 5.0)))
+                    .collect()
+            }).collect();
+            let got = weighted_median_col_sparse(&stake, &weights, 6, kappa);
+            let total: f64 = stake.iter().filter(|&&s| s > 0.0).sum();
+            for (j, &median) in got.iter().enumerate() {
+                let (mut st, mut sc) = (Vec::new(), Vec::new());
+                for (i, row) in weights.iter().enumerate() {
+                    if stake[i] > 0.0 {
+                        st.push(stake[i] / total);
+                        sc.push(row.iter().find(|e| e.0 == j as u16).map_or(0.0, |e| e.1));
+                    }
+                }
+                let minority = st.iter().sum::<f64>() - kappa;
+                let want = if st.is_empty() { 0.0 } else { by_definition(&st, &sc, minority) };
+                prop_assert_eq!(median, want, "column {}", j);
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Epoch-level tests: reference vectors (V1, V8), hand-computed masks and properties.
+//!
+//! [`Chain`] replays an upstream test: it keeps the storage an epoch reads (weights, bonds,
+//! permits, last update) and feeds each epoch's permits and bonds back, like the chain does.
+
+mod masks;
+mod properties;
+mod v1_classic;
+mod v8_yuma3;
+
+use super::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams};
+
+/// Reshape a dense row-major vector into sparse rows, dropping zeros (the upstream test
+/// helper `vec_to_sparse_mat_fixed`).
+pub(crate) fn sparse(v: &[f64], rows: usize) -> Vec<SparseRow> {
+    let cols = v.len() / rows;
+    (0..rows)
+        .map(|r| {
+            (0..cols)
+                .filter(|&c| v[r * cols + c] > 0.0)
+                .map(|c| (c as u16, v[r * cols + c]))
+                .collect()
+        })
+        .collect()
+}
+
+/// The mock runtime's defaults (`tests/mock.rs`, `init_new_network`), tempo 1.
+pub(crate) fn mock_params() -> YumaParams {
+    YumaParams {
+        kappa: 32767.0 / 65535.0,
+        bonds_penalty: 1.0,
+        bonds_moving_average: 0.9,
+        yuma3: true,
+        liquid_alpha: false,
+        alpha_low: 45875.0 / 65535.0,
+        alpha_high: 58982.0 / 65535.0,
+        alpha_sigmoid_steepness: 1000.0,
+        activity_cutoff: 13, // max(1, 13889 × tempo 1 / 1000)
+        max_allowed_validators: 64,
+        stake_threshold: 0.0,
+    }
+}
+
+/// Storage of one subnet as the epoch reads it, advanced block by block.
+pub(crate) struct Chain {
+    pub block: u64,
+    pub tempo: u64,
+    pub stake: Vec<f64>,
+    pub last_update: Vec<u64>,
+    pub registered: Vec<u64>,
+    pub permit: Vec<bool>,
+    pub weights: Vec<SparseRow>,
+    pub bonds: Vec<SparseRow>,
+    pub owner: Option<u16>,
+    pub params: YumaParams,
+    pub emission: u64,
+    workspace: EpochWorkspace,
+    pub out: EpochOutput,
+}
+
+impl Chain {
+    /// All uids registered at `block` (`LastUpdate = BlockAtRegistration = block`), no
+    /// permits, weights or bonds yet.
+    pub fn new(block: u64, stake: &[f64], params: YumaParams) -> Self {
+        let n = stake.len();
+        Self {
+            block,
+            tempo: 1,
+            stake: stake.to_vec(),
+            last_update: vec![block; n],
+            registered: vec![block; n],
+            permit: vec![false; n],
+            weights: vec![Vec::new(); n],
+            bonds: vec![Vec::new(); n],
+            owner: None,
+            params,
+            emission: 1_000_000_000,
+            workspace: EpochWorkspace::default(),
+            out: EpochOutput::default(),
+        }
+    }
+
+    /// Stores a weight row as given (already max-upscaled u16 values, zeros included) and
+    /// stamps `LastUpdate` with the current block, like `set_weights`.
+    pub fn set_weights(&mut self, uid: usize, row: &[(u16, u16)]) {
+        self.weights[uid] = row.iter().map(|&(j, w)| (j, f64::from(w))).collect();
+        self.last_update[uid] = self.block;
+    }
+
+    /// Runs the epoch at the current block (manually, so `LastMechansimStepBlock = 0`) and
+    /// stores its permits and bonds without quantising them.
+    pub fn epoch(&mut self) -> &EpochOutput {
+        let input = EpochInput {
+            block: self.block,
+            tempo: self.tempo,
+            last_mechanism_step_block: 0,
+            owner_uid: self.owner,
+            stake: &self.stake,
+            last_update: &self.last_update,
+            block_at_registration: &self.registered,
+            validator_permit: &self.permit,
+            weights: &self.weights,
+            bonds: &self.bonds,
+            emission: self.emission,
+        };
+        self.workspace
+            .run(&input, &self.params, &mut self.out)
+            .expect("valid test input");
+        self.permit.clone_from(&self.out.new_validator_permit);
+        self.bonds.clone_from(&self.out.bonds);
+        &self.out
+    }
+
+    /// Bond `(i, j)` as stored, 0 if absent.
+    pub fn bond(&self, i: usize, j: usize) -> f64 {
+        self.bonds[i]
+            .iter()
+            .find(|e| usize::from(e.0) == j)
+            .map_or(0.0, |e| e.1)
+    }
+}
+
+/// `|got × 65535 − want| <= tol` for every element, with context on failure.
+pub(crate) fn assert_u16_close(what: &str, got: &[f64], want: &[u16], tol: f64) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (k, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let g16 = g * 65535.0;
+        assert!(
+            (g16 - f64::from(w)).abs() <= tol,
+            "{what}[{k}]: got {g16:.3} (×65535), want {w} ± {tol}; all: {:?}",
+            got.iter().map(|v| v * 65535.0).collect::<Vec<_>>()
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Properties over random small metagraphs (n ≤ 24): zero and explicit-zero stakes and
+//! weights, random permits, update and registration blocks, owners, out-of-range entries,
+//! both Yuma variants and liquid alpha on and off.
+
+use crate::chain::yuma::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, epoch};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+struct Meta {
+    block: u64,
+    tempo: u64,
+    lmsb: u64,
+    owner: Option<u16>,
+    stake: Vec<f64>,
+    last_update: Vec<u64>,
+    registered: Vec<u64>,
+    permit: Vec<bool>,
+    weights: Vec<SparseRow>,
+    bonds: Vec<SparseRow>,
+    emission: u64,
+}
+
+impl Meta {
+    fn input(&self) -> EpochInput<'_> {
+        EpochInput {
+            block: self.block,
+            tempo: self.tempo,
+            last_mechanism_step_block: self.lmsb,
+            owner_uid: self.owner,
+            stake: &self.stake,
+            last_update: &self.last_update,
+            block_at_registration: &self.registered,
+            validator_permit: &self.permit,
+            weights: &self.weights,
+            bonds: &self.bonds,
+            emission: self.emission,
+        }
+    }
+}
+
+/// A sorted sparse row over `n` columns with values in `[0, max]` (zeros included) and,
+/// sometimes, an out-of-range entry at the end.
+fn row(n: usize, max: f64) -> impl Strategy<Value = SparseRow> {
+    (
+        prop::collection::vec(prop::option::of(prop_oneof![Just(0.0), 0.0..=max]), n),
+        any::<bool>(),
+    )
+        .prop_map(move |(cells, overflow)| {
+            let mut row: SparseRow = cells
+                .into_iter()
+                .enumerate()
+                .filter_map(|(j, c)| c.map(|v| (j as u16, v)))
+                .collect();
+            if overflow {
+                row.push((n as u16 + 3, max));
+            }
+            row
+        })
+}
+
+fn meta() -> impl Strategy<Value = Meta> {
+    (1usize..=24).prop_flat_map(|n| {
+        (
+            prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e6f64], n),
+            prop::collection::vec(0u64..100, n),
+            prop::collection::vec(0u64..100, n),
+            prop::collection::vec(any::<bool>(), n),
+            prop::collection::vec(row(n, 65535.0), n),
+            prop::collection::vec(row(n, 1.0), n),
+            (50u64..150, 1u64..400, prop_oneof![Just(0u64), 1u64..150]),
+            prop::option::of(0..n as u16),
+            0u64..1_000_000_000_000,
+        )
+            .prop_map(
+                |(stake, last_update, registered, permit, weights, bonds, blocks, owner, e)| Meta {
+                    block: blocks.0,
+                    tempo: blocks.1,
+                    lmsb: blocks.2,
+                    owner,
+                    stake,
+                    last_update,
+                    registered,
+                    permit,
+                    weights,
+                    bonds,
+                    emission: e,
+                },
+            )
+    })
+}
+
+fn params() -> impl Strategy<Value = YumaParams> {
+    (
+        (any::<bool>(), any::<bool>()),
+        0.0..=1.0f64,
+        prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0f64],
+        0.0..=1.0f64,
+        (0.0..=1.0f64, 0.0..=1.0f64),
+        0.0..3000.0f64,
+        0u64..60,
+        0usize..30,
+        prop_oneof![Just(0.0), 0.0..1e5f64],
+    )
+        .prop_map(
+            |((yuma3, liquid), kappa, beta, bma, (a, b), steep, cutoff, k, threshold)| YumaParams {
+                kappa,
+                bonds_penalty: beta,
+                bonds_moving_average: bma,
+                yuma3,
+                liquid_alpha: liquid,
+                alpha_low: a.min(b),
+                alpha_high: a.max(b),
+                alpha_sigmoid_steepness: steep,
+                activity_cutoff: cutoff,
+                max_allowed_validators: k,
+                stake_threshold: threshold,
+            },
+        )
+}
+
+fn sums_to_one_or_zero(v: &[f64]) -> bool {
+    let s: f64 = v.iter().sum();
+    s == 0.0 || (s - 1.0).abs() <= 1e-9
+}
+
+fn check(meta: &Meta, out: &EpochOutput) -> Result<(), TestCaseError> {
+    let n = meta.stake.len();
+    let floats = [
+        &out.stake,
+        &out.active_stake,
+        &out.consensus,
+        &out.incentive,
+        &out.dividends,
+        &out.validator_trust,
+    ];
+    for v in floats {
+        prop_assert_eq!(v.len(), n);
+        prop_assert!(v.iter().all(|x| x.is_finite() && *x >= 0.0), "{:?}", v);
+    }
+    prop_assert!(out.consensus.iter().all(|&c| c <= 1.0));
+    prop_assert!(sums_to_one_or_zero(&out.incentive), "I {:?}", out.incentive);
+    prop_assert!(sums_to_one_or_zero(&out.dividends), "D {:?}", out.dividends);
+    prop_assert_eq!(out.bonds.len(), n);
+    for (i, row) in out.bonds.iter().enumerate() {
+        prop_assert!(row.is_empty() || out.new_validator_permit[i]);
+        prop_assert!(
+            row.windows(2).all(|p| p[0].0 < p[1].0),
+            "unsorted {:?}",
+            row
+        );
+        prop_assert!(
+            row.iter()
+                .all(|&(j, b)| usize::from(j) < n && (0.0..=1.0).contains(&b))
+        );
+    }
+    let total: u128 = out
+        .server_emission
+        .iter()
+        .chain(&out.validator_emission)
+        .map(|&a| u128::from(a))
+        .sum();
+    let e = u128::from(meta.emission);
+    prop_assert!(total <= e, "total {} > emission {}", total, e);
+    // Everything is paid unless nobody earns and nobody has stake (then nothing is paid).
+    let unpaid = out
+        .incentive
+        .iter()
+        .chain(&out.dividends)
+        .all(|&x| x == 0.0)
+        && out.stake.iter().all(|&s| s == 0.0);
+    if !unpaid {
+        prop_assert!(
+            total + 2 * n as u128 >= e,
+            "total {} < emission {} − 2n",
+            total,
+            e
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn epoch_outputs_are_well_formed(meta in meta(), params in params()) {
+        let out = epoch(&meta.input(), &params).expect("generated input is valid");
+        check(&meta, &out)?;
+    }
+
+    /// A reused workspace and output give exactly what a fresh run gives, whatever ran before.
+    #[test]
+    fn workspace_reuse_is_transparent(
+        first in meta(), second in meta(), p1 in params(), p2 in params()
+    ) {
+        let mut ws = EpochWorkspace::default();
+        let mut out = EpochOutput::default();
+        ws.run(&first.input(), &p1, &mut out).expect("valid");
+        ws.run(&second.input(), &p2, &mut out).expect("valid");
+        let fresh = epoch(&second.input(), &p2).expect("valid");
+        prop_assert_eq!(out, fresh);
+    }
+}

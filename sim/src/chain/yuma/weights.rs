@@ -1,0 +1,220 @@
+//! Steps 4, 6 and 8 (spec §1.7, §1.9, §1.11): weight masks, row normalisation, clipping at
+//! consensus and the weights used for bonds.
+//!
+//! Everything here is per entry or per row, so the epoch can stream rows without building
+//! intermediate matrices; the matrix-level functions exist for the reference vectors.
+
+use super::SparseRow;
+use super::sparse::row_sum;
+
+/// Whether weight `(row, col)` survives the diagonal and outdated masks (§1.7 items 2–3).
+///
+/// - Self-weights are removed, except the subnet owner's (the owner may point emission at
+///   itself; it is burned at distribution).
+/// - A weight set before `col` (re)registered (`last_update_row <= registered_col`) was meant
+///   for the previous occupant of the uid and must not credit the new one.
+#[inline]
+pub fn keep_weight(
+    row: usize,
+    col: usize,
+    owner: Option<u16>,
+    last_update_row: u64,
+    registered_col: u64,
+) -> bool {
+    let self_weight = row == col && owner.map(usize::from) != Some(row);
+    !self_weight && last_update_row > registered_col
+}
+
+/// Divides a row by its sum when the sum is positive. Entries with value 0 stay present: the
+/// sparse liquid-alpha EMA decays a bond only where the weight row has an entry (§1.12).
+///
+/// Multiplies by the reciprocal (one division per row instead of one per entry, which would
+/// dominate the step); the results differ from a division by at most one rounding.
+pub fn row_normalize(row: &mut [(u16, f64)]) {
+    let sum = row_sum(row);
+    if sum > 0.0 {
+        let inverse = 1.0 / sum;
+        row.iter_mut().for_each(|(_, v)| *v *= inverse);
+    }
+}
+
+/// [`row_normalize`] on every row (the chain's `inplace_row_normalize_sparse`).
+pub fn row_normalize_all(matrix: &mut [SparseRow]) {
+    matrix.iter_mut().for_each(|row| row_normalize(row));
+}
+
+/// Clips weight `w` at consensus `c` (`col_clip_sparse`): `min(w, c)`, except that an entry
+/// above a zero consensus disappears rather than becoming an explicit 0. `None` = absent.
+#[inline]
+pub fn clip(w: f64, c: f64) -> Option<f64> {
+    if c < w {
+        (c > 0.0).then_some(c)
+    } else {
+        Some(w)
+    }
+}
+
+/// Weight used for bonds, `Wb = W + β (Wc − W)`, for one present entry `w` of `W` with
+/// consensus `c` (`interpolate_sparse` with `W` and the clipped `Wc`). `None` = absent.
+///
+/// Which entries stay present matters for the sparse liquid-alpha EMA, so the chain's special
+/// cases are kept: `β = 0` returns `W` as is (zeros included), `β = 1` returns `Wc` as is;
+/// otherwise the chain densifies and keeps only strictly positive results.
+#[inline]
+pub fn weight_for_bonds(w: f64, c: f64, beta: f64) -> Option<f64> {
+    if beta == 0.0 {
+        Some(w)
+    } else if beta == 1.0 {
+        clip(w, c)
+    } else {
+        let wc = clip(w, c).unwrap_or(0.0);
+        let v = w + beta * (wc - w);
+        (v > 0.0).then_some(v)
+    }
+}
+
+/// Element-wise `mat1 + ratio (mat2 − mat1)` of two sparse matrices with `columns` columns
+/// (the chain's `interpolate_sparse`, used here only to check the reference vectors; the epoch
+/// uses the per-entry [`weight_for_bonds`]). `ratio` 0 and 1 return copies of `mat1` / `mat2`;
+/// otherwise rows are densified and only strictly positive results are kept.
+pub fn interpolate_sparse(
+    mat1: &[SparseRow],
+    mat2: &[SparseRow],
+    columns: usize,
+    ratio: f64,
+) -> Vec<SparseRow> {
+    if ratio == 0.0 {
+        return mat1.to_vec();
+    }
+    if ratio == 1.0 || mat1.len() != mat2.len() {
+        return mat2.to_vec();
+    }
+    let mut dense1 = vec![0.0; columns];
+    let mut dense2 = vec![0.0; columns];
+    mat1.iter()
+        .zip(mat2)
+        .map(|(row1, row2)| {
+            dense1.iter_mut().for_each(|v| *v = 0.0);
+            dense2.iter_mut().for_each(|v| *v = 0.0);
+            for &(j, v) in row1 {
+                if let Some(cell) = dense1.get_mut(usize::from(j)) {
+                    *cell = v;
+                }
+            }
+            for &(j, v) in row2 {
+                if let Some(cell) = dense2.get_mut(usize::from(j)) {
+                    *cell = v;
+                }
+            }
+            dense1
+                .iter()
+                .zip(&dense2)
+                .enumerate()
+                .filter_map(|(j, (&v1, &v2))| {
+                    let v = v1 + ratio * (v2 - v1);
+                    (v > 0.0).then_some((j as u16, v))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chain::yuma::tests::sparse;
+
+    fn assert_rows_close(got: &[SparseRow], want: &[SparseRow], eps: f64) {
+        assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g.len(), w.len(), "{got:?} vs {want:?}");
+            for (&(gj, gv), &(wj, wv)) in g.iter().zip(w) {
+                assert_eq!(gj, wj);
+                assert!((gv - wv).abs() <= eps, "{gv} vs {wv}");
+            }
+        }
+    }
+
+    /// Hand-computed masks: uid 1 is the owner.
+    #[test]
+    fn self_weight_removed_except_owner() {
+        assert!(!keep_weight(0, 0, Some(1), 5, 0));
+        assert!(keep_weight(1, 1, Some(1), 5, 0));
+        assert!(!keep_weight(2, 2, None, 5, 0));
+        assert!(keep_weight(0, 2, None, 5, 0));
+    }
+
+    /// Hand-computed: a weight set at block 5 is outdated for a uid registered at block 5 or
+    /// later (`last_update <= registered`), current for one registered at block 4.
+    #[test]
+    fn outdated_weight_removed() {
+        assert!(!keep_weight(0, 1, None, 5, 5));
+        assert!(!keep_weight(0, 1, None, 5, 6));
+        assert!(keep_weight(0, 1, None, 5, 4));
+    }
+
+    /// V19 `test_math_inplace_row_normalize_sparse` (±1e-4 upstream; exact fractions here).
+    #[test]
+    fn row_normalisation_vector() {
+        let v = [
+            0., 1., 0., 2., 0., 3., 4., 0., 1., 0., 2., 0., 3., 0., 1., 0., 0., 2., 0., 3., 4., 0.,
+            10., 0., 100., 1000., 0., 10000., 0., 0., 0., 0., 0., 0., 0., 1., 1., 1., 1., 1., 1.,
+            1.,
+        ];
+        let mut m = sparse(&v, 6);
+        row_normalize_all(&mut m);
+        let t = [
+            0., 0.1, 0., 0.2, 0., 0.3, 0.4, 0., 0.166666, 0., 0.333333, 0., 0.5, 0., 0.1, 0., 0.,
+            0.2, 0., 0.3, 0.4, 0., 0.0009, 0., 0.009, 0.09, 0., 0.9, 0., 0., 0., 0., 0., 0., 0.,
+            0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857,
+        ];
+        assert_rows_close(&m, &sparse(&t, 6), 1e-4);
+        // An all-zero row with explicit zero entries keeps its entries (sum 0: untouched).
+        let mut row = vec![(0u16, 0.0), (3, 0.0)];
+        row_normalize(&mut row);
+        assert_eq!(row, vec![(0, 0.0), (3, 0.0)]);
+    }
+
+    /// Hand-computed clip cases, incl. the sparse "drop above a zero consensus".
+    #[test]
+    fn clip_cases() {
+        assert_eq!(clip(0.3, 0.2), Some(0.2));
+        assert_eq!(clip(0.1, 0.2), Some(0.1));
+        assert_eq!(clip(0.3, 0.0), None);
+        assert_eq!(clip(0.0, 0.0), Some(0.0)); // explicit zero stays
+    }
+
+    /// Hand-computed `weight_for_bonds`: w 0.4, c 0.1 → Wc 0.1; β 0.5 → 0.25. Above a zero
+    /// consensus Wc is absent (0): β 0.5 → 0.2, β 1 → absent. A zero weight with 0 < β < 1 is
+    /// dropped, with β = 0 it stays.
+    #[test]
+    fn weight_for_bonds_cases() {
+        assert_eq!(weight_for_bonds(0.4, 0.1, 0.0), Some(0.4));
+        assert_eq!(weight_for_bonds(0.4, 0.1, 1.0), Some(0.1));
+        assert!((weight_for_bonds(0.4, 0.1, 0.5).unwrap() - 0.25).abs() < 1e-15);
+        assert!((weight_for_bonds(0.4, 0.0, 0.5).unwrap() - 0.2).abs() < 1e-15);
+        assert_eq!(weight_for_bonds(0.4, 0.0, 1.0), None);
+        assert_eq!(weight_for_bonds(0.0, 0.3, 0.5), None);
+        assert_eq!(weight_for_bonds(0.0, 0.3, 0.0), Some(0.0));
+    }
+
+    /// V19 `test_math_interpolate_sparse` (upstream ±1e-4 for the 0.9 case, exact otherwise;
+    /// f64 results are within 1e-12 of the decimal targets).
+    #[test]
+    fn interpolate_sparse_vectors() {
+        let m1 = sparse(&[1., 0., 100., 1000., 10000., 100000.], 3);
+        let m2 = sparse(&[10., 100., 1000., 10000., 100000., 0.], 3);
+        assert_rows_close(&interpolate_sparse(&m1, &m2, 2, 0.0), &m1, 0.0);
+        let t = sparse(&[9.1, 90., 910., 9100., 91000., 10000.], 3);
+        assert_rows_close(&interpolate_sparse(&m1, &m2, 2, 0.9), &t, 1e-4);
+        let zeros = sparse(&[0.0; 12], 4);
+        let ones = sparse(&[1.0; 12], 4);
+        assert_rows_close(&interpolate_sparse(&zeros, &ones, 3, 0.0), &zeros, 0.0);
+        for ratio in [0.000000001, 0.5, 0.9999998808, 1.0] {
+            let t = sparse(&[ratio; 12], 4);
+            assert_rows_close(&interpolate_sparse(&zeros, &ones, 3, ratio), &t, 1e-12);
+        }
+        let (a, b) = (sparse(&[0.0], 1), sparse(&[1.0], 1));
+        assert_rows_close(&interpolate_sparse(&a, &b, 1, 0.5), &sparse(&[0.5], 1), 0.0);
+    }
+}

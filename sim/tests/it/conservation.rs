@@ -1,0 +1,128 @@
+//! Invariants over random small scenarios (proptest): emission is conserved to the rao, supply
+//! never exceeds 21 M TAO, incentive and dividends sum to 1 or 0 in every epoch, no NaN.
+
+use proptest::prelude::*;
+use subnetlab_sim::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO, halving_threshold};
+use subnetlab_sim::engine;
+use subnetlab_sim::scenario::*;
+
+fn subnet_strategy() -> impl Strategy<Value = Subnet> {
+    (
+        1u16..40,                                           // tempo
+        1u32..6,                                            // validators
+        0u32..10,                                           // miners
+        any::<bool>(),                                      // yuma3
+        any::<bool>(),                                      // liquid alpha
+        0u16..=u16::MAX,                                    // bonds penalty
+        0.0f64..0.5,                                        // noise
+        prop_oneof![Just(None), (1u64..30).prop_map(Some)], // update interval
+        0.0f64..3.0,                                        // emission share
+    )
+        .prop_map(
+            |(tempo, v, m, yuma3, liquid, penalty, noise, interval, share)| Subnet {
+                netuid: None,
+                name: None,
+                emission_share: share,
+                hyperparameters: Hyperparameters {
+                    tempo,
+                    yuma3,
+                    bonds_penalty: penalty,
+                    liquid_alpha: LiquidAlpha {
+                        enabled: liquid,
+                        ..Default::default()
+                    },
+                    max_allowed_validators: 4,
+                    max_allowed_uids: 16,
+                    ..Default::default()
+                },
+                validators: Validators {
+                    count: v,
+                    stake: Distribution::Lognormal {
+                        mu: 0.0,
+                        sigma: 1.0,
+                        total: Some(1000.0),
+                    },
+                    strategy: ValidatorStrategy::Honest {
+                        noise,
+                        weights: WeightRule::Proportional,
+                        interval,
+                    },
+                },
+                miners: Miners {
+                    count: m,
+                    quality: Distribution::Uniform {
+                        min: 0.0,
+                        max: 1.0,
+                        total: None,
+                    },
+                    stake: None,
+                    strategy: MinerStrategy::Honest { drift: 0.1 },
+                },
+            },
+        )
+}
+
+prop_compose! {
+    fn scenario_strategy()(
+        subnets in prop::collection::vec(subnet_strategy(), 1..4),
+        blocks in 1u64..600,
+        level in 0u32..31,
+        below in 0u64..300,
+        seed in any::<u64>(),
+        owner_cut in any::<u16>(),
+    ) -> Scenario {
+        // Start just below a halving threshold so crossings are common.
+        let issuance = halving_threshold(level).saturating_sub(below * RAO_PER_TAO / 7);
+        let mut subnets = subnets;
+        subnets[0].emission_share += 0.1;
+        let mut s = Scenario {
+            name: "prop".into(),
+            description: String::new(),
+            seed,
+            duration: Duration { blocks: Some(blocks), ..Default::default() },
+            start: Start { block: 1_000, issuance: issuance as f64 / RAO_PER_TAO as f64 },
+            network: Network { owner_cut },
+            subnets,
+        };
+        s.resolve();
+        s
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #[test]
+    fn emission_is_conserved_and_shares_are_sane(s in scenario_strategy()) {
+        let record = engine::run(&s, 0, &mut |_| {}).unwrap();
+        let t = &record.totals;
+        prop_assert_eq!(
+            t.minted_rao,
+            t.miners_rao + t.validators_rao + t.owner_cut_rao + t.dust_rao + t.pending_rao,
+            "totals {:?}", t
+        );
+        let last = record.network.issuance_rao.last().copied().unwrap_or(0);
+        prop_assert!(last <= MAX_SUPPLY_RAO);
+        // Per epoch: rows of one (subnet, epoch) have incentive and dividends summing to 1 or 0.
+        let n = &record.neurons;
+        let mut i = 0;
+        while i < n.uid.len() {
+            let (subnet, epoch) = (n.subnet[i], n.epoch[i]);
+            let mut j = i;
+            let (mut inc, mut div) = (0.0, 0.0);
+            while j < n.uid.len() && n.subnet[j] == subnet && n.epoch[j] == epoch {
+                for v in [n.incentive[j], n.dividends[j], n.consensus[j], n.validator_trust[j], n.stake[j]] {
+                    prop_assert!(v.is_finite() && v >= 0.0);
+                }
+                inc += n.incentive[j];
+                div += n.dividends[j];
+                j += 1;
+            }
+            prop_assert!(inc.abs() < 1e-9 || (inc - 1.0).abs() < 1e-9, "incentive sum {}", inc);
+            prop_assert!(div.abs() < 1e-9 || (div - 1.0).abs() < 1e-9, "dividend sum {}", div);
+            i = j;
+        }
+        // Subnet rows add up to the neuron rows.
+        let paid: u64 = n.emission_rao.iter().sum();
+        prop_assert_eq!(paid, t.miners_rao + t.validators_rao);
+    }
+}
