@@ -60,6 +60,7 @@ fn neurons(r: &NeuronRows) -> Result<DataFrame, AnalysisError> {
             Column::new("incentive".into(), &r.incentive),
             Column::new("dividends".into(), &r.dividends),
             Column::new("validator_trust".into(), &r.validator_trust),
+            Column::new("quality".into(), &r.quality),
             Column::new("validator_permit".into(), &r.validator_permit),
             Column::new("emission".into(), &r.emission),
             Column::new("emission_rao".into(), &r.emission_rao),
@@ -158,6 +159,7 @@ mod tests {
         n.incentive = vec![0.0, 1.0];
         n.dividends = vec![1.0, 0.0];
         n.validator_trust = vec![1.0, 0.0];
+        n.quality = vec![None, Some(0.5)];
         n.validator_permit = vec![true, false];
         n.emission = vec![0.5, 0.5];
         n.emission_rao = vec![500_000_000, 500_000_000];

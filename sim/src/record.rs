@@ -49,6 +49,8 @@ pub struct NeuronRows {
     pub dividends: Vec<f64>,
     /// Validator trust.
     pub validator_trust: Vec<f64>,
+    /// The miner's latent quality at the epoch (none for validators).
+    pub quality: Vec<Option<f64>>,
     /// Whether the UID held a validator permit in this epoch.
     pub validator_permit: Vec<bool>,
     /// Emission paid to the UID at this epoch, in TAO.

@@ -146,6 +146,7 @@ pub fn run_epoch(
         rows.incentive.push(out.incentive[uid]);
         rows.dividends.push(out.dividends[uid]);
         rows.validator_trust.push(out.validator_trust[uid]);
+        rows.quality.push(quality.map(|q| q.value));
         rows.validator_permit.push(used_permit);
         rows.emission.push(paid as f64 / RAO_PER_TAO as f64);
         rows.emission_rao.push(paid);

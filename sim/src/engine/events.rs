@@ -12,6 +12,8 @@ pub enum Event {
     Epoch(Entity),
     /// A validator observes and sets weights (entity = neuron).
     SetWeights(Entity),
+    /// Scenario timeline change (index into `Scenario::timeline`).
+    Change(usize),
     /// End-of-day network row.
     DailyRecord,
 }
@@ -24,8 +26,10 @@ pub enum Phase {
     Initialize = 0,
     /// Extrinsics: weight sets.
     Extrinsics = 1,
+    /// Scheduled scenario changes (governance, owner settings), after the block's extrinsics.
+    Governance = 2,
     /// After the block: recording.
-    Finalize = 2,
+    Finalize = 3,
 }
 
 impl Event {
@@ -33,6 +37,7 @@ impl Event {
         match self {
             Event::Epoch(_) => Phase::Initialize,
             Event::SetWeights(_) => Phase::Extrinsics,
+            Event::Change(_) => Phase::Governance,
             Event::DailyRecord => Phase::Finalize,
         }
     }

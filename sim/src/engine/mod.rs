@@ -11,6 +11,7 @@ mod build;
 mod components;
 mod epoch;
 mod events;
+mod timeline;
 
 pub use build::{hotkey_id, yuma_params};
 pub use components::*;
@@ -96,6 +97,8 @@ struct Simulation {
     last_segment: Option<EmissionSegment>,
     /// Per-subnet split of one block at the current rate, cached until the rate changes.
     split_cache: Option<(u64, Vec<split::BlockSplit>)>,
+    /// The scenario as it stands after the timeline changes applied so far.
+    live: Scenario,
 }
 
 impl Simulation {
@@ -118,6 +121,12 @@ impl Simulation {
             ..Default::default()
         }));
         let subnets = build::populate(&mut world, scenario, run);
+        for (i, change) in scenario.timeline.iter().enumerate() {
+            let block = first.saturating_add(scenario.offset_blocks(&change.at));
+            world
+                .resource_mut::<EventQueue>()
+                .schedule(block, Event::Change(i));
+        }
         let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
         let systems = Systems {
             epoch: world.register_system(epoch::run_epoch),
@@ -135,6 +144,7 @@ impl Simulation {
             start_issuance,
             last_segment: None,
             split_cache: None,
+            live: scenario.clone(),
         }
     }
 
@@ -152,6 +162,14 @@ impl Simulation {
             self.world.resource_mut::<Clock>().block = block;
             match event {
                 Event::Epoch(subnet) => {
+                    // A tempo change reschedules the epoch; the old slot is then stale.
+                    if self
+                        .world
+                        .get::<EpochClock>(subnet)
+                        .is_none_or(|c| c.next_epoch_block != block)
+                    {
+                        continue;
+                    }
                     self.world
                         .run_system_with(self.systems.drift, subnet)
                         .map_err(|e| system_error(&e))?;
@@ -171,6 +189,17 @@ impl Simulation {
                     self.world
                         .run_system_with(self.systems.set_weights, neuron)
                         .map_err(|e| system_error(&e))?;
+                }
+                Event::Change(index) => {
+                    let next = self
+                        .live
+                        .with_change(index)
+                        .map_err(|e| EngineError::System(format!("timeline[{index}]: {e}")))?;
+                    timeline::apply(&mut self.world, &self.subnets, &next, block);
+                    self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
+                    self.owner_cut = next.network.owner_cut;
+                    self.split_cache = None;
+                    self.live = next;
                 }
                 Event::DailyRecord => {
                     self.record_network(block);

@@ -121,12 +121,20 @@ fn display_path(path: &str) -> String {
     }
 }
 
-/// yaml_serde appends ` at line L column C`; the location is reported separately.
+/// yaml_serde and libyaml put ` at line L column C` into messages; the location is reported
+/// separately, so it is cut out wherever it stands.
 fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
-    }
+    let Some(i) = message.find(" at line ") else {
+        return message.to_string();
+    };
+    let rest = &message[i + " at line ".len()..];
+    let skip_digits = |s: &str| s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let after_line = &rest[rest.len() - skip_digits(rest)..];
+    let tail = match after_line.strip_prefix(" column ") {
+        Some(col) => &col[col.len() - skip_digits(col)..],
+        None => after_line,
+    };
+    format!("{}{}", &message[..i], tail)
 }
 
 /// Cut the node at `path` out of the tree (a mapping entry or a list element).

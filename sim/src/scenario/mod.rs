@@ -54,6 +54,47 @@ pub struct Scenario {
     pub network: Network,
     /// The subnets (at least one).
     pub subnets: Vec<Subnet>,
+    /// Changes scheduled during the run, e.g. a hyperparameter vote at day 10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<Change>,
+}
+
+/// A change scheduled during the run: at a moment, set fields of the scenario.
+///
+/// ```yaml
+/// timeline:
+///   - at: { day: 10 }
+///     set:
+///       subnets[0].hyperparameters.kappa: 40000
+///       subnets[0].validators.strategy.noise: 0.2
+/// ```
+/// Paths are field paths as in `--set`. What can change mid-run: a subnet's `hyperparameters`
+/// and `emission_share`, its validators' and miners' `strategy` parameters, and `network`.
+/// A changed tempo restarts the subnet's epoch clock at the change, as the chain's `set_tempo`
+/// does. Changes apply after the block's epochs and weight sets; a change at or after the end
+/// of the run (e.g. after `--set duration=...` shortened it) never applies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// When, relative to the first simulated block.
+    pub at: At,
+    /// Field path → new value.
+    pub set: std::collections::BTreeMap<String, yaml_serde::Value>,
+}
+
+/// A moment in the run: give exactly one of the three.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct At {
+    /// Blocks after the first simulated block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<u64>,
+    /// Epochs of the first subnet after the start (`epoch × tempo` blocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<u64>,
+    /// Days after the start (7,200 blocks each; fractions allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<f64>,
 }
 
 /// Simulated time span: give exactly one of the four.
@@ -385,6 +426,39 @@ impl Default for MinerStrategy {
 }
 
 impl Scenario {
+    /// The block offset (from the first simulated block) of a timeline moment.
+    pub fn offset_blocks(&self, at: &At) -> u64 {
+        let tempo = self
+            .subnets
+            .first()
+            .map_or(360, |s| s.hyperparameters.tempo as u64);
+        if let Some(b) = at.block {
+            b
+        } else if let Some(e) = at.epoch {
+            e.saturating_mul(tempo)
+        } else if let Some(d) = at.day {
+            (d * BLOCKS_PER_DAY as f64) as u64
+        } else {
+            0
+        }
+    }
+
+    /// The scenario after applying timeline change `index` (and only it) to `self`.
+    pub fn with_change(&self, index: usize) -> Result<Scenario, String> {
+        let change = self.timeline.get(index).ok_or("no such change")?;
+        let mut doc = yaml_serde::to_value(self).map_err(|e| e.to_string())?;
+        for (path, value) in &change.set {
+            let o = Override {
+                path: path.clone(),
+                value: String::new(),
+            };
+            o.apply_value(&mut doc, value.clone())?;
+        }
+        let mut next: Scenario = yaml_serde::from_value(doc).map_err(|e| e.to_string())?;
+        next.resolve();
+        Ok(next)
+    }
+
     /// Number of blocks the scenario covers.
     pub fn duration_blocks(&self) -> u64 {
         let d = &self.duration;

@@ -36,9 +36,15 @@ impl std::str::FromStr for Override {
 impl Override {
     /// Apply to a parsed document. Missing mapping keys are created; indices must exist.
     pub fn apply(&self, doc: &mut Value) -> Result<(), String> {
-        let path = parse_path(&self.path).ok_or_else(|| "not a field path".to_string())?;
         let value: Value =
             yaml_serde::from_str(&self.value).unwrap_or_else(|_| Value::String(self.value.clone()));
+        self.apply_value(doc, value)
+    }
+
+    /// Set the field at `self.path` to `value` (`self.value` is not read).
+    pub fn apply_value(&self, doc: &mut Value, value: Value) -> Result<(), String> {
+        let path =
+            parse_path(&self.path).ok_or_else(|| format!("`{}` is not a field path", self.path))?;
         let mut node = doc;
         for segment in &path {
             node = match segment {

@@ -219,11 +219,95 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             "expected at least one subnet with emission_share > 0".into(),
         );
     }
+    timeline(s, &mut bad);
     out
 }
 
 fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
     for (field, message) in d.problems(count) {
         bad(format!("{at}.{field}"), message);
+    }
+}
+
+/// Fields a timeline change may set: the network, or these parts of a subnet.
+const CHANGEABLE: [&str; 4] = [
+    ".hyperparameters.",
+    ".emission_share",
+    ".validators.strategy.",
+    ".miners.strategy.",
+];
+
+/// Each change must be well-timed and touch only fields that can change mid-run, and the
+/// scenario after each change (in time order) must itself be valid.
+fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
+    let mut order: Vec<usize> = (0..s.timeline.len()).collect();
+    order.sort_by_key(|&i| (s.offset_blocks(&s.timeline[i].at), i));
+    // Resolve first, so derived defaults (update intervals) are those of the start, as in a run.
+    let mut current = s.clone();
+    current.resolve();
+    for i in order {
+        let change = &s.timeline[i];
+        let at = &change.at;
+        let given = [at.block.is_some(), at.epoch.is_some(), at.day.is_some()]
+            .iter()
+            .filter(|g| **g)
+            .count();
+        if given != 1 {
+            bad(
+                format!("timeline[{i}].at"),
+                format!("expected exactly one of block, epoch, day; got {given}"),
+            );
+        }
+        if let Some(d) = at.day
+            && !(d.is_finite() && d >= 0.0)
+        {
+            bad(
+                format!("timeline[{i}].at.day"),
+                format!("expected a finite number >= 0, got {d}"),
+            );
+        }
+        let mut allowed = true;
+        for path in change.set.keys() {
+            let on_subnet =
+                path.starts_with("subnets[") && CHANGEABLE.iter().any(|c| path.contains(c));
+            if !(on_subnet || path.starts_with("network.")) {
+                allowed = false;
+                bad(
+                    format!("timeline[{i}].set"),
+                    format!(
+                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy."
+                    ),
+                );
+            }
+        }
+        if !allowed {
+            continue;
+        }
+        match current.with_change(i) {
+            Err(e) => bad(format!("timeline[{i}].set"), format!("cannot apply: {e}")),
+            Ok(next) => {
+                let mut after = next.clone();
+                after.timeline.clear();
+                let found = problems(&after);
+                // Report what this change broke; a broken state is not carried to later changes.
+                let own: Vec<_> = found
+                    .iter()
+                    .filter(|(p, _)| change.set.keys().any(|k| p.starts_with(k.as_str())))
+                    .collect();
+                for (path, message) in if own.is_empty() {
+                    found.iter().take(1).collect()
+                } else {
+                    own
+                } {
+                    bad(
+                        format!("timeline[{i}].set"),
+                        format!("after this change, {path}: {message}"),
+                    );
+                }
+                if found.is_empty() {
+                    current = next;
+                }
+            }
+        }
     }
 }

@@ -70,6 +70,9 @@ prop_compose! {
         below in 0u64..300,
         seed in any::<u64>(),
         owner_cut in any::<u16>(),
+        change_at in 0u64..600,
+        new_tempo in 1u16..40,
+        new_share in 0.0f64..3.0,
     ) -> Scenario {
         // Start just below a halving threshold so crossings are common.
         let issuance = halving_threshold(level).saturating_sub(below * RAO_PER_TAO / 7);
@@ -83,7 +86,18 @@ prop_compose! {
             start: Start { block: 1_000, issuance: issuance as f64 / RAO_PER_TAO as f64 },
             network: Network { owner_cut },
             subnets,
+            timeline: Vec::new(),
         };
+        // A mid-run change of the last subnet's tempo and share (never the only share > 0).
+        if change_at < blocks {
+            let k = s.subnets.len() - 1;
+            let share = if k == 0 { new_share + 0.1 } else { new_share };
+            let set = [
+                (format!("subnets[{k}].hyperparameters.tempo"), yaml_serde::Value::from(new_tempo)),
+                (format!("subnets[{k}].emission_share"), yaml_serde::Value::from(share)),
+            ];
+            s.timeline.push(Change { at: At { block: Some(change_at), ..Default::default() }, set: set.into_iter().collect() });
+        }
         s.resolve();
         s
     }

@@ -4,6 +4,7 @@ mod conservation;
 mod determinism;
 mod halving;
 mod scenarios;
+mod timeline;
 mod validation;
 
 use subnetlab_sim::scenario::{self, Override, Scenario};
