@@ -41,8 +41,9 @@ pub fn yuma_params(hp: &Hyperparameters) -> YumaParams {
 }
 
 fn tao_to_rao(tao: f64) -> u64 {
-    // `as` saturates; validation keeps values finite and non-negative.
-    (tao * RAO_PER_TAO as f64).round() as u64
+    // Validation bounds what it can; an unbounded tail (a Pareto draw without `total`) is held to
+    // the supply, so stake arithmetic never overflows. `as` maps NaN to 0.
+    ((tao * RAO_PER_TAO as f64).round() as u64).min(crate::chain::emission::MAX_SUPPLY_RAO)
 }
 
 /// Spawn everything for `scenario`; returns the subnet entities in scenario order.

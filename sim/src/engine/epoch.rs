@@ -122,8 +122,8 @@ pub fn run_epoch(
         let used_stake = stake.0;
         let paid = incentive_rao + dividend_rao;
         // Emission is staked to the hotkey that earned it (as on chain), so stake compounds.
-        stake.0 += paid;
-        total_stake += stake.0;
+        stake.0 = stake.0.saturating_add(paid);
+        total_stake = total_stake.saturating_add(stake.0);
         bonds.0.clone_from(&out.bonds[uid]);
         let used_permit = permit.0;
         permit.0 = out.new_validator_permit[uid];

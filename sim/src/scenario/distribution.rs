@@ -147,6 +147,20 @@ impl Distribution {
         out
     }
 
+    /// An upper bound of the sum of `count` draws, where one is known (fixed values, a
+    /// constant, a uniform maximum, or a `total`); `None` for unbounded tails without `total`.
+    pub fn largest_possible_sum(&self, count: u32) -> Option<f64> {
+        match self {
+            Distribution::Fixed { values } => Some(values.iter().sum()),
+            Distribution::Constant { value } => Some(value * count as f64),
+            Distribution::Uniform {
+                max, total: None, ..
+            } => Some(max * count as f64),
+            Distribution::Beta { total: None, .. } => Some(count as f64),
+            _ => self.total(),
+        }
+    }
+
     fn total(&self) -> Option<f64> {
         match self {
             Distribution::Uniform { total, .. }

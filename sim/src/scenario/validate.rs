@@ -4,6 +4,10 @@
 use super::{Distribution, MinerStrategy, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 
+/// Longest run accepted: 1,000 years. Emission is zero long before (level 30 is reached in
+/// ~120 years), and a bound keeps a typo from starting a run that never ends.
+const MAX_DURATION_BLOCKS: u64 = 1_000 * super::BLOCKS_PER_YEAR;
+
 /// All range and consistency problems of `s`.
 pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -43,8 +47,16 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                     );
                 }
             }
-            if s.duration_blocks() == 0 {
+            let blocks = s.duration_blocks();
+            if blocks == 0 {
                 bad("duration".into(), "expected at least one block".into());
+            } else if blocks > MAX_DURATION_BLOCKS {
+                bad(
+                    "duration".into(),
+                    format!(
+                        "expected at most 1,000 years ({MAX_DURATION_BLOCKS} blocks), got {blocks} blocks"
+                    ),
+                );
             }
         }
         n => bad(
@@ -226,6 +238,16 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
 fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
     for (field, message) in d.problems(count) {
         bad(format!("{at}.{field}"), message);
+    }
+    // Stake and quality are bounded by the supply: no amount on chain exceeds 21 M TAO.
+    let supply = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    if let Some(largest) = d.largest_possible_sum(count)
+        && largest > supply
+    {
+        bad(
+            at.to_string(),
+            format!("expected values summing to at most 21,000,000, got up to {largest}"),
+        );
     }
 }
 

@@ -97,3 +97,14 @@ proptest! {
         let _ = load_str("fuzz.yaml", &text, &[]);
     }
 }
+
+#[test]
+fn absurd_sizes_are_refused_not_run() {
+    let text = "name: x\nduration: {years: 1e12}\nsubnets:\n  - validators: {count: 2, stake: {distribution: fixed, values: [2e7, 2e7]}}\n    miners: {count: 1}\n";
+    let err = load_str("x.yaml", text, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("duration: expected at most 1,000 years"),
+        "{err}"
+    );
+    assert!(err.contains("subnets[0].validators.stake: expected values summing to at most 21,000,000, got up to 40000000"), "{err}");
+}
