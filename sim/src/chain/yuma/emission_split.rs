@@ -124,6 +124,7 @@ mod tests {
         assert_eq!((s, v), (vec![499, 499], vec![0, 0]));
     }
 
+    /// Hand-computed: 600 + 10 + 500 = 1110 > 1000, the excess 110 comes off the largest.
     #[test]
     fn excess_is_capped() {
         let (mut s, mut v) = (vec![600, 10], vec![500]);

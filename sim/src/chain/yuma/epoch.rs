@@ -6,33 +6,26 @@
 //! grown to the subnet's size.
 
 use super::activity::fill_active;
-use super::bonds::{LiquidAlpha, bond_is_masked, ema_row_fixed, ema_row_liquid, last_tempo};
+use super::bonds::{
+    LiquidAlpha, bond_is_masked, ema_row_fixed, ema_row_liquid, fixed_alpha, last_tempo,
+};
 use super::consensus::ConsensusScratch;
 use super::emission_split::split_emission;
 use super::sparse::{SparseMatrix, row_dot};
 use super::stake::{active_stake, filter_and_normalize, normalize_in_place, top_k_nonzero};
 use super::weights::{keep_weight, row_normalize, weight_for_bonds};
-use super::{EpochError, EpochInput, EpochOutput, SparseRow, YumaParams};
+use super::{EpochError, EpochInput, EpochOutput, YumaParams};
 
 /// Runs one epoch with a fresh workspace and output (convenient, but allocates; reuse an
 /// [`EpochWorkspace`] in loops).
-pub static T: [std::sync::atomic::AtomicU64; 8] =
-    [const { std::sync::atomic::AtomicU64::new(0) }; 8];
-fn tick(k: usize, t: &mut std::time::Instant) {
-    let now = std::time::Instant::now();
-    T[k].fetch_add(
-        (now - *t).as_nanos() as u64,
-        std::sync::atomic::Ordering::Relaxed,
-    );
-    *t = now;
-}
 pub fn epoch(input: &EpochInput, params: &YumaParams) -> Result<EpochOutput, EpochError> {
     let mut out = EpochOutput::default();
     EpochWorkspace::default().run(input, params, &mut out)?;
     Ok(out)
 }
 
-/// Scratch buffers of the epoch, reused across calls.
+/// Scratch buffers of the epoch, reused across calls so that running an epoch every tempo
+/// allocates nothing once the buffers have grown to the subnet's size (`Default` starts empty).
 #[derive(Clone, Debug, Default)]
 pub struct EpochWorkspace {
     /// Permits of the previous epoch with the owner forced in: whose weights count now.
@@ -43,9 +36,9 @@ pub struct EpochWorkspace {
     weights: SparseMatrix,
     /// Column buffers of the weighted median.
     consensus: ConsensusScratch,
-    /// New bonds `B'` for every uid (Yuma 3: the EMA; classic: column-normalised EMA).
-    ema: SparseMatrix,
-    /// Per-column accumulators (column sums / maxima), `n` each.
+    /// One row of masked previous bonds, when the stored row cannot be used as it is.
+    old_bonds: Vec<(u16, f64)>,
+    /// Per-column accumulators (sums, reciprocals, maxima), `n` each.
     col_a: Vec<f64>,
     col_b: Vec<f64>,
     col_c: Vec<f64>,
@@ -60,12 +53,9 @@ impl EpochWorkspace {
         params: &YumaParams,
         out: &mut EpochOutput,
     ) -> Result<(), EpochError> {
-        let mut t = std::time::Instant::now();
         let n = validate(input, params)?;
-        tick(0, &mut t);
         // An owner uid outside the metagraph is ignored, as on chain (nothing to exempt).
         let owner = input.owner_uid.filter(|&o| usize::from(o) < n);
-        let owner_idx = owner.map(usize::from);
 
         // Step 1: activity.
         fill_active(
@@ -87,15 +77,14 @@ impl EpochWorkspace {
             &mut self.order,
             &mut out.new_validator_permit,
         );
-        if let Some(o) = owner_idx {
+        if let Some(o) = owner.map(usize::from) {
             self.permit[o] = true;
             out.new_validator_permit[o] = true;
         }
         active_stake(&out.stake, &out.active, &self.permit, &mut out.active_stake);
 
-        tick(1, &mut t);
+        // Step 4: masked, row-normalised weights.
         self.build_weights(input, owner, n);
-        tick(2, &mut t);
 
         // Step 5: consensus over validators with active stake.
         let sa = &out.active_stake;
@@ -103,18 +92,25 @@ impl EpochWorkspace {
         self.consensus
             .column_medians(n, voters, params.kappa, &mut out.consensus);
 
-        tick(3, &mut t);
+        // Steps 6–7: clip at consensus, validator trust, ranks, incentive.
         self.clip_and_rank(n, out);
-        tick(4, &mut t);
 
-        // Steps 8–9: weights for bonds, bonds, dividends.
+        // Steps 8–9: weights for bonds, bonds, dividends; rows stored for new permits only
+        // (the `persist_mechanism_epoch_terms` path).
+        out.bonds.truncate(n);
+        out.bonds.resize_with(n, Vec::new);
         if params.yuma3 {
             self.bonds_yuma3(input, params, n, out);
         } else {
             self.bonds_classic(input, params, n, out);
         }
+        for (row, &permit) in out.bonds.iter_mut().zip(&out.new_validator_permit) {
+            if !permit {
+                row.clear();
+            }
+        }
 
-        tick(5, &mut t);
+        // Step 10: emission split.
         split_emission(
             &out.incentive,
             &out.dividends,
@@ -124,7 +120,6 @@ impl EpochWorkspace {
             &mut out.server_emission,
             &mut out.validator_emission,
         );
-        tick(6, &mut t);
         Ok(())
     }
 
@@ -161,15 +156,22 @@ impl EpochWorkspace {
             let s = out.active_stake[i];
             // `clip` drops an entry above a zero consensus; in these sums a dropped entry and
             // `min(w, 0) = 0` are the same, so the branch-free `min` serves (random weights
-            // make `c < w` a coin flip for the branch predictor).
-            let mut trust = [0.0; 2];
-            for (k, &(j, w)) in self.weights.row(i).iter().enumerate() {
+            // make `c < w` a coin flip for the branch predictor). Two accumulators halve the
+            // chain of dependent additions.
+            let mut clipped = |&(j, w): &(u16, f64)| {
                 let j = usize::from(j);
                 let wc = w.min(consensus[j]);
-                trust[k & 1] += wc;
                 ranks[j] += s * wc;
+                wc
+            };
+            let row = self.weights.row(i);
+            let mut pairs = row.chunks_exact(2);
+            let (mut even, mut odd) = (0.0, 0.0);
+            for pair in &mut pairs {
+                even += clipped(&pair[0]);
+                odd += clipped(&pair[1]);
             }
-            trust[0] + trust[1]
+            even + odd + pairs.remainder().iter().map(clipped).sum::<f64>()
         }));
         normalize_in_place(ranks);
     }
@@ -183,60 +185,47 @@ impl EpochWorkspace {
         n: usize,
         out: &mut EpochOutput,
     ) {
-        let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
-        let registered = input.block_at_registration;
+        let mask = BondMask::new(input, n);
         let consensus = &out.consensus;
+        let for_bonds =
+            |j: u16, w: f64| weight_for_bonds(w, consensus[usize::from(j)], params.bonds_penalty);
         let liquid = params.liquid_alpha && consensus.iter().any(|&c| c != 0.0);
         let rates = LiquidAlpha::new(
             params.alpha_low,
             params.alpha_high,
             params.alpha_sigmoid_steepness,
         );
-        let fixed = super::bonds::fixed_alpha(params.bonds_moving_average);
+        let alpha = |j: u16, w: f64, b: f64| rates.alpha(consensus[usize::from(j)], w, b);
+        let fixed = fixed_alpha(params.bonds_moving_average);
 
+        // B' for every uid (rows without a new permit still count in the column sums).
         let col_sum = reset(&mut self.col_a, n);
-        self.ema.clear();
-        for i in 0..n {
-            let weights_for_bonds = self.weights.row(i).iter().filter_map(|&(j, w)| {
-                weight_for_bonds(w, consensus[usize::from(j)], params.bonds_penalty).map(|v| (j, v))
-            });
-            let old = unmasked_bonds(&input.bonds[i], registered, last_tempo, n);
-            let ema = &mut self.ema;
-            let emit = |j: u16, v: f64| {
-                ema.push(j, v);
-                col_sum[usize::from(j)] += v;
-            };
+        for (i, row) in out.bonds.iter_mut().enumerate() {
+            let old = mask.apply(&input.bonds[i], &mut self.old_bonds);
+            let weights = self.weights.row(i);
+            row.clear();
             if liquid {
-                let alpha = |j: u16, w: f64, b: f64| rates.alpha(consensus[usize::from(j)], w, b);
-                ema_row_liquid(weights_for_bonds, old, alpha, emit);
+                ema_row_liquid(weights, for_bonds, old, alpha, row);
             } else {
-                ema_row_fixed(weights_for_bonds, old, fixed, emit);
+                ema_row_fixed(weights, for_bonds, old, fixed, row);
             }
-            self.ema.end_row();
+            add_to_columns(row, col_sum);
         }
 
-        // Column-normalise and weigh by incentive in one factor per column.
-        let per_bond = &mut self.col_b;
-        per_bond.clear();
-        per_bond.extend(
-            out.incentive
-                .iter()
-                .zip(col_sum.iter())
-                .map(|(&inc, &sum)| if sum > 0.0 { inc / sum } else { 0.0 }),
-        );
+        // Column-normalise and weigh by incentive in one factor per column: I_j / Σ_i B'_ij.
+        let per_bond = col_sum;
+        per_bond
+            .iter_mut()
+            .zip(&out.incentive)
+            .for_each(|(sum, &inc)| *sum = if *sum > 0.0 { inc / *sum } else { 0.0 });
         out.dividends.clear();
-        out.dividends
-            .extend((0..n).map(|i| out.active_stake[i] * row_dot(self.ema.row(i), per_bond)));
-        normalize_in_place(&mut out.dividends);
-
-        // The chain stores u16, which saturates at 1.
-        store_bonds(
-            &self.ema,
-            &out.new_validator_permit,
-            n,
-            &mut out.bonds,
-            |_, b| b.min(1.0),
+        out.dividends.extend(
+            out.bonds
+                .iter()
+                .zip(&out.active_stake)
+                .map(|(row, &s)| s * row_dot(row, per_bond)),
         );
+        normalize_in_place(&mut out.dividends);
     }
 
     /// Classic Yuma bonds (§1.12 variant B): EMA of column-normalised stake-weighted weights
@@ -249,80 +238,128 @@ impl EpochWorkspace {
         n: usize,
         out: &mut EpochOutput,
     ) {
-        let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
-        let registered = input.block_at_registration;
+        let mask = BondMask::new(input, n);
         let consensus = &out.consensus;
         let sa = &out.active_stake;
         let beta = params.bonds_penalty;
-        let for_bonds = |&(j, w): &(u16, f64)| {
-            weight_for_bonds(w, consensus[usize::from(j)], beta).map(|v| (j, v))
-        };
+        let for_bonds = |j: u16, w: f64| weight_for_bonds(w, consensus[usize::from(j)], beta);
 
-        // Column sums of the masked bonds and of ΔB = Wb ⊙ Sa.
-        let bond_sum = reset(&mut self.col_a, n);
-        let delta_sum = reset(&mut self.col_b, n);
-        for (i, (bonds, &s)) in input.bonds.iter().zip(sa).enumerate() {
-            for (j, b) in unmasked_bonds(bonds, registered, last_tempo, n) {
-                bond_sum[usize::from(j)] += b;
-            }
-            for (j, wb) in self.weights.row(i).iter().filter_map(for_bonds) {
-                delta_sum[usize::from(j)] += wb * s;
+        // Column normalisation multiplies by per-column reciprocals (one division per column,
+        // not per entry): of the masked bonds' sums and of ΔB = Wb ⊙ Sa's sums.
+        let bond_scale = reset(&mut self.col_a, n);
+        let delta_scale = reset(&mut self.col_b, n);
+        for (i, (row, &s)) in input.bonds.iter().zip(sa).enumerate() {
+            add_to_columns(mask.apply(row, &mut self.old_bonds), bond_scale);
+            for &(j, w) in self.weights.row(i) {
+                if let Some(wb) = for_bonds(j, w) {
+                    delta_scale[usize::from(j)] += wb * s;
+                }
             }
         }
-
-        // Column normalisation multiplies by per-column reciprocals (one division per column
-        // instead of one per entry); a zero-sum column stays as it is.
-        let invert = |sums: &mut Vec<f64>| {
-            sums.iter_mut()
-                .for_each(|s| *s = if *s != 0.0 { 1.0 / *s } else { 1.0 });
-        };
-        invert(bond_sum);
-        invert(delta_sum);
+        invert_sums(bond_scale);
+        invert_sums(delta_scale);
 
         // B' = a·colnorm(ΔB) + (1−a)·colnorm(B), union of both rows, entries > 0.
-        let alpha = super::bonds::fixed_alpha(params.bonds_moving_average);
-        let new_sum = reset(&mut self.col_c, n);
-        self.ema.clear();
-        for (i, (bonds, &s)) in input.bonds.iter().zip(sa).enumerate() {
-            let delta = self
-                .weights
-                .row(i)
-                .iter()
-                .filter_map(for_bonds)
-                .map(|(j, wb)| (j, wb * s * delta_sum[usize::from(j)]));
-            let old = unmasked_bonds(bonds, registered, last_tempo, n)
-                .map(|(j, b)| (j, b * bond_sum[usize::from(j)]));
-            let ema = &mut self.ema;
-            ema_row_fixed(delta, old, alpha, |j, v| {
-                ema.push(j, v);
-                new_sum[usize::from(j)] += v;
-            });
-            self.ema.end_row();
+        let alpha = fixed_alpha(params.bonds_moving_average);
+        let new_scale = reset(&mut self.col_c, n);
+        for (i, row) in out.bonds.iter_mut().enumerate() {
+            let s = sa[i];
+            let delta =
+                |j: u16, w: f64| for_bonds(j, w).map(|wb| wb * s * delta_scale[usize::from(j)]);
+            let old = mask.apply_scaled(&input.bonds[i], bond_scale, &mut self.old_bonds);
+            row.clear();
+            ema_row_fixed(self.weights.row(i), delta, old, alpha, row);
+            add_to_columns(row, new_scale);
         }
 
-        // Column-normalise B', dividends d_i = Σ_j B'_ij I_j, column maxima for storage.
-        invert(new_sum);
+        // Column-normalise B'; dividends d_i = Σ_j B'_ij I_j; column maxima for storage.
+        invert_sums(new_scale);
         let col_max = reset(&mut self.col_a, n);
         out.dividends.clear();
-        for i in 0..n {
-            for (j, b) in self.ema.row_mut(i) {
+        for row in out.bonds.iter_mut() {
+            for (j, b) in row.iter_mut() {
                 let j = usize::from(*j);
-                *b *= new_sum[j];
+                *b *= new_scale[j];
                 col_max[j] = col_max[j].max(*b);
             }
-            out.dividends.push(row_dot(self.ema.row(i), &out.incentive));
+            out.dividends.push(row_dot(row, &out.incentive));
         }
         normalize_in_place(&mut out.dividends);
 
-        invert(col_max);
-        let col_max = &self.col_a;
-        store_bonds(
-            &self.ema,
-            &out.new_validator_permit,
-            n,
-            &mut out.bonds,
-            |j, b| b * col_max[usize::from(j)],
+        // Stored: column-max upscaled (B'_ij / max_k B'_kj).
+        invert_sums(col_max);
+        for (j, b) in out.bonds.iter_mut().flatten() {
+            *b *= col_max[usize::from(*j)];
+        }
+    }
+}
+
+/// The bond mask of §1.12: bonds to uids (re)registered since the previous epoch are wiped,
+/// so a new occupant of a uid does not inherit its predecessor's bonds.
+struct BondMask<'a> {
+    registered: &'a [u64],
+    last_tempo: u64,
+    /// Whether any uid is masked at all this epoch (usually not).
+    any: bool,
+}
+
+impl<'a> BondMask<'a> {
+    fn new(input: &'a EpochInput, n: usize) -> Self {
+        let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
+        let registered = &input.block_at_registration[..n];
+        let any = registered.iter().any(|&r| bond_is_masked(r, last_tempo));
+        Self {
+            registered,
+            last_tempo,
+            any,
+        }
+    }
+
+    /// A stored bond row without masked and out-of-range columns: the row itself when nothing
+    /// in it is removed (the common case, no copy), else a filtered copy in `scratch`.
+    fn apply<'r>(
+        &self,
+        row: &'r [(u16, f64)],
+        scratch: &'r mut Vec<(u16, f64)>,
+    ) -> &'r [(u16, f64)] {
+        let n = self.registered.len();
+        let in_range = row.last().is_none_or(|&(j, _)| usize::from(j) < n);
+        if !self.any && in_range {
+            return row;
+        }
+        scratch.clear();
+        scratch.extend(
+            row.iter()
+                .take_while(|e| usize::from(e.0) < n)
+                .filter(|e| !bond_is_masked(self.registered[usize::from(e.0)], self.last_tempo)),
         );
+        scratch
+    }
+
+    /// [`BondMask::apply`], always copied, each bond multiplied by `scale[column]`.
+    fn apply_scaled<'r>(
+        &self,
+        row: &[(u16, f64)],
+        scale: &[f64],
+        scratch: &'r mut Vec<(u16, f64)>,
+    ) -> &'r [(u16, f64)] {
+        let n = self.registered.len();
+        scratch.clear();
+        scratch.extend(
+            row.iter()
+                .take_while(|e| usize::from(e.0) < n)
+                .filter(|e| !bond_is_masked(self.registered[usize::from(e.0)], self.last_tempo))
+                .map(|&(j, b)| (j, b * scale[usize::from(j)])),
+        );
+        scratch
+    }
+}
+
+/// Adds a sparse row into per-column accumulators.
+#[inline]
+fn add_to_columns(row: &[(u16, f64)], sums: &mut [f64]) {
+    for &(j, v) in row {
+        sums[usize::from(j)] += v;
     }
 }
 
@@ -333,37 +370,11 @@ fn reset(buf: &mut Vec<f64>, n: usize) -> &mut Vec<f64> {
     buf
 }
 
-/// A stored bond row without out-of-range columns and without bonds to uids registered since
-/// the previous epoch (§1.12 bond mask).
-fn unmasked_bonds<'a>(
-    row: &'a SparseRow,
-    registered: &'a [u64],
-    last_tempo: u64,
-    n: usize,
-) -> impl Iterator<Item = (u16, f64)> + 'a {
-    row.iter()
-        .copied()
-        .take_while(move |&(j, _)| usize::from(j) < n)
-        .filter(move |&(j, _)| !bond_is_masked(registered[usize::from(j)], last_tempo))
-}
-
-/// Writes the bond rows to store: rows of uids with a new permit from `ema` through `value`,
-/// every other row empty (the `persist_mechanism_epoch_terms` path).
-fn store_bonds(
-    ema: &SparseMatrix,
-    new_permit: &[bool],
-    n: usize,
-    rows: &mut Vec<SparseRow>,
-    value: impl Fn(u16, f64) -> f64,
-) {
-    rows.truncate(n);
-    rows.resize_with(n, Vec::new);
-    for (i, row) in rows.iter_mut().enumerate() {
-        row.clear();
-        if new_permit[i] {
-            row.extend(ema.row(i).iter().map(|&(j, b)| (j, value(j, b))));
-        }
-    }
+/// Turns column sums (or maxima) into the factors that normalise by them: `1 / x`, or 1 for a
+/// zero column, which the chain leaves unchanged.
+fn invert_sums(sums: &mut [f64]) {
+    sums.iter_mut()
+        .for_each(|s| *s = if *s != 0.0 { 1.0 / *s } else { 1.0 });
 }
 
 /// Whether a row is sorted by strictly increasing uid with finite non-negative in-range
@@ -373,7 +384,7 @@ fn store_bonds(
 fn row_is_valid(row: &[(u16, f64)], n: usize) -> bool {
     let (mut ok, mut previous) = (true, -1_i32);
     for &(j, v) in row {
-        let value_ok = (usize::from(j) >= n) | ((v >= 0.0) & (v <= f64::MAX));
+        let value_ok = (usize::from(j) >= n) | (0.0..=f64::MAX).contains(&v);
         ok &= (i32::from(j) > previous) & value_ok;
         previous = i32::from(j);
     }
@@ -443,7 +454,7 @@ fn validate(input: &EpochInput, params: &YumaParams) -> Result<usize, EpochError
         ("alpha_sigmoid_steepness", params.alpha_sigmoid_steepness),
         ("stake_threshold", params.stake_threshold),
     ] {
-        if value.is_nan() || value.is_infinite() {
+        if !value.is_finite() {
             return Err(EpochError::InvalidParam { name, value });
         }
     }

@@ -102,7 +102,7 @@ mod sparse;
 pub mod stake;
 pub mod weights;
 
-pub use epoch::{EpochWorkspace, T, epoch};
+pub use epoch::{EpochWorkspace, epoch};
 pub use error::EpochError;
 
 #[cfg(test)]

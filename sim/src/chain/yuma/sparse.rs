@@ -1,4 +1,5 @@
-//! A reusable compressed-sparse-row matrix for the epoch's intermediate matrices.
+//! A reusable compressed-sparse-row matrix (the epoch's masked weights) and the row sums the
+//! kernels share.
 //!
 //! One flat entry buffer instead of a `Vec` per row: rebuilding it every epoch reuses its
 //! capacity, so the hot loop does not allocate. Rows are exposed as `&[(u16, f64)]`, the same
@@ -47,15 +48,6 @@ impl SparseMatrix {
             _ => &[],
         }
     }
-
-    /// Row `i`, mutable; empty if `i` is out of range.
-    #[inline]
-    pub(crate) fn row_mut(&mut self, i: usize) -> &mut [(u16, f64)] {
-        match (self.starts.get(i), self.starts.get(i + 1)) {
-            (Some(&a), Some(&b)) => &mut self.entries[a..b],
-            _ => &mut [],
-        }
-    }
 }
 
 /// Sum of a sparse row's values with four independent accumulators: a sequential `f64` sum
@@ -90,4 +82,35 @@ pub(crate) fn row_dot(row: &[(u16, f64)], factor: &[f64]) -> f64 {
     }
     let tail: f64 = chunks.remainder().iter().map(f).sum();
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-computed: rows of 0, 3, 4 and 7 entries (every chunk/remainder shape).
+    #[test]
+    fn row_sums_and_dots() {
+        let row: Vec<(u16, f64)> = (0..7).map(|j| (j, f64::from(j) + 1.0)).collect();
+        assert_eq!(row_sum(&row), 28.0);
+        assert_eq!(row_sum(&row[..3]), 6.0);
+        assert_eq!(row_sum(&row[..4]), 10.0);
+        assert_eq!(row_sum(&[]), 0.0);
+        // Factors for columns 0..5 only: columns 5 and 6 count as 0.
+        let factor = [1.0, 0.5, 0.0, 2.0, 1.0];
+        assert_eq!(row_dot(&row, &factor), 1.0 + 1.0 + 0.0 + 8.0 + 5.0);
+    }
+
+    #[test]
+    fn matrix_rows() {
+        let mut m = SparseMatrix::default();
+        m.clear();
+        m.push(3, 1.0);
+        m.push(5, 3.0);
+        m.open_row_mut().iter_mut().for_each(|e| e.1 *= 2.0);
+        m.end_row();
+        m.end_row();
+        assert_eq!(m.row(0), &[(3, 2.0), (5, 6.0)]);
+        assert!(m.row(1).is_empty() && m.row(7).is_empty());
+    }
 }

@@ -2,8 +2,8 @@
 //! derived in the comment above its assertion (kappa 32767/65535 ≈ 0.499992, so the minority
 //! is `1 − κ ≈ 0.500008`; Yuma 3 with the fixed EMA rate `1 − 0.9 = 0.1`; β = 1).
 
+use super::super::{EpochError, EpochInput, EpochOutput, SparseRow, YumaParams, epoch};
 use super::mock_params;
-use crate::chain::yuma::{EpochError, EpochInput, EpochOutput, SparseRow, YumaParams, epoch};
 
 /// Plain inputs: everything registered at block 0, updated at `block`, all active.
 struct Case {

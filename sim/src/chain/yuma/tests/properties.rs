@@ -2,7 +2,7 @@
 //! weights, random permits, update and registration blocks, owners, out-of-range entries,
 //! both Yuma variants and liquid alpha on and off.
 
-use crate::chain::yuma::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, epoch};
+use super::super::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, epoch};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
