@@ -47,6 +47,7 @@ fn neurons(r: &NeuronRows) -> Result<DataFrame, AnalysisError> {
     frame(
         "neurons",
         vec![
+            Column::new("arm".into(), &r.arm),
             Column::new("run".into(), &r.run),
             Column::new("subnet".into(), widen(&r.subnet)),
             Column::new("epoch".into(), &r.epoch),
@@ -72,6 +73,7 @@ fn subnets(r: &SubnetRows) -> Result<DataFrame, AnalysisError> {
     frame(
         "subnets",
         vec![
+            Column::new("arm".into(), &r.arm),
             Column::new("run".into(), &r.run),
             Column::new("subnet".into(), widen(&r.subnet)),
             Column::new("epoch".into(), &r.epoch),
@@ -93,12 +95,14 @@ fn network(r: &NetworkRows) -> Result<DataFrame, AnalysisError> {
     frame(
         "network",
         vec![
+            Column::new("arm".into(), &r.arm),
             Column::new("run".into(), &r.run),
             Column::new("block".into(), &r.block),
             Column::new("issuance".into(), &r.issuance),
             Column::new("issuance_rao".into(), &r.issuance_rao),
             Column::new("block_emission".into(), &r.block_emission),
             Column::new("halving_index".into(), &r.halving_index),
+            Column::new("tao_price_usd".into(), &r.tao_price_usd),
         ],
     )
 }
@@ -146,6 +150,7 @@ mod tests {
     fn tables_round_trip_through_parquet() {
         let mut record = RunRecord::default();
         let n = &mut record.neurons;
+        n.arm = vec![0, 0];
         n.run = vec![0, 0];
         n.subnet = vec![1, 1];
         n.epoch = vec![1, 1];
@@ -171,7 +176,7 @@ mod tests {
             .finish()
             .unwrap();
         assert_eq!(back.height(), 2);
-        assert_eq!(back.get_column_names()[6].as_str(), "role");
+        assert_eq!(back.get_column_names()[7].as_str(), "role");
         let roles: Vec<Option<&str>> = back.column("role").unwrap().str().unwrap().iter().collect();
         assert_eq!(roles, vec![Some("validator"), Some("miner")]);
         std::fs::remove_dir_all(&dir).unwrap();

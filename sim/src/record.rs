@@ -23,6 +23,8 @@ impl Role {
 /// One row per UID per epoch (`neurons.parquet`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NeuronRows {
+    /// Arm index (0 unless the run belongs to a comparison or sweep).
+    pub arm: Vec<u32>,
     /// Run index.
     pub run: Vec<u32>,
     /// Netuid.
@@ -62,6 +64,8 @@ pub struct NeuronRows {
 /// One row per subnet per epoch (`subnets.parquet`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SubnetRows {
+    /// Arm index (0 unless the run belongs to a comparison or sweep).
+    pub arm: Vec<u32>,
     /// Run index.
     pub run: Vec<u32>,
     /// Netuid.
@@ -93,6 +97,8 @@ pub struct SubnetRows {
 /// Network rows (`network.parquet`): at the start, every day, at every halving, at the end.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NetworkRows {
+    /// Arm index (0 unless the run belongs to a comparison or sweep).
+    pub arm: Vec<u32>,
     /// Run index.
     pub run: Vec<u32>,
     /// Block.
@@ -103,8 +109,10 @@ pub struct NetworkRows {
     pub issuance_rao: Vec<u64>,
     /// TAO emitted by the next block, in TAO.
     pub block_emission: Vec<f64>,
-    /// Halving level of the next block (0 before the first halving).
+    /// Halving level of the block (0 before the first halving).
     pub halving_index: Vec<u32>,
+    /// TAO price in USD at the block.
+    pub tao_price_usd: Vec<f64>,
 }
 
 /// Emission accounting for the whole run, in rao. `minted_rao` equals the sum of the others.
@@ -127,6 +135,8 @@ pub struct Totals {
 /// Everything a run produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunRecord {
+    /// Arm index (0 unless part of a comparison or sweep).
+    pub arm: u32,
     /// Run index (0 for a single run).
     pub run: u32,
     /// Seed of the scenario.

@@ -133,6 +133,7 @@ pub fn run_epoch(
         }
 
         let rows = &mut record.neurons;
+        rows.arm.push(record.arm);
         rows.run.push(record.run);
         rows.subnet.push(netuid.0);
         rows.epoch.push(epoch);
@@ -154,6 +155,7 @@ pub fn run_epoch(
 
     let dust = pending.dust + emission - paid_miners - paid_validators;
     let subnets_rows = &mut record.subnets;
+    subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
     subnets_rows.subnet.push(netuid.0);
     subnets_rows.epoch.push(epoch);

@@ -292,6 +292,7 @@ impl Simulation {
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
         let record = &mut self.world.resource_mut::<Recorder>().0;
         let rows = &mut record.network;
+        rows.arm.push(record.arm);
         rows.run.push(record.run);
         rows.block.push(block);
         rows.issuance.push(issuance as f64 / RAO_PER_TAO as f64);
@@ -299,6 +300,7 @@ impl Simulation {
         rows.block_emission
             .push(segment.per_block as f64 / RAO_PER_TAO as f64);
         rows.halving_index.push(segment.level);
+        rows.tao_price_usd.push(self.live.network.tao_price_usd);
     }
 
     fn finish(mut self) -> RunRecord {

@@ -146,14 +146,23 @@ pub struct Network {
     /// (default 11,796 ≈ 18 %).
     #[serde(default = "default_owner_cut")]
     pub owner_cut: u16,
+    /// TAO price in USD (default 300), for USD figures such as the daily security budget.
+    /// Constant for now; price paths come with the network-economy model.
+    #[serde(default = "default_tao_price")]
+    pub tao_price_usd: f64,
 }
 
 impl Default for Network {
     fn default() -> Self {
         Network {
             owner_cut: default_owner_cut(),
+            tao_price_usd: default_tao_price(),
         }
     }
+}
+
+fn default_tao_price() -> f64 {
+    300.0
 }
 
 fn default_owner_cut() -> u16 {

@@ -76,6 +76,15 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
 
+    if !(s.network.tao_price_usd.is_finite() && s.network.tao_price_usd >= 0.0) {
+        bad(
+            "network.tao_price_usd".into(),
+            format!(
+                "expected a finite price >= 0, got {}",
+                s.network.tao_price_usd
+            ),
+        );
+    }
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }

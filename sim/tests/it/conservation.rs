@@ -84,7 +84,7 @@ prop_compose! {
             seed,
             duration: Duration { blocks: Some(blocks), ..Default::default() },
             start: Start { block: 1_000, issuance: issuance as f64 / RAO_PER_TAO as f64 },
-            network: Network { owner_cut },
+            network: Network { owner_cut, ..Default::default() },
             subnets,
             timeline: Vec::new(),
         };
