@@ -30,3 +30,4 @@ pub mod engine;
 pub mod record;
 pub mod rng;
 pub mod scenario;
+pub mod study;

@@ -132,6 +132,16 @@ pub struct Totals {
     pub pending_rao: u64,
 }
 
+impl RunRecord {
+    /// Set the arm of the run and of every row.
+    pub fn relabel_arm(&mut self, arm: u32) {
+        self.arm = arm;
+        self.neurons.arm.iter_mut().for_each(|a| *a = arm);
+        self.subnets.arm.iter_mut().for_each(|a| *a = arm);
+        self.network.arm.iter_mut().for_each(|a| *a = arm);
+    }
+}
+
 /// Everything a run produced.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RunRecord {

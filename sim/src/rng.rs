@@ -14,6 +14,8 @@ pub enum Purpose {
     Population = 1,
     /// An agent's own behaviour (observation noise, drift, timing), id = hotkey.
     Agent = 2,
+    /// Random sweep points, id = point index.
+    Sweep = 3,
 }
 
 /// The stream for `(seed, run, purpose, id)`.

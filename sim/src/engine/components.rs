@@ -130,6 +130,30 @@ pub struct Clock {
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct Issuance(pub u64);
 
+/// Which per-UID rows the run keeps (the scenario's `record:`), and the last block.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct RecordPolicy {
+    /// Which epochs get per-UID rows.
+    pub neurons: crate::scenario::NeuronRecord,
+    /// Keep every n-th epoch.
+    pub every: u64,
+    /// Last block of the run (an epoch is a subnet's last if the next would fall after it).
+    pub last_block: u64,
+}
+
+impl RecordPolicy {
+    /// Whether epoch number `epoch` at `block` of a subnet with `tempo` gets per-UID rows.
+    pub fn keeps(&self, epoch: u64, block: u64, tempo: u64) -> bool {
+        use crate::scenario::NeuronRecord;
+        let last = block.saturating_add(tempo) > self.last_block;
+        match self.neurons {
+            NeuronRecord::All => last || epoch % self.every.max(1) == 0,
+            NeuronRecord::Last => last,
+            NeuronRecord::None => false,
+        }
+    }
+}
+
 /// The run's record, filled as the run goes.
 #[derive(Resource, Debug, Default)]
 pub struct Recorder(pub RunRecord);

@@ -25,6 +25,7 @@ type NeuronData<'a> = (
 pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
+    policy: Res<RecordPolicy>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
     mut subnets: Query<(
@@ -104,6 +105,7 @@ pub fn run_epoch(
 
     let record = &mut recorder.0;
     let epoch = epoch_clock.epochs + 1;
+    let keep_rows = policy.keeps(epoch, block, rules.tempo);
     let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) =
         (0u64, 0u64, 0u64, 0.0, 0u32);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
@@ -132,25 +134,27 @@ pub fn run_epoch(
             miners += 1;
         }
 
-        let rows = &mut record.neurons;
-        rows.arm.push(record.arm);
-        rows.run.push(record.run);
-        rows.subnet.push(netuid.0);
-        rows.epoch.push(epoch);
-        rows.block.push(block);
-        rows.uid.push(uid as u16);
-        rows.hotkey.push(neuron.hotkey);
-        rows.role.push(neuron.role);
-        rows.strategy.push(neuron.strategy);
-        rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
-        rows.consensus.push(out.consensus[uid]);
-        rows.incentive.push(out.incentive[uid]);
-        rows.dividends.push(out.dividends[uid]);
-        rows.validator_trust.push(out.validator_trust[uid]);
-        rows.quality.push(quality.map(|q| q.value));
-        rows.validator_permit.push(used_permit);
-        rows.emission.push(paid as f64 / RAO_PER_TAO as f64);
-        rows.emission_rao.push(paid);
+        if keep_rows {
+            let rows = &mut record.neurons;
+            rows.arm.push(record.arm);
+            rows.run.push(record.run);
+            rows.subnet.push(netuid.0);
+            rows.epoch.push(epoch);
+            rows.block.push(block);
+            rows.uid.push(uid as u16);
+            rows.hotkey.push(neuron.hotkey);
+            rows.role.push(neuron.role);
+            rows.strategy.push(neuron.strategy);
+            rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
+            rows.consensus.push(out.consensus[uid]);
+            rows.incentive.push(out.incentive[uid]);
+            rows.dividends.push(out.dividends[uid]);
+            rows.validator_trust.push(out.validator_trust[uid]);
+            rows.quality.push(quality.map(|q| q.value));
+            rows.validator_permit.push(used_permit);
+            rows.emission.push(paid as f64 / RAO_PER_TAO as f64);
+            rows.emission_rao.push(paid);
+        }
     }
 
     let dust = pending.dust + emission - paid_miners - paid_validators;

@@ -114,6 +114,11 @@ impl Simulation {
         let blocks = scenario.duration_blocks().max(1);
         let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
+        world.insert_resource(RecordPolicy {
+            neurons: scenario.record.neurons,
+            every: scenario.record.every,
+            last_block,
+        });
         world.insert_resource(Recorder(RunRecord {
             run,
             seed: scenario.seed,

@@ -57,6 +57,107 @@ pub struct Scenario {
     /// Changes scheduled during the run, e.g. a hyperparameter vote at day 10.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<Change>,
+    /// Independent runs per sweep point (default 1). Run `r` of every arm uses the same seed,
+    /// derived from (`seed`, `r`), so arms are compared on common random numbers.
+    #[serde(default = "one_u32")]
+    pub replicates: u32,
+    /// Parameter sweep: each point is an arm with `replicates` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
+    /// What to keep of each run (per-UID rows are the bulk of the output).
+    #[serde(default)]
+    pub record: Record,
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+/// A parameter sweep. Paths are field paths as in `--set`. `grid` takes every combination;
+/// `zip` walks its lists in step (all the same length) and is crossed with the grid; `random`
+/// adds `n` points drawn uniformly from ranges (deterministically, from the seed).
+///
+/// ```yaml
+/// sweep:
+///   grid:
+///     subnets[0].hyperparameters.kappa: [26214, 32767, 39321]
+///     subnets[0].hyperparameters.yuma3: [true, false]
+/// replicates: 10
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    /// Path → values; the product of all lists.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub grid: std::collections::BTreeMap<String, Vec<yaml_serde::Value>>,
+    /// Path → values, taken in step; crossed with the grid.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub zip: std::collections::BTreeMap<String, Vec<yaml_serde::Value>>,
+    /// Random points, added after the grid × zip points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub random: Option<RandomSweep>,
+}
+
+/// `n` points drawn uniformly from `ranges`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomSweep {
+    /// Number of points.
+    pub n: u32,
+    /// Path → range.
+    pub ranges: std::collections::BTreeMap<String, Range>,
+}
+
+/// A closed range; `integer: true` draws whole numbers (for u16/u64 fields such as kappa).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// Lower bound.
+    pub min: f64,
+    /// Upper bound.
+    pub max: f64,
+    /// Draw integers (default false).
+    #[serde(default)]
+    pub integer: bool,
+}
+
+/// What a run keeps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// Per-UID rows: `all` epochs (default), only each subnet's `last` epoch, or `none`.
+    #[serde(default)]
+    pub neurons: NeuronRecord,
+    /// With `neurons: all`, keep every `every`-th epoch of each subnet (default 1); the last
+    /// epoch is always kept.
+    #[serde(default = "one_u64")]
+    pub every: u64,
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Record {
+            neurons: NeuronRecord::All,
+            every: 1,
+        }
+    }
+}
+
+fn one_u64() -> u64 {
+    1
+}
+
+/// Which per-UID rows a run keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NeuronRecord {
+    /// Every epoch (decimated by `every`).
+    #[default]
+    All,
+    /// Each subnet's last epoch of the run.
+    Last,
+    /// None (subnet and network rows are still kept).
+    None,
 }
 
 /// A change scheduled during the run: at a moment, set fields of the scenario.

@@ -241,6 +241,7 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     timeline(s, &mut bad);
+    study(s, &mut bad);
     out
 }
 
@@ -337,6 +338,83 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 }
                 if found.is_empty() {
                     current = next;
+                }
+            }
+        }
+    }
+}
+
+/// Most sweep points whose problems are listed; the rest would repeat them.
+const MAX_POINTS_REPORTED: usize = 3;
+
+/// Replicates, record settings and the sweep: every sweep point must be a valid scenario.
+fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
+    if s.replicates == 0 {
+        bad("replicates".into(), "expected at least 1".into());
+    }
+    if s.record.every == 0 {
+        bad("record.every".into(), "expected 1 or more epochs".into());
+    }
+    let Some(sweep) = &s.sweep else { return };
+    let keys = sweep
+        .grid
+        .keys()
+        .map(|k| ("grid", k))
+        .chain(sweep.zip.keys().map(|k| ("zip", k)))
+        .chain(
+            sweep
+                .random
+                .iter()
+                .flat_map(|r| r.ranges.keys().map(|k| ("random.ranges", k))),
+        );
+    let mut paths_ok = true;
+    for (section, path) in keys {
+        let forbidden = ["sweep", "replicates", "record", "name", "timeline"];
+        let first = path.split(['.', '[']).next().unwrap_or("");
+        if super::locate::parse_path(path).is_none_or(|p| p.is_empty())
+            || forbidden.contains(&first)
+        {
+            paths_ok = false;
+            bad(
+                format!("sweep.{section}"),
+                format!(
+                    "`{path}` cannot be swept; expected a field path such as subnets[0].hyperparameters.kappa (not {})",
+                    forbidden.join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(random) = &sweep.random {
+        for (path, r) in &random.ranges {
+            if !(r.min.is_finite() && r.max.is_finite() && r.min <= r.max) {
+                bad(
+                    "sweep.random.ranges".into(),
+                    format!(
+                        "`{path}`: expected finite min <= max, got {} and {}",
+                        r.min, r.max
+                    ),
+                );
+                paths_ok = false;
+            }
+        }
+    }
+    if !paths_ok {
+        return;
+    }
+    match crate::study::arms(s) {
+        Err(e) => bad("sweep".into(), e),
+        Ok(arms) => {
+            let mut reported = 0;
+            for arm in arms {
+                let found = problems(&arm.scenario);
+                if !found.is_empty() && reported < MAX_POINTS_REPORTED {
+                    reported += 1;
+                    for (path, message) in found {
+                        bad(
+                            "sweep".into(),
+                            format!("at point {}: {path}: {message}", arm.name),
+                        );
+                    }
                 }
             }
         }

@@ -87,6 +87,9 @@ prop_compose! {
             network: Network { owner_cut, ..Default::default() },
             subnets,
             timeline: Vec::new(),
+            replicates: 1,
+            sweep: None,
+            record: Record::default(),
         };
         // A mid-run change of the last subnet's tempo and share (never the only share > 0).
         if change_at < blocks {

@@ -108,3 +108,27 @@ fn absurd_sizes_are_refused_not_run() {
     );
     assert!(err.contains("subnets[0].validators.stake: expected values summing to at most 21,000,000, got up to 40000000"), "{err}");
 }
+
+#[test]
+fn bad_sweeps_are_reported() {
+    let text = "name: x\nduration: {days: 1}\nreplicates: 0\nsubnets:\n  - validators: {count: 2, stake: {distribution: constant, value: 1}}\n    miners: {count: 1}\nsweep:\n  grid:\n    subnets[0].hyperparameters.tempo: [360, 0]\n    replicates: [1, 2]\n";
+    let err = load_str("x.yaml", text, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("x.yaml:3:13: replicates: expected at least 1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("sweep.grid: `replicates` cannot be swept"),
+        "{err}"
+    );
+    let text = text
+        .replace("    replicates: [1, 2]\n", "")
+        .replace("replicates: 0", "replicates: 2");
+    let err = load_str("x.yaml", &text, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "sweep: at point tempo=0: subnets[0].hyperparameters.tempo: expected 1 or more blocks"
+        ),
+        "{err}"
+    );
+}

@@ -1,0 +1,242 @@
+//! Studies: a scenario with `sweep:` and `replicates:` expands to an ordered list of runs
+//! ([`RunSpec`]), which run in parallel with rayon. Order, seeds and results never depend on the
+//! thread count: each run is independent, keyed by (seed, run index), and results are collected
+//! in list order.
+
+use crate::engine::{self, EngineError, Progress};
+use crate::record::RunRecord;
+use crate::rng::{Purpose, stream};
+use crate::scenario::{Override, Scenario};
+use rand::RngExt;
+use rayon::prelude::*;
+use yaml_serde::Value;
+
+/// One point of a sweep (or one scenario of a comparison).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arm {
+    /// Position in the study.
+    pub index: u32,
+    /// Short display name, e.g. `kappa=39321, yuma3=false`.
+    pub name: String,
+    /// The sweep values of this arm (path, value), in path order.
+    pub params: Vec<(String, Value)>,
+    /// The scenario with the arm's values applied (no sweep of its own).
+    pub scenario: Scenario,
+}
+
+/// One run: an arm and a replicate index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSpec {
+    /// Arm index.
+    pub arm: u32,
+    /// Replicate index; runs with the same index share their random streams across arms.
+    pub run: u32,
+}
+
+/// The arms of `base`: the sweep's points, or `base` itself when there is no sweep.
+pub fn arms(base: &Scenario) -> Result<Vec<Arm>, String> {
+    let points = sweep_points(base)?;
+    let mut arms = Vec::with_capacity(points.len());
+    for (index, params) in points.into_iter().enumerate() {
+        let scenario = apply(base, &params)?;
+        let name = if params.is_empty() {
+            base.name.clone()
+        } else {
+            params
+                .iter()
+                .map(|(p, v)| format!("{}={}", short(p), display(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        arms.push(Arm {
+            index: index as u32,
+            name,
+            params,
+            scenario,
+        });
+    }
+    Ok(arms)
+}
+
+/// Every (arm, replicate) pair in study order: arm-major.
+pub fn runs(arms: &[Arm], replicates: u32) -> Vec<RunSpec> {
+    arms.iter()
+        .flat_map(|a| (0..replicates.max(1)).map(move |run| RunSpec { arm: a.index, run }))
+        .collect()
+}
+
+/// Run `specs` in parallel on rayon's pool; records come back in `specs` order. `progress` is
+/// called from worker threads with each run's progress and must be cheap.
+pub fn run_all(
+    arms: &[Arm],
+    specs: &[RunSpec],
+    progress: &(dyn Fn(&RunSpec, Progress) + Sync),
+) -> Result<Vec<RunRecord>, EngineError> {
+    specs
+        .par_iter()
+        .map(|spec| {
+            let arm = &arms[spec.arm as usize];
+            let mut record = engine::run(&arm.scenario, spec.run, &mut |p| progress(spec, p))?;
+            record.relabel_arm(spec.arm);
+            Ok(record)
+        })
+        .collect()
+}
+
+/// Points of the sweep as lists of (path, value); one empty point without a sweep.
+fn sweep_points(base: &Scenario) -> Result<Vec<Vec<(String, Value)>>, String> {
+    let Some(sweep) = &base.sweep else {
+        return Ok(vec![Vec::new()]);
+    };
+    let mut grid: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+    for (path, values) in &sweep.grid {
+        if values.is_empty() {
+            return Err(format!("sweep.grid.{path}: expected at least one value"));
+        }
+        grid = grid
+            .iter()
+            .flat_map(|point| {
+                values
+                    .iter()
+                    .map(move |v| [point.clone(), vec![(path.clone(), v.clone())]].concat())
+            })
+            .collect();
+    }
+    let zip_len = sweep.zip.values().map(Vec::len).max().unwrap_or(0);
+    if let Some((path, values)) = sweep.zip.iter().find(|(_, v)| v.len() != zip_len) {
+        return Err(format!(
+            "sweep.zip.{path}: expected {zip_len} values like the other zip lists, got {}",
+            values.len()
+        ));
+    }
+    let mut points = Vec::new();
+    if zip_len == 0 {
+        points = grid;
+    } else {
+        for g in &grid {
+            for i in 0..zip_len {
+                let mut point = g.clone();
+                point.extend(sweep.zip.iter().map(|(p, v)| (p.clone(), v[i].clone())));
+                points.push(point);
+            }
+        }
+    }
+    if let Some(random) = &sweep.random {
+        if sweep.grid.is_empty() && sweep.zip.is_empty() {
+            points.clear();
+        }
+        for i in 0..random.n {
+            let mut rng = stream(base.seed, 0, Purpose::Sweep, i as u64);
+            let point = random
+                .ranges
+                .iter()
+                .map(|(path, r)| {
+                    let v = if r.integer {
+                        let (lo, hi) = (r.min.ceil() as i64, r.max.floor() as i64);
+                        Value::from(if lo < hi {
+                            rng.random_range(lo..=hi)
+                        } else {
+                            lo
+                        })
+                    } else if r.min < r.max {
+                        Value::from(rng.random_range(r.min..=r.max))
+                    } else {
+                        Value::from(r.min)
+                    };
+                    (path.clone(), v)
+                })
+                .collect();
+            points.push(point);
+        }
+    }
+    Ok(points)
+}
+
+/// `base` with `params` set and its sweep removed.
+fn apply(base: &Scenario, params: &[(String, Value)]) -> Result<Scenario, String> {
+    let mut doc = yaml_serde::to_value(base).map_err(|e| e.to_string())?;
+    for (path, value) in params {
+        Override {
+            path: path.clone(),
+            value: String::new(),
+        }
+        .apply_value(&mut doc, value.clone())
+        .map_err(|e| format!("sweep path `{path}`: {e}"))?;
+    }
+    let mut scenario: Scenario = yaml_serde::from_value(doc)
+        .map_err(|e| format!("sweep point {}: {e}", describe(params)))?;
+    scenario.sweep = None;
+    scenario.resolve();
+    Ok(scenario)
+}
+
+fn describe(params: &[(String, Value)]) -> String {
+    params
+        .iter()
+        .map(|(p, v)| format!("{p}={}", display(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The last segment of a path: `subnets[0].hyperparameters.kappa` → `kappa`.
+fn short(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// A YAML scalar as text (`40000`, `true`, `0.25`); other values as flow YAML.
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        other => yaml_serde::to_string(other)
+            .map(|s| s.trim().replace('\n', " "))
+            .unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    const BASE: &str = "name: s\nduration: {blocks: 50}\nsubnets:\n  - validators: {count: 2, stake: {distribution: constant, value: 1}}\n    miners: {count: 2}\n";
+
+    #[test]
+    fn grid_times_zip_in_path_order() {
+        let text = format!(
+            "{BASE}sweep:\n  grid:\n    subnets[0].hyperparameters.yuma3: [true, false]\n    subnets[0].hyperparameters.kappa: [30000, 40000]\n  zip:\n    subnets[0].hyperparameters.tempo: [10, 20, 30]\n    subnets[0].validators.strategy.noise: [0.1, 0.2, 0.3]\nreplicates: 2\n"
+        );
+        let s = load_str("s.yaml", &text, &[]).unwrap();
+        let arms = arms(&s).unwrap();
+        assert_eq!(arms.len(), 2 * 2 * 3);
+        // BTreeMap order: kappa before yuma3; zip lists in step.
+        assert_eq!(arms[0].name, "kappa=30000, yuma3=true, tempo=10, noise=0.1");
+        assert_eq!(
+            arms[5].name,
+            "kappa=30000, yuma3=false, tempo=30, noise=0.3"
+        );
+        assert_eq!(arms[11].scenario.subnets[0].hyperparameters.kappa, 40000);
+        assert!(!arms[11].scenario.subnets[0].hyperparameters.yuma3);
+        assert!(arms[11].scenario.sweep.is_none());
+        let specs = runs(&arms, s.replicates);
+        assert_eq!(specs.len(), 24);
+        assert_eq!(specs[3], RunSpec { arm: 1, run: 1 });
+    }
+
+    #[test]
+    fn random_points_are_deterministic_and_in_range() {
+        let text = format!(
+            "{BASE}sweep:\n  random:\n    n: 5\n    ranges:\n      subnets[0].hyperparameters.kappa: {{min: 20000, max: 45000, integer: true}}\n"
+        );
+        let s = load_str("s.yaml", &text, &[]).unwrap();
+        let a = arms(&s).unwrap();
+        assert_eq!(a.len(), 5);
+        assert_eq!(a, arms(&s).unwrap());
+        for arm in &a {
+            let k = arm.scenario.subnets[0].hyperparameters.kappa;
+            assert!((20_000..=45_000).contains(&k), "{k}");
+        }
+    }
+}
