@@ -4,8 +4,10 @@
 //! ([`frames`]) and writes them as Parquet with CSV twins ([`write_tables`]). The engine never
 //! sees polars; this crate never changes a run.
 
+mod runs;
 mod tables;
 
+pub use runs::{merge_partitions, runs_frame, write_partition, write_runs};
 pub use tables::{Frames, TABLES, frames, write_tables};
 
 /// Why writing results failed.

@@ -2,8 +2,11 @@
 //! in `subnetlab-sim`, the tables in `subnetlab-analysis`.
 
 mod bench;
+mod compare;
 mod output;
 mod run;
+mod shard;
+mod study;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -21,7 +24,14 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run a scenario and write its result folder (no scenario: the built-in default).
+    /// Replicates and sweep points run in parallel.
     Run(run::RunArgs),
+    /// Run arms side by side on common random numbers: each scenario is an arm.
+    Compare(compare::CompareArgs),
+    /// Run a sweep (or one slice of it with --shard K/N) as hive-partitioned Parquet.
+    Sweep(shard::SweepArgs),
+    /// Union sweep partitions into one result folder.
+    Merge(shard::MergeArgs),
     /// Check scenario files and report every problem at once.
     Validate {
         /// Scenario files.
@@ -42,6 +52,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => run::run(run::RunArgs::default()),
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Compare(args)) => compare::compare(args),
+        Some(Command::Sweep(args)) => shard::sweep(args),
+        Some(Command::Merge(args)) => shard::merge(args),
         Some(Command::Validate { files, set }) => validate(&files, &set),
         Some(Command::List) => {
             list();

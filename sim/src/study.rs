@@ -66,17 +66,19 @@ pub fn runs(arms: &[Arm], replicates: u32) -> Vec<RunSpec> {
 }
 
 /// Run `specs` in parallel on rayon's pool; records come back in `specs` order. `progress` is
-/// called from worker threads with each run's progress and must be cheap.
+/// called from worker threads with the position of the run in `specs` and its progress; it
+/// must be cheap.
 pub fn run_all(
     arms: &[Arm],
     specs: &[RunSpec],
-    progress: &(dyn Fn(&RunSpec, Progress) + Sync),
+    progress: &(dyn Fn(usize, Progress) + Sync),
 ) -> Result<Vec<RunRecord>, EngineError> {
     specs
         .par_iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(i, spec)| {
             let arm = &arms[spec.arm as usize];
-            let mut record = engine::run(&arm.scenario, spec.run, &mut |p| progress(spec, p))?;
+            let mut record = engine::run(&arm.scenario, spec.run, &mut |p| progress(i, p))?;
             record.relabel_arm(spec.arm);
             Ok(record)
         })

@@ -1,0 +1,99 @@
+//! `subnetlab compare A.yaml B.yaml ...`: each scenario is an arm; every arm runs the same
+//! replicate indices with the same seed, so differences come from the mechanism, not from luck
+//! (common random numbers).
+
+use crate::run::load;
+use crate::study::{Plan, print_summary, run_into};
+use anyhow::bail;
+use std::path::PathBuf;
+use subnetlab_sim::scenario::Override;
+use subnetlab_sim::study::{Arm, runs};
+
+/// Arguments of `subnetlab compare`.
+#[derive(clap::Args, Debug)]
+pub struct CompareArgs {
+    /// Two or more scenario files or built-in names; the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<String>,
+    /// Replicates per arm (default: the largest `replicates` among the scenarios).
+    #[arg(long)]
+    pub replicates: Option<u32>,
+    /// Seed for every arm (default: the baseline's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Overrides applied to every scenario.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<Override>,
+    /// Result folder (default `out/compare-<A>-vs-<B>...`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
+    let mut scenarios = Vec::new();
+    for name in &args.scenarios {
+        let s = load(Some(name), &args.set)?;
+        if s.sweep.is_some() {
+            bail!(
+                "{name} has a sweep; compare takes plain scenarios (run a sweep with `subnetlab run`)"
+            );
+        }
+        scenarios.push(s);
+    }
+    let seed = args.seed.unwrap_or(scenarios[0].seed);
+    let replicates = args
+        .replicates
+        .unwrap_or_else(|| scenarios.iter().map(|s| s.replicates).max().unwrap_or(1));
+    let mut base = scenarios[0].clone();
+    base.seed = seed;
+    base.replicates = replicates;
+    let arms: Vec<Arm> = scenarios
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut scenario)| {
+            scenario.seed = seed;
+            scenario.replicates = replicates;
+            Arm {
+                index: i as u32,
+                name: scenario.name.clone(),
+                params: Vec::new(),
+                scenario,
+            }
+        })
+        .collect();
+    let target = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("out").join(format!(
+            "compare-{}",
+            arms.iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join("-vs-")
+        ))
+    });
+    let extra_files = arms
+        .iter()
+        .map(|a| {
+            (
+                format!("arm-{}.resolved.yaml", a.index),
+                a.scenario.to_yaml(),
+            )
+        })
+        .collect();
+    let plan = Plan {
+        runs: runs(&arms, replicates),
+        arms,
+        base,
+        extra_files,
+    };
+    let records = run_into(&plan, &target, args.force, args.quiet)?;
+    if !args.quiet {
+        print_summary(&plan, &records);
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Sharded sweeps: `subnetlab sweep FILE --shard K/N` runs every N-th run of the study
+//! (K-th slice, 1-based) and writes each run as a hive partition `arm=A/run=R/`, so a Slurm job
+//! array or a Kubernetes Indexed Job can spread a sweep over machines; `subnetlab merge` unions
+//! the partitions into one result folder, identical to an unsharded run.
+
+use crate::output::Staging;
+use crate::run::{RunArgs, load};
+use crate::study::{Plan, execute};
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// `K/N`: this is slice K (1-based) of N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which slice, 1..=N.
+    pub index: usize,
+    /// How many slices.
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected K/N (e.g. 2/8), got `{s}`"))?;
+        let (index, count): (usize, usize) = (
+            k.trim()
+                .parse()
+                .map_err(|_| format!("`{k}` is not a number"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("`{n}` is not a number"))?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("expected 1 <= K <= N, got {index}/{count}"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// Positions of the runs in this slice: round-robin, so slow and fast sweep points spread
+    /// evenly over the shards.
+    pub fn slice(&self, runs: usize) -> Vec<usize> {
+        (self.index - 1..runs).step_by(self.count).collect()
+    }
+}
+
+/// Arguments of `subnetlab sweep`.
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// Scenario and overrides, as for `run` (`--out` is the partition root, default
+    /// `out/<name>.parts`).
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Run only slice K of N (1-based), e.g. `--shard $((SLURM_ARRAY_TASK_ID + 1))/8`.
+    #[arg(long, default_value = "1/1")]
+    pub shard: Shard,
+}
+
+pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
+    let scenario = load(args.run.scenario.as_deref(), &args.run.overrides())?;
+    let root = args
+        .run
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.parts", scenario.name)));
+    let plan = Plan::of(scenario)?;
+    std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+    // Every shard writes the same resolved scenario; a different one means a mixed-up folder.
+    let resolved = plan.base.to_yaml();
+    let resolved_path = root.join("scenario.resolved.yaml");
+    match std::fs::read_to_string(&resolved_path) {
+        Ok(existing) if existing != resolved => {
+            bail!(
+                "{} holds partitions of a different scenario; use another --out",
+                root.display()
+            )
+        }
+        Ok(_) => {}
+        Err(_) => {
+            std::fs::write(&resolved_path, &resolved).context("writing scenario.resolved.yaml")?
+        }
+    }
+    let slice = args.shard.slice(plan.runs.len());
+    let (records, wall) = execute(&plan, &slice, args.run.quiet)?;
+    for (record, &i) in records.iter().zip(&slice) {
+        let mut row =
+            subnetlab_analysis::runs_frame(&plan.arms, &plan.runs[i..=i], plan.base.seed)?;
+        subnetlab_analysis::write_partition(record, &mut row, &root)?;
+    }
+    if args.run.quiet {
+        println!("{}", root.display());
+    } else {
+        println!(
+            "Shard {}/{}: wrote {} of {} runs under {} in {wall:.1} s; `subnetlab merge {}` joins the shards",
+            args.shard.index,
+            args.shard.count,
+            slice.len(),
+            plan.runs.len(),
+            root.display(),
+            root.display()
+        );
+    }
+    Ok(())
+}
+
+/// Arguments of `subnetlab merge`.
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Partition roots written by `subnetlab sweep` (one shared folder, or one per machine).
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Result folder (default: the first root without `.parts`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+}
+
+pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
+    let first = &args.parts[0];
+    let resolved =
+        std::fs::read_to_string(first.join("scenario.resolved.yaml")).with_context(|| {
+            format!(
+                "{} has no scenario.resolved.yaml: is it a `subnetlab sweep` folder?",
+                first.display()
+            )
+        })?;
+    for other in &args.parts[1..] {
+        if std::fs::read_to_string(other.join("scenario.resolved.yaml"))
+            .ok()
+            .as_deref()
+            != Some(resolved.as_str())
+        {
+            bail!(
+                "{} holds partitions of a different scenario than {}",
+                other.display(),
+                first.display()
+            );
+        }
+    }
+    let target = args.out.clone().unwrap_or_else(|| {
+        let name = first
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".parts").to_string())
+            .unwrap_or_default();
+        first.with_file_name(name)
+    });
+    let base = subnetlab_sim::scenario::load_str("scenario.resolved.yaml", &resolved, &[])?;
+    let plan = Plan::of(base)?;
+    let staging = Staging::begin(&target, args.force)?;
+    let outcome = (|| -> anyhow::Result<usize> {
+        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir())?;
+        std::fs::write(staging.dir().join("scenario.resolved.yaml"), &resolved)?;
+        let json = serde_json::json!({
+            "version": env!("CARGO_PKG_VERSION"),
+            "scenario": plan.base.name,
+            "seed": plan.base.seed,
+            "arms": plan.arms.len(),
+            "runs": merged,
+            "expected_runs": plan.runs.len(),
+            "merged_from": args.parts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        });
+        std::fs::write(
+            staging.dir().join("run.json"),
+            serde_json::to_string_pretty(&json)? + "\n",
+        )?;
+        Ok(merged)
+    })();
+    match outcome {
+        Ok(merged) => {
+            let dir = staging.commit()?;
+            println!(
+                "Merged {merged} of {} runs into {}",
+                plan.runs.len(),
+                dir.display()
+            );
+            if merged < plan.runs.len() {
+                eprintln!(
+                    "warning: {} runs are missing (a shard has not finished?)",
+                    plan.runs.len() - merged
+                );
+            }
+            Ok(())
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_runs() {
+        let shards: Vec<Shard> = ["1/3", "2/3", "3/3"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let mut all: Vec<usize> = shards.iter().flat_map(|s| s.slice(10)).collect();
+        all.sort();
+        assert_eq!(all, (0..10).collect::<Vec<_>>());
+        assert_eq!(shards[1].slice(10), vec![1, 4, 7]);
+        assert!("0/3".parse::<Shard>().is_err());
+        assert!("4/3".parse::<Shard>().is_err());
+        assert!("x".parse::<Shard>().is_err());
+    }
+}

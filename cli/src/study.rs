@@ -1,0 +1,251 @@
+//! Running a study (one run, replicates, a sweep or a comparison) and writing its folder.
+
+use crate::output::Staging;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+use subnetlab_sim::chain::emission::RAO_PER_TAO;
+use subnetlab_sim::record::{Role, RunRecord};
+use subnetlab_sim::scenario::Scenario;
+use subnetlab_sim::study::{Arm, RunSpec, run_all};
+
+/// What to run: the scenario as written, its arms and the ordered runs.
+pub struct Plan {
+    /// The scenario as loaded (with its sweep), written as `scenario.resolved.yaml`.
+    pub base: Scenario,
+    /// Arms (sweep points or compared scenarios).
+    pub arms: Vec<Arm>,
+    /// Runs in study order.
+    pub runs: Vec<RunSpec>,
+    /// More files for the result folder: (file name, contents).
+    pub extra_files: Vec<(String, String)>,
+}
+
+impl Plan {
+    /// The study of one scenario: its sweep points × replicates.
+    pub fn of(base: Scenario) -> anyhow::Result<Plan> {
+        let arms = subnetlab_sim::study::arms(&base).map_err(anyhow::Error::msg)?;
+        let runs = subnetlab_sim::study::runs(&arms, base.replicates);
+        Ok(Plan {
+            base,
+            arms,
+            runs,
+            extra_files: Vec::new(),
+        })
+    }
+
+    fn blocks(&self) -> u64 {
+        self.runs
+            .iter()
+            .map(|r| self.arms[r.arm as usize].scenario.duration_blocks())
+            .sum()
+    }
+}
+
+/// A progress bar over the blocks of every run (hidden when quiet; indicatif hides it when
+/// stderr is not a terminal).
+pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{bar:32}] {pos}/{len} blocks · {msg} · ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// Run `plan.runs[i]` for every `i` in `slice` (all of them for an unsharded study), in
+/// parallel, with one progress bar. Returns the records in `slice` order and the wall time.
+pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec<RunRecord>, f64)> {
+    let specs: Vec<RunSpec> = slice.iter().map(|&i| plan.runs[i].clone()).collect();
+    let total: u64 = specs
+        .iter()
+        .map(|r| plan.arms[r.arm as usize].scenario.duration_blocks())
+        .sum();
+    let bar = progress_bar(
+        if slice.len() == plan.runs.len() {
+            plan.blocks()
+        } else {
+            total
+        },
+        quiet,
+    );
+    let done: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
+    let runs_finished = AtomicU64::new(0);
+    let started = Instant::now();
+    let result = run_all(&plan.arms, &specs, &|i, p| {
+        let before = done[i].swap(p.blocks_done, Ordering::Relaxed);
+        bar.inc(p.blocks_done.saturating_sub(before));
+        if p.blocks_done == p.blocks_total {
+            let n = runs_finished.fetch_add(1, Ordering::Relaxed) + 1;
+            bar.set_message(format!("{n}/{} runs", specs.len()));
+        }
+    });
+    bar.finish_and_clear();
+    Ok((
+        result.context("the run stopped")?,
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+/// Run the whole plan into `target` (staged, renamed into place when complete).
+pub fn run_into(
+    plan: &Plan,
+    target: &Path,
+    force: bool,
+    quiet: bool,
+) -> anyhow::Result<Vec<RunRecord>> {
+    let staging = Staging::begin(target, force)?;
+    let all: Vec<usize> = (0..plan.runs.len()).collect();
+    let outcome = execute(plan, &all, quiet).and_then(|(records, wall)| {
+        write_study(staging.dir(), plan, &records, wall)?;
+        Ok(records)
+    });
+    match outcome {
+        Ok(records) => {
+            let dir = staging.commit()?;
+            if quiet {
+                println!("{}", dir.display());
+            } else {
+                println!("Wrote {}", dir.display());
+            }
+            Ok(records)
+        }
+        Err(e) => {
+            staging.abandon();
+            Err(e)
+        }
+    }
+}
+
+/// Write the study folder: resolved scenario, tables of all runs, runs table, run.json.
+pub fn write_study(
+    dir: &Path,
+    plan: &Plan,
+    records: &[RunRecord],
+    wall: f64,
+) -> anyhow::Result<()> {
+    let resolved = plan.base.to_yaml();
+    std::fs::write(dir.join("scenario.resolved.yaml"), &resolved)
+        .context("writing scenario.resolved.yaml")?;
+    for (name, contents) in &plan.extra_files {
+        std::fs::write(dir.join(name), contents).with_context(|| format!("writing {name}"))?;
+    }
+    let all = RunRecord::concat(records);
+    subnetlab_analysis::write_tables(&all, dir)?;
+    let mut runs = subnetlab_analysis::runs_frame(&plan.arms, &plan.runs, plan.base.seed)?;
+    subnetlab_analysis::write_runs(&mut runs, dir)?;
+    write_run_json(dir, plan, &all, wall, plan.runs.len())
+}
+
+/// `run.json`: what produced the folder.
+pub fn write_run_json(
+    dir: &Path,
+    plan: &Plan,
+    all: &RunRecord,
+    wall: f64,
+    runs: usize,
+) -> anyhow::Result<()> {
+    let resolved = plan.base.to_yaml();
+    let t = &all.totals;
+    let run_json = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "scenario": plan.base.name,
+        "seed": plan.base.seed,
+        "arms": plan.arms.len(),
+        "runs": runs,
+        "scenario_sha256": Sha256::digest(resolved.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "wall_seconds": wall,
+        "threads": rayon::current_num_threads(),
+        "first_block": all.blocks.0,
+        "last_block": all.blocks.1,
+        "epochs": all.epochs,
+        "totals_rao": {
+            "minted": t.minted_rao, "miners": t.miners_rao, "validators": t.validators_rao,
+            "owner_cut": t.owner_cut_rao, "dust": t.dust_rao, "pending": t.pending_rao,
+        },
+    });
+    let text = serde_json::to_string_pretty(&run_json).context("serialising run.json")?;
+    std::fs::write(dir.join("run.json"), text + "\n").context("writing run.json")
+}
+
+/// The summary table: per arm (one line for a single run), emission per role and share.
+pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
+    let tao = |rao: u64| rao as f64 / RAO_PER_TAO as f64;
+    let base = &plan.base;
+    let blocks = records.first().map_or((0, 0), |r| r.blocks);
+    let epochs: u64 = records.iter().map(|r| r.epochs).sum();
+    println!(
+        "{} · seed {} · {} arm(s) × {} run(s) · blocks {}..={} · {} epochs",
+        base.name,
+        base.seed,
+        plan.arms.len(),
+        base.replicates,
+        blocks.0,
+        blocks.1,
+        epochs
+    );
+    for arm in &plan.arms {
+        let mine: Vec<&RunRecord> = records.iter().filter(|r| r.arm == arm.index).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let n = mine.len() as f64;
+        let sum = |f: fn(&RunRecord) -> u64| mine.iter().map(|r| f(r)).sum::<u64>();
+        let (v, m, o) = (
+            sum(|r| r.totals.validators_rao),
+            sum(|r| r.totals.miners_rao),
+            sum(|r| r.totals.owner_cut_rao),
+        );
+        let paid = (v + m + o).max(1) as f64;
+        if plan.arms.len() > 1 {
+            println!("\narm {}: {}", arm.index, arm.name);
+        }
+        let count = |role: Role| -> u64 {
+            arm.scenario
+                .subnets
+                .iter()
+                .map(|s| match role {
+                    Role::Validator => s.validators.count as u64,
+                    Role::Miner => s.miners.count as u64,
+                })
+                .sum()
+        };
+        println!(
+            "{:<12} {:>7} {:>18} {:>8}",
+            "role", "count", "emission (TAO)", "share"
+        );
+        for (name, c, rao) in [
+            ("validators", count(Role::Validator), v),
+            ("miners", count(Role::Miner), m),
+            ("owners", arm.scenario.subnets.len() as u64, o),
+        ] {
+            println!(
+                "{name:<12} {c:>7} {:>18.6} {:>7.2}%",
+                tao(rao) / n,
+                100.0 * rao as f64 / paid
+            );
+        }
+        if mine.len() > 1 {
+            println!("(emission is the mean over {} runs)", mine.len());
+        }
+    }
+    let minted: u64 = records.iter().map(|r| r.totals.minted_rao).sum();
+    let pending: u64 = records.iter().map(|r| r.totals.pending_rao).sum();
+    let dust: u64 = records.iter().map(|r| r.totals.dust_rao).sum();
+    println!(
+        "minted {:.6} TAO in all runs; pending at the end {:.6}; rounding dust {:.9}",
+        tao(minted),
+        tao(pending),
+        tao(dust)
+    );
+}

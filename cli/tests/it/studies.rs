@@ -1,0 +1,114 @@
+//! Studies from the command line: sweeps with replicates, thread-count independence, sharded
+//! sweeps merged back, comparisons.
+
+use crate::{ok, subnetlab, tempdir};
+
+const SHORT: [&str; 4] = ["--set", "duration={blocks: 800}", "--set", "replicates=2"];
+const TABLES: [&str; 4] = ["runs.csv", "neurons.csv", "subnets.csv", "network.csv"];
+
+#[test]
+fn sweep_results_do_not_depend_on_threads() {
+    let tmp = tempdir("sweep-threads");
+    for threads in ["1", "2"] {
+        ok(subnetlab()
+            .args(["run", "scenarios/kappa-sweep.yaml", "-q"])
+            .args(SHORT)
+            .arg("--out")
+            .arg(tmp.join(threads))
+            .env("RAYON_NUM_THREADS", threads));
+    }
+    for f in [
+        "runs.parquet",
+        "neurons.parquet",
+        "subnets.parquet",
+        "network.parquet",
+    ] {
+        assert!(
+            std::fs::read(tmp.join("1").join(f)).unwrap()
+                == std::fs::read(tmp.join("2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // 6 arms × 2 replicates, arm-major.
+    let runs = std::fs::read_to_string(tmp.join("1/runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 1 + 12, "{runs}");
+    assert!(
+        runs.lines()
+            .nth(4)
+            .unwrap()
+            .starts_with("1,1,\"kappa=26214, yuma3=false\",11,26214.0,false"),
+        "{runs}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn three_shards_merge_into_the_unsharded_sweep() {
+    let tmp = tempdir("shards");
+    ok(subnetlab()
+        .args(["run", "scenarios/kappa-sweep.yaml", "-q"])
+        .args(SHORT)
+        .arg("--out")
+        .arg(tmp.join("whole")));
+    let parts = tmp.join("parts");
+    for k in 1..=3 {
+        ok(subnetlab()
+            .args([
+                "sweep",
+                "scenarios/kappa-sweep.yaml",
+                "-q",
+                "--shard",
+                &format!("{k}/3"),
+            ])
+            .args(SHORT)
+            .arg("--out")
+            .arg(&parts));
+    }
+    assert!(parts.join("arm=5/run=1/neurons.parquet").is_file());
+    ok(subnetlab()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--out")
+        .arg(tmp.join("merged")));
+    for f in TABLES {
+        let whole = std::fs::read_to_string(tmp.join("whole").join(f)).unwrap();
+        let merged = std::fs::read_to_string(tmp.join("merged").join(f)).unwrap();
+        assert!(
+            whole == merged,
+            "{f} differs between the unsharded sweep and the merged shards"
+        );
+    }
+    // A shard of another scenario cannot write into the same folder.
+    let wrong = subnetlab()
+        .args(["sweep", "default", "-q", "--shard", "1/3", "--out"])
+        .arg(&parts)
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn compare_runs_arms_on_common_random_numbers() {
+    let tmp = tempdir("compare");
+    let out = ok(subnetlab()
+        .args([
+            "compare",
+            "default",
+            "noisy-validators",
+            "--replicates",
+            "2",
+            "--set",
+            "duration={blocks: 800}",
+            "--out",
+        ])
+        .arg(tmp.join("c")));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("arm 1: noisy-validators"), "{text}");
+    let runs = std::fs::read_to_string(tmp.join("c/runs.csv")).unwrap();
+    assert_eq!(runs.lines().count(), 5, "{runs}");
+    // Every arm runs with the baseline's seed (42), so run r of each arm shares its streams.
+    assert!(runs.lines().skip(1).all(|l| l.ends_with(",42")), "{runs}");
+    assert!(tmp.join("c/arm-1.resolved.yaml").is_file());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
