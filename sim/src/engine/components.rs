@@ -147,7 +147,7 @@ impl RecordPolicy {
         use crate::scenario::NeuronRecord;
         let last = block.saturating_add(tempo) > self.last_block;
         match self.neurons {
-            NeuronRecord::All => last || epoch % self.every.max(1) == 0,
+            NeuronRecord::All => last || epoch.is_multiple_of(self.every.max(1)),
             NeuronRecord::Last => last,
             NeuronRecord::None => false,
         }
