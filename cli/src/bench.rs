@@ -11,6 +11,16 @@ use subnetlab_sim::scenario::Hyperparameters;
 /// Arguments of `subnetlab bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// What to time: one `epoch`, or a study of `replicates` (the built-in default scenario
+    /// with `--days` days per run, run on 1 and then 2 threads).
+    #[arg(value_enum, default_value = "epoch")]
+    what: Bench,
+    /// Replicates for `replicates`.
+    #[arg(long, default_value_t = 1_000)]
+    replicates: u32,
+    /// Days per replicate for `replicates`.
+    #[arg(long, default_value_t = 90)]
+    days: u32,
     /// Validators (all with permits, each weighting every miner).
     #[arg(long, default_value_t = 64)]
     validators: usize,
@@ -81,7 +91,75 @@ fn metagraph(validators: usize, uids: usize) -> Metagraph {
     }
 }
 
+/// Which benchmark.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Bench {
+    /// One f64 epoch on a synthetic metagraph, per bond variant.
+    Epoch,
+    /// Many replicates of a 1-subnet scenario, on 1 and 2 threads.
+    Replicates,
+}
+
 pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    match args.what {
+        Bench::Epoch => bench_epoch(args),
+        Bench::Replicates => bench_replicates(args),
+    }
+}
+
+/// 1-subnet scenario (the built-in default's population) × `replicates`, no per-UID rows kept:
+/// wall time of the runs on 1 and on 2 threads, and the speed-up.
+fn bench_replicates(args: &BenchArgs) -> anyhow::Result<()> {
+    let overrides: Vec<subnetlab_sim::scenario::Override> = [
+        format!("duration={{days: {}}}", args.days),
+        format!("replicates={}", args.replicates),
+        "record={neurons: none}".to_string(),
+    ]
+    .iter()
+    .map(|s| s.parse().map_err(anyhow::Error::msg))
+    .collect::<anyhow::Result<_>>()?;
+    let scenario = crate::run::load(Some("default"), &overrides)?;
+    let arms = subnetlab_sim::study::arms(&scenario).map_err(anyhow::Error::msg)?;
+    let specs = subnetlab_sim::study::runs(&arms, scenario.replicates);
+    println!(
+        "{} replicates × {} days of `default` (1 subnet, 64 validators, 192 miners), no per-UID rows ({} build)",
+        args.replicates,
+        args.days,
+        if cfg!(debug_assertions) {
+            "debug: numbers are not meaningful"
+        } else {
+            "release"
+        }
+    );
+    let mut times = Vec::new();
+    let mut outputs = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let t = Instant::now();
+        let records = pool.install(|| subnetlab_sim::study::run_all(&arms, &specs, &|_, _| {}))?;
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "  {threads} thread{}: {secs:>8.2} s  ({:.1} ms per replicate)",
+            if threads == 1 { " " } else { "s" },
+            1e3 * secs / args.replicates as f64
+        );
+        times.push(secs);
+        outputs.push(records);
+    }
+    anyhow::ensure!(
+        outputs[0] == outputs[1],
+        "results differ between 1 and 2 threads"
+    );
+    println!(
+        "  speed-up 1 → 2 threads: {:.2}×; results identical",
+        times[0] / times[1]
+    );
+    Ok(())
+}
+
+fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
         args.validators <= args.uids && args.uids <= u16::MAX as usize,
         "need validators <= uids <= 65535"

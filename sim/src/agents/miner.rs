@@ -20,19 +20,26 @@ pub struct Quality {
     pub updated: u64,
 }
 
-/// Move every drifting miner of `subnet` to the current block: a Gaussian step with variance
-/// `drift² × days elapsed`, reflected at 0. Run at each epoch, so validators observe the
-/// quality of the latest epoch.
+/// What a subnet's miners served as of its last epoch, `(uid, quality)` in UID order: what
+/// validators observe (each with its own noise) until the next epoch. A flat copy, so that a
+/// validator's 200 observations do not cost 200 entity look-ups.
+#[derive(Component, Clone, Debug, Default)]
+pub struct ServedQuality(pub Vec<(u16, f64)>);
+
+/// Move every drifting miner of `subnet` to the current block (a Gaussian step with variance
+/// `drift² × days elapsed`, reflected at 0) and publish the subnet's [`ServedQuality`]. Runs at
+/// each epoch.
 pub fn drift_quality(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
-    subnets: Query<&Metagraph>,
+    mut subnets: Query<(&Metagraph, &mut ServedQuality)>,
     mut miners: Query<(&HonestMiner, &mut Quality, &mut AgentRng)>,
 ) {
-    let Ok(metagraph) = subnets.get(subnet) else {
+    let Ok((metagraph, mut served)) = subnets.get_mut(subnet) else {
         return;
     };
-    for &entity in &metagraph.uids {
+    served.0.clear();
+    for (uid, &entity) in metagraph.uids.iter().enumerate() {
         let Ok((miner, mut quality, mut rng)) = miners.get_mut(entity) else {
             continue;
         };
@@ -43,5 +50,6 @@ pub fn drift_quality(
             let step = miner.drift * days.sqrt() * standard_normal(&mut rng.0);
             quality.value = (quality.value + step).abs();
         }
+        served.0.push((uid as u16, quality.value));
     }
 }

@@ -19,8 +19,9 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// One N(0, 1) draw from an agent's stream (statrs' `Normal` samples through rand).
+/// One N(0, 1) draw from an agent's stream: rand_distr's ziggurat, the hot path of every
+/// validator's observation (a few instructions per draw).
 pub fn standard_normal(rng: &mut rand_chacha::ChaCha8Rng) -> f64 {
     use rand::distr::Distribution;
-    statrs::distribution::Normal::standard().sample(rng)
+    rand_distr::StandardNormal.sample(rng)
 }

@@ -1,11 +1,11 @@
 //! Honest validators: observe each miner's quality with their own noise, set weights on what
 //! they see, and come back every `interval` blocks.
 
-use super::miner::Quality;
+use super::miner::ServedQuality;
 use super::standard_normal;
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
-use crate::engine::{AgentRng, Clock, EventQueue, LastUpdate, Metagraph, Neuron, Weights};
+use crate::engine::{AgentRng, Clock, EventQueue, LastUpdate, Neuron, Weights};
 use crate::scenario::WeightRule;
 use bevy_ecs::prelude::*;
 
@@ -34,24 +34,24 @@ pub fn set_weights(
         &mut Weights,
         &mut LastUpdate,
     )>,
-    subnets: Query<&Metagraph>,
-    miners: Query<&Quality>,
+    subnets: Query<&ServedQuality>,
     mut observed: Local<Vec<(u16, f64)>>,
 ) {
     let Ok((me, strategy, mut rng, mut weights, mut last_update)) = validators.get_mut(neuron)
     else {
         return;
     };
-    let Ok(metagraph) = subnets.get(me.subnet) else {
+    let Ok(served) = subnets.get(me.subnet) else {
         return;
     };
+    let rng = &mut rng.0;
     observed.clear();
-    for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        if let Ok(quality) = miners.get(entity) {
-            let seen = quality.value + strategy.noise * standard_normal(&mut rng.0);
-            observed.push((uid as u16, seen.max(0.0)));
-        }
-    }
+    observed.extend(served.0.iter().map(|&(uid, quality)| {
+        (
+            uid,
+            (quality + strategy.noise * standard_normal(rng)).max(0.0),
+        )
+    }));
     weights_from_observations(&mut observed, &strategy.rule, &mut weights.0);
     last_update.0 = clock.block;
     queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));

@@ -3,7 +3,7 @@
 
 use super::components::*;
 use super::events::{Event, EventQueue};
-use crate::agents::miner::{HonestMiner, Quality};
+use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
 use crate::agents::validator::HonestValidator;
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
@@ -197,6 +197,14 @@ fn spawn_subnet(
         }
         uids.push(id);
     }
-    world.entity_mut(entity).insert(Metagraph { uids });
+    let first_miner = validators.count as usize;
+    let served = quality
+        .iter()
+        .enumerate()
+        .map(|(i, q)| ((first_miner + i) as u16, q.max(0.0)))
+        .collect();
+    world
+        .entity_mut(entity)
+        .insert((Metagraph { uids }, ServedQuality(served)));
     entity
 }
