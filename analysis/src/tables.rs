@@ -87,6 +87,10 @@ fn subnets(r: &SubnetRows) -> Result<DataFrame, AnalysisError> {
             Column::new("dust_rao".into(), &r.dust_rao),
             Column::new("total_stake".into(), &r.total_stake),
             Column::new("mean_miner_quality".into(), &r.mean_miner_quality),
+            Column::new("registrations".into(), &r.registrations),
+            Column::new("registrations_refused".into(), &r.registrations_refused),
+            Column::new("registration_burn_rao".into(), &r.registration_burn_rao),
+            Column::new("burn_rao".into(), &r.burn_rao),
         ],
     )
 }

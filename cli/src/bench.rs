@@ -188,7 +188,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
             ..Default::default()
         };
         hp.liquid_alpha.enabled = liquid;
-        let params: YumaParams = yuma_params(&hp);
+        let params: YumaParams = yuma_params(&hp, 0.0);
         let mut workspace = EpochWorkspace::default();
         let mut out = EpochOutput::default();
         let mut bonds: Vec<SparseRow> = vec![Vec::new(); args.uids];

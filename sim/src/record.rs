@@ -92,6 +92,14 @@ pub struct SubnetRows {
     pub total_stake: Vec<f64>,
     /// Mean quality of the subnet's miners.
     pub mean_miner_quality: Vec<f64>,
+    /// Registrations since the previous epoch.
+    pub registrations: Vec<u32>,
+    /// Registrations refused since the previous epoch (no UID could be pruned).
+    pub registrations_refused: Vec<u32>,
+    /// Burn paid by those registrations, rao.
+    pub registration_burn_rao: Vec<u64>,
+    /// Registration price at the epoch, rao.
+    pub burn_rao: Vec<u64>,
 }
 
 /// Network rows (`network.parquet`): at the start, every day, at every halving, at the end.
@@ -130,6 +138,8 @@ pub struct Totals {
     pub dust_rao: u64,
     /// Accrued but not yet distributed at the end (pending until each subnet's next epoch).
     pub pending_rao: u64,
+    /// TAO paid for registrations (not emission: it comes from the registrants).
+    pub registration_burn_rao: u64,
 }
 
 /// Append every column of `other` to `to`, for concatenating runs.
@@ -186,7 +196,11 @@ impl SubnetRows {
             owner_cut_rao,
             dust_rao,
             total_stake,
-            mean_miner_quality
+            mean_miner_quality,
+            registrations,
+            registrations_refused,
+            registration_burn_rao,
+            burn_rao
         );
     }
 }
@@ -226,6 +240,7 @@ impl RunRecord {
             t.owner_cut_rao += o.owner_cut_rao;
             t.dust_rao += o.dust_rao;
             t.pending_rao += o.pending_rao;
+            t.registration_burn_rao += o.registration_burn_rao;
         }
         all
     }

@@ -26,20 +26,18 @@ pub struct Quality {
 #[derive(Component, Clone, Debug, Default)]
 pub struct ServedQuality(pub Vec<(u16, f64)>);
 
-/// Move every drifting miner of `subnet` to the current block (a Gaussian step with variance
-/// `drift² × days elapsed`, reflected at 0) and publish the subnet's [`ServedQuality`]. Runs at
-/// each epoch.
+/// Move every drifting miner of `subnet` to the current block: a Gaussian step with variance
+/// `drift² × days elapsed`, reflected at 0. Runs at each epoch, before [`publish_served`].
 pub fn drift_quality(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
-    mut subnets: Query<(&Metagraph, &mut ServedQuality)>,
+    subnets: Query<&Metagraph>,
     mut miners: Query<(&HonestMiner, &mut Quality, &mut AgentRng)>,
 ) {
-    let Ok((metagraph, mut served)) = subnets.get_mut(subnet) else {
+    let Ok(metagraph) = subnets.get(subnet) else {
         return;
     };
-    served.0.clear();
-    for (uid, &entity) in metagraph.uids.iter().enumerate() {
+    for &entity in &metagraph.uids {
         let Ok((miner, mut quality, mut rng)) = miners.get_mut(entity) else {
             continue;
         };
@@ -50,6 +48,22 @@ pub fn drift_quality(
             let step = miner.drift * days.sqrt() * standard_normal(&mut rng.0);
             quality.value = (quality.value + step).abs();
         }
-        served.0.push((uid as u16, quality.value));
+    }
+}
+
+/// Publish the subnet's [`ServedQuality`] from its miners' current quality: at each epoch and
+/// whenever the metagraph changes (registrations).
+pub fn publish_served(world: &mut World, subnet: Entity) {
+    let uids = world
+        .get::<Metagraph>(subnet)
+        .map(|m| m.uids.clone())
+        .unwrap_or_default();
+    let served: Vec<(u16, f64)> = uids
+        .iter()
+        .enumerate()
+        .filter_map(|(uid, &e)| world.get::<Quality>(e).map(|q| (uid as u16, q.value)))
+        .collect();
+    if let Some(mut s) = world.get_mut::<ServedQuality>(subnet) {
+        s.0 = served;
     }
 }

@@ -6,6 +6,7 @@ use super::events::{Event, EventQueue};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
 use crate::agents::validator::HonestValidator;
 use crate::chain::emission::RAO_PER_TAO;
+use crate::chain::registration::BurnRules;
 use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
@@ -23,8 +24,8 @@ pub fn hotkey_id(netuid: u16, role: Role, index: u32) -> u64 {
     ((netuid as u64) << 40) | (role_bits << 32) | index as u64
 }
 
-/// The chain's hyperparameters as the fractions the epoch uses.
-pub fn yuma_params(hp: &Hyperparameters) -> YumaParams {
+/// The chain's hyperparameters as the fractions the epoch uses; `stake_threshold` in TAO.
+pub fn yuma_params(hp: &Hyperparameters, stake_threshold: f64) -> YumaParams {
     YumaParams {
         kappa: hp.kappa as f64 / 65_535.0,
         bonds_penalty: hp.bonds_penalty as f64 / 65_535.0,
@@ -36,14 +37,31 @@ pub fn yuma_params(hp: &Hyperparameters) -> YumaParams {
         alpha_sigmoid_steepness: hp.liquid_alpha.steepness as f64,
         activity_cutoff: hp.activity_cutoff_blocks(),
         max_allowed_validators: hp.max_allowed_validators as usize,
-        stake_threshold: 0.0,
+        // The engine passes stake in rao.
+        stake_threshold: stake_threshold * RAO_PER_TAO as f64,
     }
 }
 
-fn tao_to_rao(tao: f64) -> u64 {
-    // Validation bounds what it can; an unbounded tail (a Pareto draw without `total`) is held to
-    // the supply, so stake arithmetic never overflows. `as` maps NaN to 0.
+/// TAO to rao, held to the supply so stake arithmetic never overflows (`as` maps NaN to 0).
+pub fn tao_to_rao(tao: f64) -> u64 {
     ((tao * RAO_PER_TAO as f64).round() as u64).min(crate::chain::emission::MAX_SUPPLY_RAO)
+}
+
+/// The registration state of a subnet built from its hyperparameters.
+fn registrar(hp: &Hyperparameters, start: u64, validators: u32, miners: u32) -> Registrar {
+    let b = &hp.burn;
+    Registrar {
+        burn: tao_to_rao(b.initial),
+        burn_block: start,
+        rules: BurnRules::new(
+            tao_to_rao(b.min),
+            tao_to_rao(b.max),
+            b.half_life,
+            b.increase_mult,
+        ),
+        next_index: [validators, miners],
+        ..Default::default()
+    }
 }
 
 /// Spawn everything for `scenario`; returns the subnet entities in scenario order.
@@ -52,13 +70,18 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
     let mut subnets = Vec::new();
     for (i, subnet) in scenario.subnets.iter().enumerate() {
         let netuid = subnet.netuid.unwrap_or(i as u16 + 1);
+        let at = Spawn {
+            seed: scenario.seed,
+            run: run as u64,
+            netuid,
+            subnet: Entity::PLACEHOLDER,
+            block: start,
+        };
         subnets.push(spawn_subnet(
             world,
-            scenario.seed,
-            run as u64,
-            start,
-            netuid,
+            at,
             subnet,
+            scenario.network.stake_threshold,
         ));
     }
     world
@@ -67,26 +90,145 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
     subnets
 }
 
-fn spawn_subnet(
-    world: &mut World,
-    seed: u64,
-    run: u64,
-    start: u64,
-    netuid: u16,
-    subnet: &Subnet,
-) -> Entity {
+/// A neuron's place: its UID, its index in its role's population (for the hotkey id), and its
+/// initial stake.
+#[derive(Clone, Copy, Debug)]
+pub struct Seat {
+    /// UID on the subnet.
+    pub uid: usize,
+    /// Index among the subnet's validators or miners, ever (stable hotkey ids).
+    pub index: u32,
+    /// Initial stake, rao.
+    pub stake_rao: u64,
+}
+
+/// Where and when neurons are spawned.
+#[derive(Clone, Copy, Debug)]
+pub struct Spawn {
+    /// Scenario seed.
+    pub seed: u64,
+    /// Run index.
+    pub run: u64,
+    /// Netuid.
+    pub netuid: u16,
+    /// The subnet entity.
+    pub subnet: Entity,
+    /// Registration block.
+    pub block: u64,
+}
+
+impl Spawn {
+    /// The random stream of a population draw (`draw` numbers the draws of one subnet/role).
+    pub fn population(&self, role: Role, draw: u32) -> rand_chacha::ChaCha8Rng {
+        stream(
+            self.seed,
+            self.run,
+            Purpose::Population,
+            hotkey_id(self.netuid, role, u32::MAX - draw),
+        )
+    }
+
+    fn neuron(&self, world: &mut World, seat: Seat, role: Role, permit: bool) -> Entity {
+        let Seat {
+            uid,
+            index,
+            stake_rao,
+        } = seat;
+        let hotkey = hotkey_id(self.netuid, role, index);
+        world
+            .spawn((
+                Neuron {
+                    hotkey,
+                    netuid: self.netuid,
+                    uid: uid as u16,
+                    subnet: self.subnet,
+                    role,
+                    strategy: "honest",
+                },
+                Stake(stake_rao),
+                Registration(self.block),
+                LastUpdate(self.block),
+                Weights::default(),
+                Bonds::default(),
+                Permit(permit),
+                EpochEmission(0),
+                AgentRng(stream(self.seed, self.run, Purpose::Agent, hotkey)),
+            ))
+            .id()
+    }
+
+    /// A validator at `uid`; its first weight update comes at its own random phase.
+    pub fn validator(
+        &self,
+        world: &mut World,
+        seat: Seat,
+        permit: bool,
+        strategy: &ValidatorStrategy,
+        tempo: u64,
+    ) -> Entity {
+        let id = self.neuron(world, seat, Role::Validator, permit);
+        match strategy {
+            ValidatorStrategy::Honest {
+                noise,
+                weights,
+                interval,
+            } => {
+                let interval = interval.unwrap_or(tempo).max(1);
+                let mut agent = world.entity_mut(id);
+                agent.insert(HonestValidator {
+                    noise: *noise,
+                    rule: weights.clone(),
+                    interval,
+                });
+                let phase = agent
+                    .get_mut::<AgentRng>()
+                    .map_or(1, |mut r| r.0.random_range(1..=interval));
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(self.block + phase, Event::SetWeights(id));
+            }
+        }
+        id
+    }
+
+    /// A miner at `uid` serving at `quality`.
+    pub fn miner(
+        &self,
+        world: &mut World,
+        seat: Seat,
+        quality: f64,
+        strategy: &MinerStrategy,
+    ) -> Entity {
+        let id = self.neuron(world, seat, Role::Miner, false);
+        let quality = Quality {
+            value: quality.max(0.0),
+            updated: self.block,
+        };
+        match strategy {
+            MinerStrategy::Honest { drift } => {
+                world
+                    .entity_mut(id)
+                    .insert((quality, HonestMiner { drift: *drift }));
+            }
+        }
+        id
+    }
+}
+
+fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_threshold: f64) -> Entity {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
-    let first_epoch = start + tempo - (netuid as u64 % tempo);
+    let first_epoch = at.block + tempo - (at.netuid as u64 % tempo);
     let rules = SubnetRules {
-        yuma: yuma_params(hp),
+        yuma: yuma_params(hp, stake_threshold),
         tempo,
         emission_share: subnet.emission_share,
     };
+    let (validators, miners) = (&subnet.validators, &subnet.miners);
     let entity = world
         .spawn((
-            SubnetId(netuid),
+            SubnetId(at.netuid),
             rules,
             EpochClock {
                 next_epoch_block: first_epoch,
@@ -94,26 +236,18 @@ fn spawn_subnet(
             },
             Pending::default(),
             EpochBuffers::default(),
+            registrar(hp, at.block, validators.count, miners.count),
         ))
         .id();
+    at.subnet = entity;
     world
         .resource_mut::<EventQueue>()
         .schedule(first_epoch, Event::Epoch(entity));
 
-    let population = |role: Role| {
-        stream(
-            seed,
-            run,
-            Purpose::Population,
-            hotkey_id(netuid, role, u32::MAX),
-        )
-    };
-    let validators = &subnet.validators;
-    let miners = &subnet.miners;
     let v_stake = validators
         .stake
-        .sample(validators.count, &mut population(Role::Validator));
-    let mut miner_rng = population(Role::Miner);
+        .sample(validators.count, &mut at.population(Role::Validator, 0));
+    let mut miner_rng = at.population(Role::Miner, 0);
     let quality = miners.quality.sample(miners.count, &mut miner_rng);
     let m_stake = match &miners.stake {
         Some(d) => d.sample(miners.count, &mut miner_rng),
@@ -132,79 +266,36 @@ fn spawn_subnet(
     );
 
     let mut uids = Vec::with_capacity(stake.len());
-    let base = |world: &mut World, uid: usize, role: Role, index: u32, strategy: &'static str| {
-        let hotkey = hotkey_id(netuid, role, index);
-        world
-            .spawn((
-                Neuron {
-                    hotkey,
-                    netuid,
-                    uid: uid as u16,
-                    subnet: entity,
-                    role,
-                    strategy,
-                },
-                Stake(tao_to_rao(stake[uid])),
-                Registration(start),
-                LastUpdate(start),
-                Weights::default(),
-                Bonds::default(),
-                Permit(permits[uid]),
-                AgentRng(stream(seed, run, Purpose::Agent, hotkey)),
-            ))
-            .id()
-    };
     for index in 0..validators.count {
         let uid = uids.len();
-        let id = base(world, uid, Role::Validator, index, "honest");
-        match &validators.strategy {
-            ValidatorStrategy::Honest {
-                noise,
-                weights,
-                interval,
-            } => {
-                let interval = interval.unwrap_or(tempo).max(1);
-                let mut agent = world.entity_mut(id);
-                agent.insert(HonestValidator {
-                    noise: *noise,
-                    rule: weights.clone(),
-                    interval,
-                });
-                // Each validator comes at its own phase inside the interval, after registration.
-                let phase = agent
-                    .get_mut::<AgentRng>()
-                    .map_or(1, |mut r| r.0.random_range(1..=interval));
-                world
-                    .resource_mut::<EventQueue>()
-                    .schedule(start + phase, Event::SetWeights(id));
-            }
-        }
-        uids.push(id);
+        uids.push(at.validator(
+            world,
+            Seat {
+                uid,
+                index,
+                stake_rao: tao_to_rao(stake[uid]),
+            },
+            permits[uid],
+            &validators.strategy,
+            tempo,
+        ));
     }
     for index in 0..miners.count {
         let uid = uids.len();
-        let id = base(world, uid, Role::Miner, index, "honest");
-        let quality = Quality {
-            value: quality[index as usize].max(0.0),
-            updated: start,
-        };
-        match &miners.strategy {
-            MinerStrategy::Honest { drift } => {
-                world
-                    .entity_mut(id)
-                    .insert((quality, HonestMiner { drift: *drift }));
-            }
-        }
-        uids.push(id);
+        uids.push(at.miner(
+            world,
+            Seat {
+                uid,
+                index,
+                stake_rao: tao_to_rao(stake[uid]),
+            },
+            quality[index as usize],
+            &miners.strategy,
+        ));
     }
-    let first_miner = validators.count as usize;
-    let served = quality
-        .iter()
-        .enumerate()
-        .map(|(i, q)| ((first_miner + i) as u16, q.max(0.0)))
-        .collect();
     world
         .entity_mut(entity)
-        .insert((Metagraph { uids }, ServedQuality(served)));
+        .insert((Metagraph { uids }, ServedQuality::default()));
+    crate::agents::miner::publish_served(world, entity);
     entity
 }

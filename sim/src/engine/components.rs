@@ -115,6 +115,32 @@ pub struct Bonds(pub SparseRow);
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Permit(pub bool);
 
+/// The UID's combined emission in its subnet's last epoch (`Emission`): what pruning ranks by.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct EpochEmission(pub u64);
+
+/// A subnet's registration state: the burn price (as of `burn_block`), its rules, and counters
+/// for the current epoch period and for new hotkey ids.
+#[derive(Component, Clone, Debug, Default)]
+pub struct Registrar {
+    /// `Burn` in rao, valid at `burn_block`.
+    pub burn: u64,
+    /// Block at which `burn` was last brought up to date.
+    pub burn_block: u64,
+    /// Price rules.
+    pub rules: crate::chain::registration::BurnRules,
+    /// Next population index per role (validators, miners), for stable hotkey ids.
+    pub next_index: [u32; 2],
+    /// Registrations since the last epoch.
+    pub registrations: u32,
+    /// Registrations refused since the last epoch (every UID immune or immortal).
+    pub refused: u32,
+    /// Burn paid since the last epoch, rao.
+    pub burned_rao: u64,
+    /// Wave draws made so far (keys the population stream of the next wave).
+    pub waves: u32,
+}
+
 /// The agent's own random stream.
 #[derive(Component, Clone, Debug)]
 pub struct AgentRng(pub ChaCha8Rng);

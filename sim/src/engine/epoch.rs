@@ -19,6 +19,7 @@ type NeuronData<'a> = (
     &'a mut Bonds,
     &'a mut Permit,
     Option<&'a Quality>,
+    &'a mut EpochEmission,
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
@@ -35,10 +36,11 @@ pub fn run_epoch(
         &mut Pending,
         &Metagraph,
         &mut EpochBuffers,
+        &mut Registrar,
     )>,
     mut neurons: Query<NeuronData>,
 ) -> Result<(), EngineError> {
-    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers)) =
+    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers, mut registrar)) =
         subnets.get_mut(subnet)
     else {
         return Ok(());
@@ -55,7 +57,7 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _) = neurons
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _) = neurons
             .get(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,
@@ -109,12 +111,13 @@ pub fn run_epoch(
     let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) =
         (0u64, 0u64, 0u64, 0.0, 0u32);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality) = neurons
-            .get_mut(entity)
-            .map_err(|_| EngineError::MissingNeuron {
-                netuid: netuid.0,
-                uid,
-            })?;
+        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission) =
+            neurons
+                .get_mut(entity)
+                .map_err(|_| EngineError::MissingNeuron {
+                    netuid: netuid.0,
+                    uid,
+                })?;
         let incentive_rao = out.server_emission[uid];
         let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
             .checked_div(dividend_weight)
@@ -127,6 +130,8 @@ pub fn run_epoch(
         stake.0 = stake.0.saturating_add(paid);
         total_stake = total_stake.saturating_add(stake.0);
         bonds.0.clone_from(&out.bonds[uid]);
+        // Pruning ranks UIDs by the epoch's combined emission (`Emission` on chain).
+        epoch_emission.0 = out.server_emission[uid] + out.validator_emission[uid];
         let used_permit = permit.0;
         permit.0 = out.new_validator_permit[uid];
         if let Some(q) = quality {
@@ -176,6 +181,21 @@ pub fn run_epoch(
     subnets_rows
         .total_stake
         .push(total_stake as f64 / RAO_PER_TAO as f64);
+    subnets_rows.registrations.push(registrar.registrations);
+    subnets_rows.registrations_refused.push(registrar.refused);
+    subnets_rows
+        .registration_burn_rao
+        .push(registrar.burned_rao);
+    let burn_now = registrar
+        .rules
+        .decay(registrar.burn, block.saturating_sub(registrar.burn_block));
+    subnets_rows.burn_rao.push(burn_now);
+    record.totals.registration_burn_rao += registrar.burned_rao;
+    (
+        registrar.registrations,
+        registrar.refused,
+        registrar.burned_rao,
+    ) = (0, 0, 0);
     subnets_rows.mean_miner_quality.push(if miners > 0 {
         quality_sum / miners as f64
     } else {

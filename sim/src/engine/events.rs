@@ -14,6 +14,13 @@ pub enum Event {
     SetWeights(Entity),
     /// Scenario timeline change (index into `Scenario::timeline`).
     Change(usize),
+    /// A registration wave (`Scenario::timeline[change].register[wave]`).
+    Register {
+        /// Index of the timeline entry.
+        change: usize,
+        /// Index of the wave in it.
+        wave: usize,
+    },
     /// End-of-day network row.
     DailyRecord,
 }
@@ -38,6 +45,7 @@ impl Event {
             Event::Epoch(_) => Phase::Initialize,
             Event::SetWeights(_) => Phase::Extrinsics,
             Event::Change(_) => Phase::Governance,
+            Event::Register { .. } => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
         }
     }

@@ -11,6 +11,7 @@ mod build;
 mod components;
 mod epoch;
 mod events;
+mod registration;
 mod timeline;
 
 pub use build::{hotkey_id, yuma_params};
@@ -128,9 +129,16 @@ impl Simulation {
         let subnets = build::populate(&mut world, scenario, run);
         for (i, change) in scenario.timeline.iter().enumerate() {
             let block = first.saturating_add(scenario.offset_blocks(&change.at));
-            world
-                .resource_mut::<EventQueue>()
-                .schedule(block, Event::Change(i));
+            if !change.set.is_empty() {
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(block, Event::Change(i));
+            }
+            for w in 0..change.register.len() {
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(block, Event::Register { change: i, wave: w });
+            }
         }
         let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
         let systems = Systems {
@@ -178,6 +186,7 @@ impl Simulation {
                     self.world
                         .run_system_with(self.systems.drift, subnet)
                         .map_err(|e| system_error(&e))?;
+                    miner::publish_served(&mut self.world, subnet);
                     self.world
                         .run_system_with(self.systems.epoch, subnet)
                         .map_err(|e| system_error(&e))??;
@@ -194,6 +203,37 @@ impl Simulation {
                     self.world
                         .run_system_with(self.systems.set_weights, neuron)
                         .map_err(|e| system_error(&e))?;
+                }
+                Event::Register { change, wave } => {
+                    let Some(w) = self
+                        .live
+                        .timeline
+                        .get(change)
+                        .and_then(|c| c.register.get(wave))
+                        .cloned()
+                    else {
+                        continue;
+                    };
+                    let (Some(&subnet), Some(spec)) =
+                        (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
+                    else {
+                        continue;
+                    };
+                    let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
+                    let at = build::Spawn {
+                        seed: self.live.seed,
+                        run: self.world.resource::<Recorder>().0.run as u64,
+                        netuid,
+                        subnet,
+                        block,
+                    };
+                    registration::register_wave(
+                        &mut self.world,
+                        at,
+                        subnet,
+                        &spec.hyperparameters,
+                        &w,
+                    );
                 }
                 Event::Change(index) => {
                     let next = self

@@ -17,7 +17,7 @@ pub fn apply(world: &mut World, subnets: &[Entity], next: &Scenario, block: u64)
         let tempo = (hp.tempo as u64).max(1);
         let mut reschedule = None;
         if let Some(mut rules) = world.get_mut::<SubnetRules>(entity) {
-            rules.yuma = yuma_params(hp);
+            rules.yuma = yuma_params(hp, next.network.stake_threshold);
             rules.emission_share = subnet.emission_share;
             if rules.tempo != tempo {
                 // `set_tempo` restarts the epoch clock: the next epoch is a full tempo away.

@@ -180,7 +180,34 @@ pub struct Change {
     /// When, relative to the first simulated block.
     pub at: At,
     /// Field path → new value.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub set: std::collections::BTreeMap<String, yaml_serde::Value>,
+    /// Neurons that register at this moment, in order, each paying the current burn and
+    /// taking a free UID or replacing the one pruning picks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub register: Vec<Wave>,
+}
+
+/// A registration wave on one subnet: new validators and/or miners.
+///
+/// ```yaml
+/// timeline:
+///   - at: { day: 3 }
+///     register:
+///       - subnet: 0
+///         miners: { count: 30, quality: { distribution: uniform, min: 0.6, max: 1 } }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wave {
+    /// Index of the subnet in `subnets` (0 = the first).
+    pub subnet: usize,
+    /// New validators (registered first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validators: Option<Validators>,
+    /// New miners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub miners: Option<Miners>,
 }
 
 /// A moment in the run: give exactly one of the three.
@@ -251,6 +278,10 @@ pub struct Network {
     /// Constant for now; price paths come with the network-economy model.
     #[serde(default = "default_tao_price")]
     pub tao_price_usd: f64,
+    /// `StakeThreshold` in TAO (default 0): UIDs with less stake weight get none in consensus
+    /// and may not set weights (the owner is exempt).
+    #[serde(default)]
+    pub stake_threshold: f64,
 }
 
 impl Default for Network {
@@ -258,6 +289,7 @@ impl Default for Network {
         Network {
             owner_cut: default_owner_cut(),
             tao_price_usd: default_tao_price(),
+            stake_threshold: 0.0,
         }
     }
 }
@@ -337,6 +369,63 @@ pub struct Hyperparameters {
     /// pruning (default 5,000).
     #[serde(default = "default_immunity")]
     pub immunity_period: u64,
+    /// `MinNonImmuneUids`: a full subnet prunes a non-immune UID only while more than this many
+    /// are left, otherwise the lowest immune one (default 10).
+    #[serde(default = "default_min_non_immune")]
+    pub min_non_immune_uids: u16,
+    /// The registration price.
+    #[serde(default)]
+    pub burn: Burn,
+}
+
+fn default_min_non_immune() -> u16 {
+    10
+}
+
+/// The registration price (`Burn`) and its dynamics (spec §6.1), in TAO.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burn {
+    /// Price at the start (default 1 TAO, a new subnet's).
+    #[serde(default = "one")]
+    pub initial: f64,
+    /// `MinBurn` (default 0.0005 TAO).
+    #[serde(default = "default_min_burn")]
+    pub min: f64,
+    /// `MaxBurn` (default 100 TAO).
+    #[serde(default = "default_max_burn")]
+    pub max: f64,
+    /// `BurnHalfLife`: blocks for the price to halve with no registration (default 360).
+    #[serde(default = "default_burn_half_life")]
+    pub half_life: u16,
+    /// `BurnIncreaseMult`: price multiplier per registration (default 1.26; 1 to 3).
+    #[serde(default = "default_burn_mult")]
+    pub increase_mult: f64,
+}
+
+impl Default for Burn {
+    fn default() -> Self {
+        Burn {
+            initial: 1.0,
+            min: default_min_burn(),
+            max: default_max_burn(),
+            half_life: default_burn_half_life(),
+            increase_mult: default_burn_mult(),
+        }
+    }
+}
+
+fn default_min_burn() -> f64 {
+    0.0005
+}
+fn default_max_burn() -> f64 {
+    100.0
+}
+fn default_burn_half_life() -> u16 {
+    360
+}
+fn default_burn_mult() -> f64 {
+    1.26
 }
 
 impl Default for Hyperparameters {
@@ -352,6 +441,8 @@ impl Default for Hyperparameters {
             max_allowed_validators: default_max_validators(),
             max_allowed_uids: default_max_uids(),
             immunity_period: default_immunity(),
+            min_non_immune_uids: default_min_non_immune(),
+            burn: Burn::default(),
         }
     }
 }

@@ -85,6 +85,12 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             ),
         );
     }
+    if !(s.network.stake_threshold.is_finite() && s.network.stake_threshold >= 0.0) {
+        bad(
+            "network.stake_threshold".into(),
+            format!("expected TAO >= 0, got {}", s.network.stake_threshold),
+        );
+    }
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -188,50 +194,35 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 ),
             );
         }
-        distribution(&mut bad, &at("validators.stake"), &v.stake, v.count);
-        match &v.strategy {
-            ValidatorStrategy::Honest {
-                noise,
-                weights,
-                interval,
-            } => {
-                if !(noise.is_finite() && *noise >= 0.0) {
-                    bad(
-                        at("validators.strategy.noise"),
-                        format!("expected a finite number >= 0, got {noise}"),
-                    );
-                }
-                if let WeightRule::TopK { k } = weights
-                    && *k == 0
-                {
-                    bad(
-                        at("validators.strategy.weights.k"),
-                        "expected at least 1".into(),
-                    );
-                }
-                if *interval == Some(0) {
-                    bad(
-                        at("validators.strategy.interval"),
-                        "expected 1 or more blocks".into(),
-                    );
-                }
+        validators(&mut bad, &at("validators"), v);
+        miners(&mut bad, &at("miners"), &subnet.miners);
+        let burn = &hp.burn;
+        for (field, value) in [
+            ("initial", burn.initial),
+            ("min", burn.min),
+            ("max", burn.max),
+        ] {
+            if !(value.is_finite() && (0.0..=21_000_000.0).contains(&value)) {
+                bad(
+                    at(&format!("hyperparameters.burn.{field}")),
+                    format!("expected TAO between 0 and 21,000,000, got {value}"),
+                );
             }
         }
-
-        let m = &subnet.miners;
-        distribution(&mut bad, &at("miners.quality"), &m.quality, m.count);
-        if let Some(stake) = &m.stake {
-            distribution(&mut bad, &at("miners.stake"), stake, m.count);
+        if burn.min > burn.max {
+            bad(
+                at("hyperparameters.burn.min"),
+                format!("expected at most burn.max ({}), got {}", burn.max, burn.min),
+            );
         }
-        match &m.strategy {
-            MinerStrategy::Honest { drift } => {
-                if !(drift.is_finite() && *drift >= 0.0) {
-                    bad(
-                        at("miners.strategy.drift"),
-                        format!("expected a finite number >= 0, got {drift}"),
-                    );
-                }
-            }
+        if !(burn.increase_mult.is_finite() && (1.0..=3.0).contains(&burn.increase_mult)) {
+            bad(
+                at("hyperparameters.burn.increase_mult"),
+                format!(
+                    "expected between 1 and 3 (the chain's bounds), got {}",
+                    burn.increase_mult
+                ),
+            );
         }
     }
     if !s.subnets.is_empty() && s.subnets.iter().all(|n| n.emission_share == 0.0) {
@@ -243,6 +234,57 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     timeline(s, &mut bad);
     study(s, &mut bad);
     out
+}
+
+/// A validator population (`at` is its path, e.g. `subnets[0].validators`).
+fn validators(bad: &mut impl FnMut(String, String), at: &str, v: &super::Validators) {
+    distribution(bad, &format!("{at}.stake"), &v.stake, v.count);
+    match &v.strategy {
+        ValidatorStrategy::Honest {
+            noise,
+            weights,
+            interval,
+        } => {
+            if !(noise.is_finite() && *noise >= 0.0) {
+                bad(
+                    format!("{at}.strategy.noise"),
+                    format!("expected a finite number >= 0, got {noise}"),
+                );
+            }
+            if let WeightRule::TopK { k } = weights
+                && *k == 0
+            {
+                bad(
+                    format!("{at}.strategy.weights.k"),
+                    "expected at least 1".into(),
+                );
+            }
+            if *interval == Some(0) {
+                bad(
+                    format!("{at}.strategy.interval"),
+                    "expected 1 or more blocks".into(),
+                );
+            }
+        }
+    }
+}
+
+/// A miner population (`at` is its path, e.g. `subnets[0].miners`).
+fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
+    distribution(bad, &format!("{at}.quality"), &m.quality, m.count);
+    if let Some(stake) = &m.stake {
+        distribution(bad, &format!("{at}.stake"), stake, m.count);
+    }
+    match &m.strategy {
+        MinerStrategy::Honest { drift } => {
+            if !(drift.is_finite() && *drift >= 0.0) {
+                bad(
+                    format!("{at}.strategy.drift"),
+                    format!("expected a finite number >= 0, got {drift}"),
+                );
+            }
+        }
+    }
 }
 
 fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
@@ -297,6 +339,34 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 format!("timeline[{i}].at.day"),
                 format!("expected a finite number >= 0, got {d}"),
             );
+        }
+        if change.set.is_empty() && change.register.is_empty() {
+            bad(
+                format!("timeline[{i}]"),
+                "expected `set` and/or `register`".into(),
+            );
+        }
+        for (w, wave) in change.register.iter().enumerate() {
+            let at = format!("timeline[{i}].register[{w}]");
+            if wave.subnet >= s.subnets.len() {
+                bad(
+                    format!("{at}.subnet"),
+                    format!(
+                        "expected a subnet index below {}, got {}",
+                        s.subnets.len(),
+                        wave.subnet
+                    ),
+                );
+            }
+            if wave.validators.is_none() && wave.miners.is_none() {
+                bad(at.clone(), "expected `validators` and/or `miners`".into());
+            }
+            if let Some(v) = &wave.validators {
+                validators(bad, &format!("{at}.validators"), v);
+            }
+            if let Some(m) = &wave.miners {
+                miners(bad, &format!("{at}.miners"), m);
+            }
         }
         let mut allowed = true;
         for path in change.set.keys() {

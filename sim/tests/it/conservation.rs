@@ -73,6 +73,7 @@ prop_compose! {
         change_at in 0u64..600,
         new_tempo in 1u16..40,
         new_share in 0.0f64..3.0,
+        wave in 1u32..20,
     ) -> Scenario {
         // Start just below a halving threshold so crossings are common.
         let issuance = halving_threshold(level).saturating_sub(below * RAO_PER_TAO / 7);
@@ -99,7 +100,18 @@ prop_compose! {
                 (format!("subnets[{k}].hyperparameters.tempo"), yaml_serde::Value::from(new_tempo)),
                 (format!("subnets[{k}].emission_share"), yaml_serde::Value::from(share)),
             ];
-            s.timeline.push(Change { at: At { block: Some(change_at), ..Default::default() }, set: set.into_iter().collect() });
+            // …and a wave of new miners on the first subnet (it may be full: then pruning replaces).
+            let register = vec![Wave {
+                subnet: 0,
+                validators: None,
+                miners: Some(Miners {
+                    count: wave,
+                    quality: Distribution::Uniform { min: 0.0, max: 2.0, total: None },
+                    stake: None,
+                    strategy: MinerStrategy::Honest { drift: 0.0 },
+                }),
+            }];
+            s.timeline.push(Change { at: At { block: Some(change_at), ..Default::default() }, set: set.into_iter().collect(), register });
         }
         s.resolve();
         s

@@ -3,6 +3,7 @@
 mod conservation;
 mod determinism;
 mod halving;
+mod registration;
 mod scenarios;
 mod timeline;
 mod validation;

@@ -1,0 +1,155 @@
+//! Registration waves: each new neuron pays the current burn, takes a free UID or replaces the
+//! one pruning picks (spec §6), and starts with no weights, no bonds, no permit and immunity.
+
+use super::build::{Seat, Spawn, tao_to_rao};
+use super::components::*;
+use crate::agents::miner::publish_served;
+use crate::chain::registration::{PruneCandidate, is_immune, neuron_to_prune};
+use crate::record::Role;
+use crate::scenario::{Hyperparameters, Wave};
+use bevy_ecs::prelude::*;
+
+/// Register every neuron of `wave` on `subnet` at `block`, validators first, in order.
+pub fn register_wave(
+    world: &mut World,
+    mut at: Spawn,
+    subnet: Entity,
+    hp: &Hyperparameters,
+    wave: &Wave,
+) {
+    at.subnet = subnet;
+    let tempo = (hp.tempo as u64).max(1);
+    let draw = {
+        let Some(mut r) = world.get_mut::<Registrar>(subnet) else {
+            return;
+        };
+        r.waves += 1;
+        r.waves
+    };
+    if let Some(v) = &wave.validators {
+        let stakes = v
+            .stake
+            .sample(v.count, &mut at.population(Role::Validator, draw));
+        for stake in stakes {
+            register_one(world, &at, hp, Role::Validator, |world, uid, index| {
+                at.validator(
+                    world,
+                    Seat {
+                        uid,
+                        index,
+                        stake_rao: tao_to_rao(stake),
+                    },
+                    false,
+                    &v.strategy,
+                    tempo,
+                )
+            });
+        }
+    }
+    if let Some(m) = &wave.miners {
+        let mut rng = at.population(Role::Miner, draw);
+        let quality = m.quality.sample(m.count, &mut rng);
+        let stakes = match &m.stake {
+            Some(d) => d.sample(m.count, &mut rng),
+            None => vec![0.0; m.count as usize],
+        };
+        for (q, stake) in quality.into_iter().zip(stakes) {
+            register_one(world, &at, hp, Role::Miner, |world, uid, index| {
+                at.miner(
+                    world,
+                    Seat {
+                        uid,
+                        index,
+                        stake_rao: tao_to_rao(stake),
+                    },
+                    q,
+                    &m.strategy,
+                )
+            });
+        }
+    }
+    publish_served(world, subnet);
+}
+
+/// One registration: price, UID, replacement, spawn, price bump.
+fn register_one(
+    world: &mut World,
+    at: &Spawn,
+    hp: &Hyperparameters,
+    role: Role,
+    spawn: impl FnOnce(&mut World, usize, u32) -> Entity,
+) {
+    let subnet = at.subnet;
+    let block = at.block;
+    let Some(uids) = world.get::<Metagraph>(subnet).map(|m| m.uids.clone()) else {
+        return;
+    };
+    let uid = if uids.len() < hp.max_allowed_uids as usize {
+        uids.len()
+    } else {
+        let candidates: Vec<PruneCandidate> = uids
+            .iter()
+            .map(|&e| PruneCandidate {
+                emission: world.get::<EpochEmission>(e).map_or(0, |x| x.0),
+                registered: world.get::<Registration>(e).map_or(0, |r| r.0),
+                immune: world
+                    .get::<Registration>(e)
+                    .is_some_and(|r| is_immune(block, r.0, hp.immunity_period)),
+                immortal: false,
+            })
+            .collect();
+        match neuron_to_prune(&candidates, hp.min_non_immune_uids) {
+            Some(uid) => {
+                replace(world, &uids, uid as usize);
+                uid as usize
+            }
+            None => {
+                if let Some(mut r) = world.get_mut::<Registrar>(subnet) {
+                    r.refused += 1;
+                }
+                return;
+            }
+        }
+    };
+    let Some(mut registrar) = world.get_mut::<Registrar>(subnet) else {
+        return;
+    };
+    // The price decays every block (on_initialize), then this extrinsic pays it and bumps it.
+    let elapsed = block.saturating_sub(registrar.burn_block);
+    let price = registrar.rules.decay(registrar.burn, elapsed);
+    registrar.burn = registrar.rules.bump(price);
+    registrar.burn_block = block;
+    registrar.registrations += 1;
+    registrar.burned_rao = registrar.burned_rao.saturating_add(price);
+    let slot = match role {
+        Role::Validator => 0,
+        Role::Miner => 1,
+    };
+    let index = registrar.next_index[slot];
+    registrar.next_index[slot] += 1;
+    let entity = spawn(world, uid, index);
+    if let Some(mut m) = world.get_mut::<Metagraph>(subnet) {
+        if uid == m.uids.len() {
+            m.uids.push(entity);
+        } else {
+            m.uids[uid] = entity;
+        }
+    }
+}
+
+/// `clear_neuron`: the old occupant of `uid` leaves (its entity and rows go), and every other
+/// UID's stored weight on `uid` becomes 0. Bonds on the UID stay until the epoch masks them by
+/// the new registration block.
+fn replace(world: &mut World, uids: &[Entity], uid: usize) {
+    world.despawn(uids[uid]);
+    for (other, &e) in uids.iter().enumerate() {
+        if other == uid {
+            continue;
+        }
+        if let Some(mut w) = world.get_mut::<Weights>(e)
+            && let Ok(i) = w.0.binary_search_by_key(&(uid as u16), |(j, _)| *j)
+        {
+            w.0[i].1 = 0.0;
+        }
+    }
+}
