@@ -2,5 +2,6 @@
 
 pub mod emission;
 pub mod registration;
+pub mod set_weights;
 pub mod split;
 pub mod yuma;
