@@ -3,6 +3,7 @@
 
 mod bench;
 mod compare;
+mod epoch_cmd;
 mod output;
 mod run;
 mod shard;
@@ -43,6 +44,11 @@ enum Command {
     },
     /// List the built-in scenarios and the agent strategies.
     List,
+    /// Run epochs on an explicit metagraph (JSON or YAML, chain units); print JSON outputs.
+    Epoch {
+        /// The metagraph file (see examples/epoch-v1-classic-bonds.json).
+        file: PathBuf,
+    },
     /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64.
     Bench(bench::BenchArgs),
 }
@@ -61,6 +67,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Epoch { file }) => epoch_cmd::epoch(&file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,7 @@ pub mod agents;
 pub mod chain;
 pub mod engine;
 pub mod record;
+pub mod replay;
 pub mod rng;
 pub mod scenario;
 pub mod study;

@@ -1,5 +1,6 @@
 //! Integration tests of the `subnetlab` binary, as a user runs it. One test binary.
 
+mod epoch;
 mod outputs;
 mod studies;
 mod validate;

@@ -72,8 +72,11 @@ pub fn check(rules: &Rules, caller: &Caller, uids: &[u16], values: &[u16]) -> Re
     if !caller.owner && caller.stake < rules.stake_threshold {
         return Err(Rejected::StakeBelowThreshold);
     }
-    if caller.last_update != 0 && caller.block.saturating_sub(caller.last_update) < rules.rate_limit {
-        return Err(Rejected::RateLimited { next_block: caller.last_update + rules.rate_limit });
+    if caller.last_update != 0 && caller.block.saturating_sub(caller.last_update) < rules.rate_limit
+    {
+        return Err(Rejected::RateLimited {
+            next_block: caller.last_update + rules.rate_limit,
+        });
     }
     let self_weight_only = uids.len() == 1 && uids[0] == caller.uid;
     if !caller.permit && !caller.owner && !self_weight_only {
@@ -135,7 +138,9 @@ pub fn is_max_limited(values: &[u16], max_limit: u16) -> bool {
     if sum == 0 {
         return true;
     }
-    values.iter().all(|&v| ((v as i128) << FRAC) / sum <= limit_bits)
+    values
+        .iter()
+        .all(|&v| ((v as i128) << FRAC) / sum <= limit_bits)
 }
 
 #[cfg(test)]
@@ -149,13 +154,19 @@ mod tests {
         assert_eq!(max_upscale_u16(&[0, 1]), vec![0, 65_535]);
         assert_eq!(max_upscale_u16(&[65_534]), vec![65_535]);
         assert_eq!(max_upscale_u16(&[0, 1, 65_534]), vec![0, 1, 65_535]);
-        assert_eq!(max_upscale_u16(&[0, 1, 2, 3, 4, 65_533, 65_535]), vec![0, 1, 2, 3, 4, 65_533, 65_535]);
+        assert_eq!(
+            max_upscale_u16(&[0, 1, 2, 3, 4, 65_533, 65_535]),
+            vec![0, 1, 2, 3, 4, 65_533, 65_535]
+        );
         assert_eq!(max_upscale_u16(&[]), Vec::<u16>::new());
         assert_eq!(max_upscale_u16(&[0, 0]), vec![0, 0]);
         // spec §7.1: [43690, 21845] → [65535, 32768].
         assert_eq!(max_upscale_u16(&[43_690, 21_845]), vec![65_535, 32_768]);
         // V8: [32767, 0, 32767] → [65535, 0, 65535].
-        assert_eq!(max_upscale_u16(&[32_767, 0, 32_767]), vec![65_535, 0, 65_535]);
+        assert_eq!(
+            max_upscale_u16(&[32_767, 0, 32_767]),
+            vec![65_535, 0, 65_535]
+        );
     }
 
     /// `test_check_vec_max_limited` (V19, asserted upstream).
@@ -173,19 +184,71 @@ mod tests {
 
     #[test]
     fn checks_in_chain_order() {
-        let rules = Rules { rate_limit: 100, min_allowed_weights: 2, max_weights_limit: u16::MAX, stake_threshold: 10 };
-        let caller = Caller { uid: 0, n: 5, permit: true, owner: false, stake: 100, last_update: 50, block: 120 };
-        assert_eq!(check(&rules, &caller, &[1, 2], &[1, 1]), Err(Rejected::RateLimited { next_block: 150 }));
-        let caller = Caller { block: 150, ..caller };
+        let rules = Rules {
+            rate_limit: 100,
+            min_allowed_weights: 2,
+            max_weights_limit: u16::MAX,
+            stake_threshold: 10,
+        };
+        let caller = Caller {
+            uid: 0,
+            n: 5,
+            permit: true,
+            owner: false,
+            stake: 100,
+            last_update: 50,
+            block: 120,
+        };
+        assert_eq!(
+            check(&rules, &caller, &[1, 2], &[1, 1]),
+            Err(Rejected::RateLimited { next_block: 150 })
+        );
+        let caller = Caller {
+            block: 150,
+            ..caller
+        };
         assert_eq!(check(&rules, &caller, &[1, 2], &[1, 1]), Ok(()));
-        assert_eq!(check(&rules, &caller, &[1], &[1]), Err(Rejected::TooFewWeights));
-        assert_eq!(check(&rules, &caller, &[1, 1], &[1, 1]), Err(Rejected::DuplicateUids));
-        assert_eq!(check(&rules, &caller, &[1, 9], &[1, 1]), Err(Rejected::UidOutOfRange));
-        let no_permit = Caller { permit: false, ..caller };
-        assert_eq!(check(&rules, &no_permit, &[1, 2], &[1, 1]), Err(Rejected::NoPermit));
-        assert_eq!(check(&rules, &no_permit, &[0], &[1]), Ok(()), "a single self-weight is allowed");
+        assert_eq!(
+            check(&rules, &caller, &[1], &[1]),
+            Err(Rejected::TooFewWeights)
+        );
+        assert_eq!(
+            check(&rules, &caller, &[1, 1], &[1, 1]),
+            Err(Rejected::DuplicateUids)
+        );
+        assert_eq!(
+            check(&rules, &caller, &[1, 9], &[1, 1]),
+            Err(Rejected::UidOutOfRange)
+        );
+        let no_permit = Caller {
+            permit: false,
+            ..caller
+        };
+        assert_eq!(
+            check(&rules, &no_permit, &[1, 2], &[1, 1]),
+            Err(Rejected::NoPermit)
+        );
+        assert_eq!(
+            check(&rules, &no_permit, &[0], &[1]),
+            Ok(()),
+            "a single self-weight is allowed"
+        );
         let poor = Caller { stake: 9, ..caller };
-        assert_eq!(check(&rules, &poor, &[1, 2], &[1, 1]), Err(Rejected::StakeBelowThreshold));
-        assert_eq!(check(&rules, &Caller { owner: true, ..poor }, &[1, 2], &[1, 1]), Ok(()));
+        assert_eq!(
+            check(&rules, &poor, &[1, 2], &[1, 1]),
+            Err(Rejected::StakeBelowThreshold)
+        );
+        assert_eq!(
+            check(
+                &rules,
+                &Caller {
+                    owner: true,
+                    ..poor
+                },
+                &[1, 2],
+                &[1, 1]
+            ),
+            Ok(())
+        );
     }
 }

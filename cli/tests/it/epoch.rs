@@ -1,0 +1,97 @@
+//! `subnetlab epoch FILE` on the upstream `test_bonds` metagraph (test-vectors.md V1).
+
+use crate::{ok, subnetlab, tempdir};
+
+fn u16s(v: &serde_json::Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x.as_f64().unwrap() * 65_535.0) as i64)
+        .collect()
+}
+
+fn close(got: &[i64], want: &[i64], tolerance: i64) -> bool {
+    got.len() == want.len()
+        && got
+            .iter()
+            .zip(want)
+            .all(|(g, w)| (g - w).abs() <= tolerance)
+}
+
+#[test]
+fn reproduces_v1_classic_bonds() {
+    let out = ok(subnetlab().args(["epoch", "examples/epoch-v1-classic-bonds.json"]));
+    let epochs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = epochs.as_array().unwrap();
+    assert_eq!(e.len(), 9);
+    // DERIVED dividends (u16) from test-vectors.md V1, blocks 2..9; f64 differs from the
+    // chain's truncating fixed point by at most 2 units here.
+    let dividends: [[i64; 4]; 8] = [
+        [6553, 13106, 19660, 26214],
+        [5897, 13252, 19879, 26505],
+        [5307, 11927, 20699, 27599],
+        [0, 0, 0, 0],
+        [4776, 10734, 21438, 28585],
+        [4299, 9660, 22103, 29471],
+        [3868, 8694, 22701, 30269],
+        [3481, 7825, 23240, 30987],
+    ];
+    for (i, want) in dividends.iter().enumerate() {
+        let got = u16s(&e[i + 1]["dividends"]);
+        assert!(
+            close(&got[..4], want, 2),
+            "block {}: {got:?} vs {want:?}",
+            i + 2
+        );
+    }
+    // Incentive at block 6 goes all to UID 7 (consensus on the others collapsed).
+    assert_eq!(u16s(&e[5]["incentive"])[4..], [0, 0, 0, 65_535]);
+    // ASSERTED stored bonds, column 7, after block 8: [8376, 18824, 49150, 65535] (±5: the chain's
+    // u16 round trip drifts, f64 does not).
+    let bonds = e[7]["bonds"].as_array().unwrap();
+    let col7: Vec<i64> = bonds[..4]
+        .iter()
+        .map(|row| {
+            let entry = row.as_array().unwrap().iter().find(|p| p[0] == 7).unwrap();
+            (entry[1].as_f64().unwrap() * 65_535.0) as i64
+        })
+        .collect();
+    assert!(close(&col7, &[8376, 18824, 49150, 65535], 5), "{col7:?}");
+    // The first epoch computed the permits the weight setters at block 2 needed.
+    assert_eq!(
+        e[0]["validator_permit"],
+        serde_json::json!([true, true, true, true, false, false, false, false])
+    );
+}
+
+#[test]
+fn bad_metagraphs_get_clear_errors() {
+    let tmp = tempdir("epoch");
+    let short = tmp.join("short.json");
+    std::fs::write(&short, r#"{"n": 3, "stake": [1, 2], "last_update": [0,0,0], "block_at_registration": [0,0,0], "validator_permit": [true,true,true], "epochs": [{"block": 1}]}"#).unwrap();
+    let out = subnetlab().arg("epoch").arg(&short).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`stake` has 2 entries; expected n = 3"));
+    let typo = tmp.join("typo.json");
+    std::fs::write(&typo, "{\"n\": 1,\n \"stakes\": [1]}").unwrap();
+    let err =
+        String::from_utf8_lossy(&subnetlab().arg("epoch").arg(&typo).output().unwrap().stderr)
+            .to_string();
+    assert!(
+        err.contains("unknown field `stakes`") && err.contains("line 2"),
+        "{err}"
+    );
+    let chain = tmp.join("chain.json");
+    std::fs::write(&chain, r#"{"numeric": "chain", "n": 1, "stake": [1], "last_update": [0], "block_at_registration": [0], "validator_permit": [false], "epochs": []}"#).unwrap();
+    let err = String::from_utf8_lossy(
+        &subnetlab()
+            .arg("epoch")
+            .arg(&chain)
+            .output()
+            .unwrap()
+            .stderr,
+    )
+    .to_string();
+    assert!(err.contains("numeric: chain is not available yet"), "{err}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
