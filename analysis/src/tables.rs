@@ -91,6 +91,8 @@ fn subnets(r: &SubnetRows) -> Result<DataFrame, AnalysisError> {
             Column::new("registrations_refused".into(), &r.registrations_refused),
             Column::new("registration_burn_rao".into(), &r.registration_burn_rao),
             Column::new("burn_rao".into(), &r.burn_rao),
+            Column::new("weights_set".into(), &r.weights_set),
+            Column::new("weights_rejected".into(), &r.weights_rejected),
         ],
     )
 }

@@ -100,6 +100,10 @@ pub struct SubnetRows {
     pub registration_burn_rao: Vec<u64>,
     /// Registration price at the epoch, rao.
     pub burn_rao: Vec<u64>,
+    /// `set_weights` calls (or commits) accepted since the previous epoch.
+    pub weights_set: Vec<u32>,
+    /// `set_weights` calls the chain refused since the previous epoch.
+    pub weights_rejected: Vec<u32>,
 }
 
 /// Network rows (`network.parquet`): at the start, every day, at every halving, at the end.
@@ -200,7 +204,9 @@ impl SubnetRows {
             registrations,
             registrations_refused,
             registration_burn_rao,
-            burn_rao
+            burn_rao,
+            weights_set,
+            weights_rejected
         );
     }
 }

@@ -3,9 +3,13 @@
 
 use super::miner::ServedQuality;
 use super::standard_normal;
+use crate::chain::set_weights::{self, Caller, max_upscale_u16};
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
-use crate::engine::{AgentRng, Clock, EventQueue, LastUpdate, Neuron, Weights};
+use crate::engine::{
+    AgentRng, Clock, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph, Neuron,
+    Permit, Stake, SubnetRules, WeightCalls, Weights,
+};
 use crate::scenario::WeightRule;
 use bevy_ecs::prelude::*;
 
@@ -20,30 +24,35 @@ pub struct HonestValidator {
     pub interval: u64,
 }
 
-/// Observe, set weights (as the `set_weights` extrinsic stores them: max-upscaled so the largest
-/// is 65,535; zero weights are not sent, as the Bittensor SDK drops them), update `LastUpdate`,
-/// and schedule the next update.
+/// Observe, then call `set_weights` as the Bittensor SDK does: weights as u16 values
+/// (max-upscaled so the largest is 65,535; zeros are not sent), through the chain's checks
+/// ([`set_weights::check`]) and its storage rule. Under commit-reveal the row is committed,
+/// hidden until its reveal epoch; either way `LastUpdate` becomes this block. Then schedule the
+/// next update.
 pub fn set_weights(
     In(neuron): In<Entity>,
     clock: Res<Clock>,
     mut queue: ResMut<EventQueue>,
-    mut validators: Query<(
-        &Neuron,
-        &HonestValidator,
-        &mut AgentRng,
-        &mut Weights,
-        &mut LastUpdate,
+    mut validators: Query<ValidatorData>,
+    mut subnets: Query<(
+        &ServedQuality,
+        &SubnetRules,
+        &EpochClock,
+        &Metagraph,
+        &mut WeightCalls,
     )>,
-    subnets: Query<&ServedQuality>,
     mut observed: Local<Vec<(u16, f64)>>,
+    mut row: Local<SparseRow>,
 ) {
-    let Ok((me, strategy, mut rng, mut weights, mut last_update)) = validators.get_mut(neuron)
+    let Ok((me, strategy, mut rng, mut weights, mut last_update, permit, stake, mut commits)) =
+        validators.get_mut(neuron)
     else {
         return;
     };
-    let Ok(served) = subnets.get(me.subnet) else {
+    let Ok((served, rules, epochs, metagraph, mut calls)) = subnets.get_mut(me.subnet) else {
         return;
     };
+    queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
     let rng = &mut rng.0;
     observed.clear();
     observed.extend(served.0.iter().map(|&(uid, quality)| {
@@ -52,10 +61,60 @@ pub fn set_weights(
             (quality + strategy.noise * standard_normal(rng)).max(0.0),
         )
     }));
-    weights_from_observations(&mut observed, &strategy.rule, &mut weights.0);
+    weights_from_observations(&mut observed, &strategy.rule, &mut row);
+    let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();
+    let values: Vec<u16> = row.iter().map(|(_, w)| w.round() as u16).collect();
+    let caller = Caller {
+        uid: me.uid,
+        n: metagraph.uids.len() as u16,
+        permit: permit.0,
+        owner: false,
+        stake: stake.0,
+        last_update: last_update.0,
+        block: clock.block,
+    };
+    if set_weights::check(&rules.weights, &caller, &uids, &values).is_err()
+        || (rules.reveal_period.is_some() && commits.0.len() >= MAX_UNREVEALED_COMMITS)
+    {
+        calls.rejected += 1;
+        return;
+    }
+    calls.accepted += 1;
+    let stored: SparseRow = uids
+        .iter()
+        .zip(max_upscale_u16(&values))
+        .map(|(&j, v)| (j, v as f64))
+        .collect();
     last_update.0 = clock.block;
-    queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
+    match rules.reveal_period {
+        None => weights.0 = stored,
+        Some(_) => {
+            // `commit_epoch` is the epoch index with look-ahead: +1 if an epoch fires this block
+            // (it already ran: on_initialize precedes extrinsics, so the index has moved).
+            let due = epochs.next_epoch_block == clock.block;
+            commits.0.push(Commit {
+                epoch: epochs.epochs + due as u64,
+                block: clock.block,
+                row: stored,
+            });
+        }
+    }
 }
+
+/// The chain keeps at most 10 unrevealed commits per hotkey.
+const MAX_UNREVEALED_COMMITS: usize = 10;
+
+/// The validator's storage and behaviour that `set_weights` reads and writes.
+type ValidatorData<'a> = (
+    &'a Neuron,
+    &'a HonestValidator,
+    &'a mut AgentRng,
+    &'a mut Weights,
+    &'a mut LastUpdate,
+    &'a Permit,
+    &'a Stake,
+    &'a mut Commits,
+);
 
 /// Turn `(uid, observed quality)` pairs into a stored weight row. `observed` may be reordered.
 pub fn weights_from_observations(

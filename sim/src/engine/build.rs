@@ -42,6 +42,29 @@ pub fn yuma_params(hp: &Hyperparameters, stake_threshold: f64) -> YumaParams {
     }
 }
 
+/// A subnet's rules for the engine, from its hyperparameters.
+pub fn subnet_rules(
+    hp: &Hyperparameters,
+    emission_share: f64,
+    stake_threshold: f64,
+) -> SubnetRules {
+    SubnetRules {
+        yuma: yuma_params(hp, stake_threshold),
+        tempo: (hp.tempo as u64).max(1),
+        emission_share,
+        weights: crate::chain::set_weights::Rules {
+            rate_limit: hp.weights_rate_limit,
+            min_allowed_weights: hp.min_allowed_weights,
+            max_weights_limit: hp.max_weights_limit,
+            stake_threshold: tao_to_rao(stake_threshold),
+        },
+        reveal_period: hp
+            .commit_reveal
+            .enabled
+            .then_some(hp.commit_reveal.reveal_period),
+    }
+}
+
 /// TAO to rao, held to the supply so stake arithmetic never overflows (`as` maps NaN to 0).
 pub fn tao_to_rao(tao: f64) -> u64 {
     ((tao * RAO_PER_TAO as f64).round() as u64).min(crate::chain::emission::MAX_SUPPLY_RAO)
@@ -152,6 +175,7 @@ impl Spawn {
                 Bonds::default(),
                 Permit(permit),
                 EpochEmission(0),
+                Commits::default(),
                 AgentRng(stream(self.seed, self.run, Purpose::Agent, hotkey)),
             ))
             .id()
@@ -220,11 +244,7 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
     let tempo = (hp.tempo as u64).max(1);
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
     let first_epoch = at.block + tempo - (at.netuid as u64 % tempo);
-    let rules = SubnetRules {
-        yuma: yuma_params(hp, stake_threshold),
-        tempo,
-        emission_share: subnet.emission_share,
-    };
+    let rules = subnet_rules(hp, subnet.emission_share, stake_threshold);
     let (validators, miners) = (&subnet.validators, &subnet.miners);
     let entity = world
         .spawn((
@@ -237,6 +257,7 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
             Pending::default(),
             EpochBuffers::default(),
             registrar(hp, at.block, validators.count, miners.count),
+            WeightCalls::default(),
         ))
         .id();
     at.subnet = entity;

@@ -19,6 +19,34 @@ pub struct SubnetRules {
     pub tempo: u64,
     /// Weight of the subnet in each block's emission.
     pub emission_share: f64,
+    /// What `set_weights` checks.
+    pub weights: crate::chain::set_weights::Rules,
+    /// `RevealPeriodEpochs` when commit-reveal is on.
+    pub reveal_period: Option<u64>,
+}
+
+/// A time-locked weight commit, hidden until its reveal epoch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commit {
+    /// `commit_epoch`: the subnet's epoch index (with look-ahead) at the commit.
+    pub epoch: u64,
+    /// Block of the commit.
+    pub block: u64,
+    /// The weights to store at the reveal (already max-upscaled).
+    pub row: crate::chain::yuma::SparseRow,
+}
+
+/// A hotkey's unrevealed commits, oldest first (the chain keeps at most 10).
+#[derive(Component, Clone, Debug, Default)]
+pub struct Commits(pub Vec<Commit>);
+
+/// `set_weights` calls on a subnet since its last epoch.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct WeightCalls {
+    /// Accepted (stored, or committed under commit-reveal).
+    pub accepted: u32,
+    /// Refused by the chain's checks.
+    pub rejected: u32,
 }
 
 /// When the subnet's epochs ran (`LastEpochBlock`, `LastMechansimStepBlock`).
@@ -72,6 +100,8 @@ pub struct EpochBuffers {
     pub weights: Vec<SparseRow>,
     /// Gathered bond rows.
     pub bonds: Vec<SparseRow>,
+    /// Block of each UID's earliest pending commit (for the commit-reveal column mask).
+    pub earliest_commit: Vec<Option<u64>>,
 }
 
 /// Identity of a neuron: which subnet, which UID, which role and strategy.

@@ -20,6 +20,7 @@ type NeuronData<'a> = (
     &'a mut Permit,
     Option<&'a Quality>,
     &'a mut EpochEmission,
+    &'a Commits,
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
@@ -37,11 +38,20 @@ pub fn run_epoch(
         &Metagraph,
         &mut EpochBuffers,
         &mut Registrar,
+        &mut WeightCalls,
     )>,
     mut neurons: Query<NeuronData>,
 ) -> Result<(), EngineError> {
-    let Ok((netuid, rules, mut epoch_clock, mut pending, metagraph, mut buffers, mut registrar)) =
-        subnets.get_mut(subnet)
+    let Ok((
+        netuid,
+        rules,
+        mut epoch_clock,
+        mut pending,
+        metagraph,
+        mut buffers,
+        mut registrar,
+        mut calls,
+    )) = subnets.get_mut(subnet)
     else {
         return Ok(());
     };
@@ -54,10 +64,11 @@ pub fn run_epoch(
     buffers.last_update.clear();
     buffers.registered.clear();
     buffers.permit.clear();
+    buffers.earliest_commit.clear();
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _) = neurons
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits) = neurons
             .get(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,
@@ -69,6 +80,16 @@ pub fn run_epoch(
         buffers.permit.push(permit.0);
         buffers.weights[uid].clone_from(&weights.0);
         buffers.bonds[uid].clone_from(&bonds.0);
+        buffers
+            .earliest_commit
+            .push(commits.0.iter().map(|c| c.block).min());
+    }
+    if rules.reveal_period.is_some() {
+        super::commit_reveal::mask_columns(
+            &mut buffers.weights,
+            &buffers.earliest_commit,
+            &buffers.registered,
+        );
     }
 
     let emission = pending.server + pending.validator;
@@ -111,7 +132,7 @@ pub fn run_epoch(
     let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) =
         (0u64, 0u64, 0u64, 0.0, 0u32);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission) =
+        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission, _) =
             neurons
                 .get_mut(entity)
                 .map_err(|_| EngineError::MissingNeuron {
@@ -196,6 +217,9 @@ pub fn run_epoch(
         registrar.refused,
         registrar.burned_rao,
     ) = (0, 0, 0);
+    subnets_rows.weights_set.push(calls.accepted);
+    subnets_rows.weights_rejected.push(calls.rejected);
+    *calls = WeightCalls::default();
     subnets_rows.mean_miner_quality.push(if miners > 0 {
         quality_sum / miners as f64
     } else {

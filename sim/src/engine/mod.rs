@@ -8,6 +8,7 @@
 //! consensus math runs in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
 
 mod build;
+mod commit_reveal;
 mod components;
 mod epoch;
 mod events;
@@ -187,6 +188,7 @@ impl Simulation {
                         .run_system_with(self.systems.drift, subnet)
                         .map_err(|e| system_error(&e))?;
                     miner::publish_served(&mut self.world, subnet);
+                    commit_reveal::reveal(&mut self.world, subnet);
                     self.world
                         .run_system_with(self.systems.epoch, subnet)
                         .map_err(|e| system_error(&e))??;

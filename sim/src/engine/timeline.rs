@@ -1,7 +1,7 @@
 //! Scheduled scenario changes: at their block, the live scenario is replaced by the changed
 //! one and every component derived from a changed field is updated in place.
 
-use super::build::yuma_params;
+use super::build::subnet_rules;
 use super::components::{EpochClock, Neuron, SubnetRules};
 use super::events::{Event, EventQueue};
 use crate::agents::miner::HonestMiner;
@@ -17,11 +17,10 @@ pub fn apply(world: &mut World, subnets: &[Entity], next: &Scenario, block: u64)
         let tempo = (hp.tempo as u64).max(1);
         let mut reschedule = None;
         if let Some(mut rules) = world.get_mut::<SubnetRules>(entity) {
-            rules.yuma = yuma_params(hp, next.network.stake_threshold);
-            rules.emission_share = subnet.emission_share;
-            if rules.tempo != tempo {
+            let old_tempo = rules.tempo;
+            *rules = subnet_rules(hp, subnet.emission_share, next.network.stake_threshold);
+            if old_tempo != tempo {
                 // `set_tempo` restarts the epoch clock: the next epoch is a full tempo away.
-                rules.tempo = tempo;
                 reschedule = Some(block + tempo);
             }
         }

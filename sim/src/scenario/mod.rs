@@ -376,6 +376,53 @@ pub struct Hyperparameters {
     /// The registration price.
     #[serde(default)]
     pub burn: Burn,
+    /// Commit-reveal of weights (on by default, as for every new subnet).
+    #[serde(default)]
+    pub commit_reveal: CommitReveal,
+    /// `WeightsSetRateLimit`: blocks between two weight sets (or commits) of a hotkey
+    /// (default 100).
+    #[serde(default = "default_rate_limit")]
+    pub weights_rate_limit: u64,
+    /// `MinAllowedWeights`: fewest weights a call may set, self-weight aside (default 1).
+    #[serde(default = "default_min_weights")]
+    pub min_allowed_weights: u16,
+    /// `MaxWeightsLimit`, u16: the largest normalised weight a call may give one UID
+    /// (default 65,535 = no limit).
+    #[serde(default = "u16_max")]
+    pub max_weights_limit: u16,
+}
+
+fn default_rate_limit() -> u64 {
+    100
+}
+fn default_min_weights() -> u16 {
+    1
+}
+
+/// Commit-reveal (spec §7.2, time-locked commits): weights are committed, hidden, and revealed
+/// `reveal_period` epochs later, just before that epoch runs; `LastUpdate` is the commit block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitReveal {
+    /// `CommitRevealWeightsEnabled` (default true).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// `RevealPeriodEpochs` (default 1; 1 to 100).
+    #[serde(default = "one_u64_cr")]
+    pub reveal_period: u64,
+}
+
+impl Default for CommitReveal {
+    fn default() -> Self {
+        CommitReveal {
+            enabled: true,
+            reveal_period: 1,
+        }
+    }
+}
+
+fn one_u64_cr() -> u64 {
+    1
 }
 
 fn default_min_non_immune() -> u16 {
@@ -443,6 +490,10 @@ impl Default for Hyperparameters {
             immunity_period: default_immunity(),
             min_non_immune_uids: default_min_non_immune(),
             burn: Burn::default(),
+            commit_reveal: CommitReveal::default(),
+            weights_rate_limit: default_rate_limit(),
+            min_allowed_weights: default_min_weights(),
+            max_weights_limit: u16::MAX,
         }
     }
 }

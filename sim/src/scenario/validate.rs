@@ -196,6 +196,15 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         }
         validators(&mut bad, &at("validators"), v);
         miners(&mut bad, &at("miners"), &subnet.miners);
+        if !(1..=100).contains(&hp.commit_reveal.reveal_period) {
+            bad(
+                at("hyperparameters.commit_reveal.reveal_period"),
+                format!(
+                    "expected 1 to 100 epochs, got {}",
+                    hp.commit_reveal.reveal_period
+                ),
+            );
+        }
         let burn = &hp.burn;
         for (field, value) in [
             ("initial", burn.initial),

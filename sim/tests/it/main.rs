@@ -7,6 +7,7 @@ mod registration;
 mod scenarios;
 mod timeline;
 mod validation;
+mod weights_rules;
 
 use subnetlab_sim::scenario::{self, Override, Scenario};
 
