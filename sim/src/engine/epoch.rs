@@ -23,6 +23,18 @@ type NeuronData<'a> = (
     &'a Commits,
 );
 
+/// The subnet storage an epoch reads and writes.
+type SubnetData<'a> = (
+    &'a SubnetId,
+    &'a SubnetRules,
+    &'a mut EpochClock,
+    &'a mut Pending,
+    &'a Metagraph,
+    &'a mut EpochBuffers,
+    &'a mut Registrar,
+    &'a mut WeightCalls,
+);
+
 /// Run the epoch of `subnet` at the current block and schedule the next one.
 pub fn run_epoch(
     In(subnet): In<Entity>,
@@ -30,16 +42,7 @@ pub fn run_epoch(
     policy: Res<RecordPolicy>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
-    mut subnets: Query<(
-        &SubnetId,
-        &SubnetRules,
-        &mut EpochClock,
-        &mut Pending,
-        &Metagraph,
-        &mut EpochBuffers,
-        &mut Registrar,
-        &mut WeightCalls,
-    )>,
+    mut subnets: Query<SubnetData>,
     mut neurons: Query<NeuronData>,
 ) -> Result<(), EngineError> {
     let Ok((
