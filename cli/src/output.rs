@@ -74,6 +74,18 @@ impl Staging {
         Ok(self.target)
     }
 
+    /// Commit if `outcome` is Ok (returning the final folder with the value), else remove the
+    /// temporary folder and pass the error on.
+    pub fn finish<T>(self, outcome: anyhow::Result<T>) -> anyhow::Result<(PathBuf, T)> {
+        match outcome {
+            Ok(value) => Ok((self.commit()?, value)),
+            Err(e) => {
+                self.abandon();
+                Err(e)
+            }
+        }
+    }
+
     /// Remove the temporary folder after a failure.
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.tmp);

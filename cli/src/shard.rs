@@ -171,27 +171,19 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         )?;
         Ok(merged)
     })();
-    match outcome {
-        Ok(merged) => {
-            let dir = staging.commit()?;
-            println!(
-                "Merged {merged} of {} runs into {}",
-                plan.runs.len(),
-                dir.display()
-            );
-            if merged < plan.runs.len() {
-                eprintln!(
-                    "warning: {} runs are missing (a shard has not finished?)",
-                    plan.runs.len() - merged
-                );
-            }
-            Ok(())
-        }
-        Err(e) => {
-            staging.abandon();
-            Err(e)
-        }
+    let (dir, merged) = staging.finish(outcome)?;
+    println!(
+        "Merged {merged} of {} runs into {}",
+        plan.runs.len(),
+        dir.display()
+    );
+    if merged < plan.runs.len() {
+        eprintln!(
+            "warning: {} runs are missing (a shard has not finished?)",
+            plan.runs.len() - merged
+        );
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -110,21 +110,13 @@ pub fn run_into(
         write_study(staging.dir(), plan, &records, wall)?;
         Ok(records)
     });
-    match outcome {
-        Ok(records) => {
-            let dir = staging.commit()?;
-            if quiet {
-                println!("{}", dir.display());
-            } else {
-                println!("Wrote {}", dir.display());
-            }
-            Ok(records)
-        }
-        Err(e) => {
-            staging.abandon();
-            Err(e)
-        }
+    let (dir, records) = staging.finish(outcome)?;
+    if quiet {
+        println!("{}", dir.display());
+    } else {
+        println!("Wrote {}", dir.display());
     }
+    Ok(records)
 }
 
 /// Write the study folder: resolved scenario, tables of all runs, runs table, run.json.
