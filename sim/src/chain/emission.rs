@@ -62,10 +62,14 @@ pub struct EmissionSegment {
     pub per_block: u64,
     /// Halving level of the run.
     pub level: u32,
+    /// Rao minted over the run (`blocks × per_block` when the rate is constant; smooth
+    /// schedules vary the rate inside a run and state the total).
+    pub total: u64,
 }
 
-/// Mint the blocks `first_block ..= last_block`, starting from `issuance`, and call `on_segment`
-/// for each run of equal per-block emission, in block order. Returns the new issuance.
+/// Mint the blocks `first_block ..= last_block`, starting from `issuance`, and call
+/// `on_segment` for each run of equal per-block emission, in block order. Returns the new
+/// issuance.
 ///
 /// A segment ends exactly at the block whose minting brings issuance to (or past) the next
 /// threshold: that block still emits at the old rate, the next one at the new rate, as on chain,
@@ -76,47 +80,78 @@ pub fn accrue(
     last_block: u64,
     mut on_segment: impl FnMut(EmissionSegment),
 ) -> u64 {
-    let mut issuance = issuance;
-    let mut block = first_block;
-    while block <= last_block {
-        let per_block = block_emission(issuance);
+    runs(
+        issuance,
+        first_block,
+        last_block,
+        |_, issuance| {
+            let level = halving_level(issuance);
+            let per_block = if level > LAST_EMITTING_LEVEL {
+                0
+            } else {
+                DEFAULT_BLOCK_EMISSION >> level
+            };
+            // Blocks until issuance reaches the next threshold: a ceiling division.
+            let next = halving_threshold(level + 1).min(MAX_SUPPLY_RAO);
+            let holds = if per_block == 0 {
+                u64::MAX
+            } else {
+                (next - issuance).div_ceil(per_block)
+            };
+            (per_block, holds, level)
+        },
+        &mut on_segment,
+    )
+}
+
+/// Mint runs of constant emission: `rate(block, issuance)` gives the rate, how many blocks it
+/// holds (`u64::MAX`: no change ahead) and the level; issuance never passes the cap (the last
+/// block before it mints only what is left).
+pub(crate) fn runs(
+    mut issuance: u64,
+    first: u64,
+    last: u64,
+    rate: impl Fn(u64, u64) -> (u64, u64, u32),
+    on_segment: &mut impl FnMut(EmissionSegment),
+) -> u64 {
+    let mut block = first;
+    while block <= last && issuance < MAX_SUPPLY_RAO {
+        let (per_block, holds, level) = rate(block, issuance);
+        let blocks = holds.max(1).min(last - block + 1);
         if per_block == 0 {
+            if holds == u64::MAX {
+                break;
+            }
+            block = block.saturating_add(blocks);
+            continue;
+        }
+        let full = blocks.min((MAX_SUPPLY_RAO - issuance) / per_block);
+        if full > 0 {
+            let total = full * per_block;
+            on_segment(EmissionSegment {
+                first_block: block,
+                blocks: full,
+                per_block,
+                level,
+                total,
+            });
+            issuance += total;
+        }
+        if full < blocks {
+            let rest = MAX_SUPPLY_RAO - issuance;
+            if rest > 0 {
+                let segment = EmissionSegment {
+                    first_block: block + full,
+                    blocks: 1,
+                    per_block: rest,
+                    level,
+                    total: rest,
+                };
+                on_segment(segment);
+                issuance += rest;
+            }
             break;
         }
-        let level = halving_level(issuance);
-        // Blocks until issuance reaches the next threshold (or the cap): a ceiling division.
-        let next = halving_threshold(level + 1).min(MAX_SUPPLY_RAO);
-        let to_cross = (next - issuance).div_ceil(per_block);
-        let blocks = to_cross.min(last_block - block + 1);
-        // The cap can only bind on the last block of a run; clamp it there.
-        let minted = (blocks * per_block).min(MAX_SUPPLY_RAO - issuance);
-        if minted < blocks * per_block {
-            // The final, partial block: emit the full blocks first, then the remainder.
-            let full = blocks - 1;
-            if full > 0 {
-                on_segment(EmissionSegment {
-                    first_block: block,
-                    blocks: full,
-                    per_block,
-                    level,
-                });
-            }
-            let rest = minted - full * per_block;
-            on_segment(EmissionSegment {
-                first_block: block + full,
-                blocks: 1,
-                per_block: rest,
-                level,
-            });
-            return issuance + minted;
-        }
-        on_segment(EmissionSegment {
-            first_block: block,
-            blocks,
-            per_block,
-            level,
-        });
-        issuance += minted;
         block += blocks;
     }
     issuance
@@ -166,13 +201,15 @@ mod tests {
                     first_block: 100,
                     blocks: 5,
                     per_block: 1_000_000_000,
-                    level: 0
+                    level: 0,
+                    total: 5_000_000_000
                 },
                 EmissionSegment {
                     first_block: 105,
                     blocks: 5,
                     per_block: 500_000_000,
-                    level: 1
+                    level: 1,
+                    total: 2_500_000_000
                 },
             ]
         );
@@ -193,7 +230,8 @@ mod tests {
                 first_block: 3,
                 blocks: 1,
                 per_block: 500_000_000,
-                level: 1
+                level: 1,
+                total: 500_000_000
             }
         );
         assert_eq!(end, start + 2_500_000_000);

@@ -2,6 +2,7 @@
 
 pub mod emission;
 pub mod registration;
+pub mod schedule;
 pub mod set_weights;
 pub mod split;
 pub mod yuma;

@@ -21,10 +21,11 @@ pub use events::{Event, EventQueue, Phase};
 
 use crate::agents::{miner, validator};
 use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
+use crate::chain::schedule::{Schedule, TableKey};
 use crate::chain::split;
 use crate::chain::yuma::EpochError;
 use crate::record::RunRecord;
-use crate::scenario::{BLOCKS_PER_DAY, Scenario};
+use crate::scenario::{BLOCKS_PER_DAY, EmissionSchedule, Scenario, TableBy};
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemId;
 
@@ -66,6 +67,41 @@ pub struct Progress {
     pub epochs: u64,
 }
 
+/// The schedule a scenario asks for; a smooth schedule is anchored at `block` and `issuance`.
+fn schedule(e: &EmissionSchedule, block: u64, issuance: u64) -> Schedule {
+    let rao = build::tao_to_rao;
+    match e {
+        EmissionSchedule::Chain => Schedule::Chain,
+        EmissionSchedule::HalvingEveryBlocks { interval, initial } => {
+            Schedule::HalvingEveryBlocks {
+                interval: *interval,
+                initial: rao(*initial),
+            }
+        }
+        EmissionSchedule::SmoothExponential { initial } => Schedule::SmoothExponential {
+            initial: rao(*initial),
+            origin_block: block,
+            origin_issuance: issuance,
+        },
+        EmissionSchedule::Constant { per_block } => Schedule::Constant {
+            per_block: rao(*per_block),
+        },
+        EmissionSchedule::Table { by, steps } => {
+            let (key, from): (TableKey, fn(f64) -> u64) = match by {
+                TableBy::Block => (TableKey::Block, |x| x as u64),
+                TableBy::Issuance => (TableKey::Issuance, build::tao_to_rao),
+            };
+            Schedule::Table {
+                key,
+                steps: steps
+                    .iter()
+                    .map(|s| (from(s.from), rao(s.per_block)))
+                    .collect(),
+            }
+        }
+    }
+}
+
 /// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each epoch.
 pub fn run(
     scenario: &Scenario,
@@ -101,6 +137,8 @@ struct Simulation {
     split_cache: Option<(u64, Vec<split::BlockSplit>)>,
     /// The scenario as it stands after the timeline changes applied so far.
     live: Scenario,
+    /// The emission schedule in force.
+    schedule: Schedule,
 }
 
 impl Simulation {
@@ -159,6 +197,7 @@ impl Simulation {
             last_segment: None,
             split_cache: None,
             live: scenario.clone(),
+            schedule: schedule(&scenario.network.emission, first, start_issuance),
         }
     }
 
@@ -245,6 +284,10 @@ impl Simulation {
                     timeline::apply(&mut self.world, &self.subnets, &next, block);
                     self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
                     self.owner_cut = next.network.owner_cut;
+                    if next.network.emission != self.live.network.emission {
+                        let issuance = self.world.resource::<Issuance>().0;
+                        self.schedule = schedule(&next.network.emission, block + 1, issuance);
+                    }
                     self.split_cache = None;
                     self.live = next;
                 }
@@ -273,7 +316,9 @@ impl Simulation {
         }
         let issuance = self.world.resource::<Issuance>().0;
         let mut segments = Vec::new();
-        let after = emission::accrue(issuance, self.next_block, block, |s| segments.push(s));
+        let after = self
+            .schedule
+            .accrue(issuance, self.next_block, block, |s| segments.push(s));
         self.next_block = block + 1;
         let mut issuance_at = issuance;
         for segment in segments {
@@ -296,9 +341,15 @@ impl Simulation {
         self.world.resource_mut::<Recorder>().0.totals.minted_rao += after - issuance;
     }
 
-    /// Add `segment.blocks` blocks of emission to each subnet's pending amounts.
+    /// Add a segment's emission to each subnet's pending amounts: block by block (each block
+    /// split and floored as on chain) when its rate is constant, else its total at once.
     fn accrue_segment(&mut self, segment: EmissionSegment) {
-        let per_block = segment.per_block;
+        let constant = segment.per_block.checked_mul(segment.blocks) == Some(segment.total);
+        let (per_block, repeats) = if constant {
+            (segment.per_block, segment.blocks)
+        } else {
+            (segment.total, 1)
+        };
         if self
             .split_cache
             .as_ref()
@@ -317,10 +368,10 @@ impl Simulation {
         };
         for (&subnet, s) in self.subnets.iter().zip(splits) {
             if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
-                pending.server += s.server * segment.blocks;
-                pending.validator += s.validator * segment.blocks;
-                pending.owner_cut += s.owner_cut * segment.blocks;
-                pending.dust += s.dust * segment.blocks;
+                pending.server += s.server * repeats;
+                pending.validator += s.validator * repeats;
+                pending.owner_cut += s.owner_cut * repeats;
+                pending.dust += s.dust * repeats;
             }
         }
     }
@@ -332,6 +383,7 @@ impl Simulation {
             blocks: 0,
             per_block: emission::block_emission(issuance),
             level: emission::halving_level(issuance),
+            total: 0,
         });
         self.push_network_row(block, issuance, segment);
     }

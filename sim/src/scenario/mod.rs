@@ -282,6 +282,72 @@ pub struct Network {
     /// and may not set weights (the owner is exempt).
     #[serde(default)]
     pub stake_threshold: f64,
+    /// How much TAO each block mints (default: the chain's issuance-based halving).
+    #[serde(default)]
+    pub emission: EmissionSchedule,
+}
+
+/// The TAO emission schedule, chosen with `schedule:`. Every schedule stops at 21 M TAO.
+///
+/// ```yaml
+/// network:
+///   emission: { schedule: smooth_exponential }       # same supply, no steps
+///   # emission: { schedule: halving_every_blocks, interval: 10512000 }
+///   # emission: { schedule: table, by: issuance, steps: [{ from: 0, per_block: 1 }, { from: 15000000, per_block: 0.1 }] }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "schedule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EmissionSchedule {
+    /// The chain's rule: 1 TAO per block halving each time issuance crosses 10.5 M, 15.75 M, …
+    #[default]
+    Chain,
+    /// Bitcoin-style: halve every `interval` blocks counted from block 0.
+    HalvingEveryBlocks {
+        /// Blocks between halvings (10,500,000 ≈ the chain's ~4 years).
+        interval: u64,
+        /// TAO per block before the first halving (default 1).
+        #[serde(default = "one")]
+        initial: f64,
+    },
+    /// The smooth curve through the start of each chain level: the rate is
+    /// `initial × (21 M − issuance) / 21 M`; same total supply, no steps.
+    SmoothExponential {
+        /// TAO per block at zero issuance (default 1).
+        #[serde(default = "one")]
+        initial: f64,
+    },
+    /// A fixed amount every block.
+    Constant {
+        /// TAO per block.
+        per_block: f64,
+    },
+    /// Piecewise constant by block number or by issuance.
+    Table {
+        /// `block` or `issuance` (TAO).
+        by: TableBy,
+        /// Steps, ascending by `from`; before the first step nothing is minted.
+        steps: Vec<TableStep>,
+    },
+}
+
+/// What a table schedule's `from` values are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableBy {
+    /// Block numbers.
+    Block,
+    /// Issuance in TAO.
+    Issuance,
+}
+
+/// One step of a table schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableStep {
+    /// Block number or issuance (TAO) from which the step applies.
+    pub from: f64,
+    /// TAO per block.
+    pub per_block: f64,
 }
 
 impl Default for Network {
@@ -290,6 +356,7 @@ impl Default for Network {
             owner_cut: default_owner_cut(),
             tao_price_usd: default_tao_price(),
             stake_threshold: 0.0,
+            emission: EmissionSchedule::Chain,
         }
     }
 }

@@ -91,6 +91,7 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             format!("expected TAO >= 0, got {}", s.network.stake_threshold),
         );
     }
+    schedule(&s.network.emission, &mut bad);
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -494,6 +495,60 @@ fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                             format!("at point {}: {path}: {message}", arm.name),
                         );
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The emission schedule's parameters.
+fn schedule(e: &super::EmissionSchedule, bad: &mut impl FnMut(String, String)) {
+    use super::EmissionSchedule as E;
+    let tao = |bad: &mut dyn FnMut(String, String), field: &str, v: f64| {
+        if !(v.is_finite() && (0.0..=21_000_000.0).contains(&v)) {
+            bad(
+                format!("network.emission.{field}"),
+                format!("expected TAO between 0 and 21,000,000, got {v}"),
+            );
+        }
+    };
+    match e {
+        E::Chain => {}
+        E::HalvingEveryBlocks { interval, initial } => {
+            if *interval == 0 {
+                bad(
+                    "network.emission.interval".into(),
+                    "expected 1 or more blocks".into(),
+                );
+            }
+            tao(bad, "initial", *initial);
+        }
+        E::SmoothExponential { initial } => tao(bad, "initial", *initial),
+        E::Constant { per_block } => tao(bad, "per_block", *per_block),
+        E::Table { steps, .. } => {
+            if steps.is_empty() {
+                bad(
+                    "network.emission.steps".into(),
+                    "expected at least one step".into(),
+                );
+            }
+            for (i, step) in steps.iter().enumerate() {
+                tao(bad, &format!("steps[{i}].per_block"), step.per_block);
+                if !(step.from.is_finite() && step.from >= 0.0) {
+                    bad(
+                        format!("network.emission.steps[{i}].from"),
+                        format!("expected a number >= 0, got {}", step.from),
+                    );
+                }
+                if i > 0 && step.from <= steps[i - 1].from {
+                    bad(
+                        format!("network.emission.steps[{i}].from"),
+                        format!(
+                            "expected steps in increasing `from` order, got {} after {}",
+                            step.from,
+                            steps[i - 1].from
+                        ),
+                    );
                 }
             }
         }

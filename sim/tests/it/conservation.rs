@@ -74,6 +74,7 @@ prop_compose! {
         new_tempo in 1u16..40,
         new_share in 0.0f64..3.0,
         wave in 1u32..20,
+        schedule in 0usize..5,
     ) -> Scenario {
         // Start just below a halving threshold so crossings are common.
         let issuance = halving_threshold(level).saturating_sub(below * RAO_PER_TAO / 7);
@@ -85,7 +86,18 @@ prop_compose! {
             seed,
             duration: Duration { blocks: Some(blocks), ..Default::default() },
             start: Start { block: 1_000, issuance: issuance as f64 / RAO_PER_TAO as f64 },
-            network: Network { owner_cut, ..Default::default() },
+            network: Network {
+                owner_cut,
+                emission: [
+                    EmissionSchedule::Chain,
+                    EmissionSchedule::HalvingEveryBlocks { interval: 300, initial: 1.0 },
+                    EmissionSchedule::SmoothExponential { initial: 1.0 },
+                    EmissionSchedule::Constant { per_block: 2.5 },
+                    EmissionSchedule::Table { by: TableBy::Block, steps: vec![TableStep { from: 0.0, per_block: 1.0 }, TableStep { from: 1_200.0, per_block: 0.3 }] },
+                ][schedule]
+                .clone(),
+                ..Default::default()
+            },
             subnets,
             timeline: Vec::new(),
             replicates: 1,
