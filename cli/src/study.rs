@@ -163,7 +163,8 @@ pub fn write_run_json(
         "epochs": all.epochs,
         "totals_rao": {
             "minted": t.minted_rao, "miners": t.miners_rao, "validators": t.validators_rao,
-            "owner_cut": t.owner_cut_rao, "dust": t.dust_rao, "pending": t.pending_rao,
+            "owner_cut": t.owner_cut_rao, "owner_burned": t.owner_burned_rao, "dust": t.dust_rao, "pending": t.pending_rao,
+            "registration_burn": t.registration_burn_rao,
         },
     });
     let text = serde_json::to_string_pretty(&run_json).context("serialising run.json")?;
@@ -207,7 +208,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
                 .subnets
                 .iter()
                 .map(|s| match role {
-                    Role::Validator => s.validators.count as u64,
+                    Role::Validator | Role::Owner => s.validators.count as u64,
                     Role::Miner => s.miners.count as u64,
                 })
                 .sum()

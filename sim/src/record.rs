@@ -8,6 +8,9 @@ pub enum Role {
     Validator,
     /// Serves; earns incentive.
     Miner,
+    /// The subnet owner's hotkey (UID 0): always a validator permit, keeps its self-weight,
+    /// never pruned; incentive it receives is burned.
+    Owner,
 }
 
 impl Role {
@@ -16,6 +19,7 @@ impl Role {
         match self {
             Role::Validator => "validator",
             Role::Miner => "miner",
+            Role::Owner => "owner",
         }
     }
 }
@@ -144,6 +148,8 @@ pub struct Totals {
     pub pending_rao: u64,
     /// TAO paid for registrations (not emission: it comes from the registrants).
     pub registration_burn_rao: u64,
+    /// Incentive that landed on owner hotkeys and was burned.
+    pub owner_burned_rao: u64,
 }
 
 /// Append every column of `other` to `to`, for concatenating runs.
@@ -247,6 +253,7 @@ impl RunRecord {
             t.dust_rao += o.dust_rao;
             t.pending_rao += o.pending_rao;
             t.registration_burn_rao += o.registration_burn_rao;
+            t.owner_burned_rao += o.owner_burned_rao;
         }
         all
     }

@@ -10,6 +10,7 @@ use crate::engine::{
     AgentRng, Clock, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph, Neuron,
     Permit, Stake, SubnetRules, WeightCalls, Weights,
 };
+use crate::record::Role;
 use crate::scenario::WeightRule;
 use bevy_ecs::prelude::*;
 
@@ -44,7 +45,7 @@ pub fn set_weights(
     mut observed: Local<Vec<(u16, f64)>>,
     mut row: Local<SparseRow>,
 ) {
-    let Ok((me, strategy, mut rng, mut weights, mut last_update, permit, stake, mut commits)) =
+    let Ok((me, honest, burn, mut rng, mut weights, mut last_update, permit, stake, mut commits)) =
         validators.get_mut(neuron)
     else {
         return;
@@ -52,23 +53,32 @@ pub fn set_weights(
     let Ok((served, rules, epochs, metagraph, mut calls)) = subnets.get_mut(me.subnet) else {
         return;
     };
-    queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
-    let rng = &mut rng.0;
-    observed.clear();
-    observed.extend(served.0.iter().map(|&(uid, quality)| {
-        (
-            uid,
-            (quality + strategy.noise * standard_normal(rng)).max(0.0),
-        )
-    }));
-    weights_from_observations(&mut observed, &strategy.rule, &mut row);
+    row.clear();
+    if let Some(strategy) = honest {
+        queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
+        let rng = &mut rng.0;
+        observed.clear();
+        observed.extend(served.0.iter().map(|&(uid, quality)| {
+            (
+                uid,
+                (quality + strategy.noise * standard_normal(rng)).max(0.0),
+            )
+        }));
+        weights_from_observations(&mut observed, &strategy.rule, &mut row);
+    } else if let Some(burn) = burn {
+        // The owner's burn: all weight on its own UID, which the epoch keeps for the owner.
+        queue.schedule(clock.block + burn.interval, Event::SetWeights(neuron));
+        row.push((me.uid, 65_535.0));
+    } else {
+        return;
+    }
     let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();
     let values: Vec<u16> = row.iter().map(|(_, w)| w.round() as u16).collect();
     let caller = Caller {
         uid: me.uid,
         n: metagraph.uids.len() as u16,
         permit: permit.0,
-        owner: false,
+        owner: me.role == Role::Owner,
         stake: stake.0,
         last_update: last_update.0,
         block: clock.block,
@@ -104,10 +114,18 @@ pub fn set_weights(
 /// The chain keeps at most 10 unrevealed commits per hotkey.
 const MAX_UNREVEALED_COMMITS: usize = 10;
 
-/// The validator's storage and behaviour that `set_weights` reads and writes.
+/// The owner's burn: it sets all its weight on itself every `interval` blocks.
+#[derive(Component, Clone, Debug)]
+pub struct BurnWeights {
+    /// Blocks between weight sets.
+    pub interval: u64,
+}
+
+/// The storage and behaviour that `set_weights` reads and writes.
 type ValidatorData<'a> = (
     &'a Neuron,
-    &'a HonestValidator,
+    Option<&'a HonestValidator>,
+    Option<&'a BurnWeights>,
     &'a mut AgentRng,
     &'a mut Weights,
     &'a mut LastUpdate,

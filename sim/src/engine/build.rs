@@ -4,13 +4,15 @@
 use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
-use crate::agents::validator::HonestValidator;
+use crate::agents::validator::{BurnWeights, HonestValidator};
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::registration::BurnRules;
 use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
-use crate::scenario::{Hyperparameters, MinerStrategy, Scenario, Subnet, ValidatorStrategy};
+use crate::scenario::{
+    Hyperparameters, MinerStrategy, OwnerStrategy, Scenario, Subnet, ValidatorStrategy,
+};
 use bevy_ecs::prelude::*;
 use rand::RngExt;
 
@@ -20,6 +22,7 @@ pub fn hotkey_id(netuid: u16, role: Role, index: u32) -> u64 {
     let role_bits: u64 = match role {
         Role::Validator => 0,
         Role::Miner => 1,
+        Role::Owner => 2,
     };
     ((netuid as u64) << 40) | (role_bits << 32) | index as u64
 }
@@ -198,21 +201,59 @@ impl Spawn {
                 interval,
             } => {
                 let interval = interval.unwrap_or(tempo).max(1);
-                let mut agent = world.entity_mut(id);
-                agent.insert(HonestValidator {
+                world.entity_mut(id).insert(HonestValidator {
                     noise: *noise,
                     rule: weights.clone(),
                     interval,
                 });
-                let phase = agent
-                    .get_mut::<AgentRng>()
-                    .map_or(1, |mut r| r.0.random_range(1..=interval));
-                world
-                    .resource_mut::<EventQueue>()
-                    .schedule(self.block + phase, Event::SetWeights(id));
+                self.first_weights(world, id, interval);
             }
         }
         id
+    }
+
+    /// The subnet owner's hotkey: always permitted (the chain forces it), `strategy` decides
+    /// what it does with weights.
+    pub fn owner(
+        &self,
+        world: &mut World,
+        seat: Seat,
+        strategy: &OwnerStrategy,
+        tempo: u64,
+    ) -> Entity {
+        let id = self.neuron(world, seat, Role::Owner, true);
+        match strategy {
+            OwnerStrategy::Idle => {}
+            OwnerStrategy::Burn { interval } => {
+                let interval = interval.unwrap_or(tempo).max(1);
+                world.entity_mut(id).insert(BurnWeights { interval });
+                self.first_weights(world, id, interval);
+            }
+            OwnerStrategy::Honest {
+                noise,
+                weights,
+                interval,
+            } => {
+                let interval = interval.unwrap_or(tempo).max(1);
+                world.entity_mut(id).insert(HonestValidator {
+                    noise: *noise,
+                    rule: weights.clone(),
+                    interval,
+                });
+                self.first_weights(world, id, interval);
+            }
+        }
+        id
+    }
+
+    /// Schedule an agent's first weight update at its own random phase in `1..=interval`.
+    fn first_weights(&self, world: &mut World, id: Entity, interval: u64) {
+        let phase = world
+            .get_mut::<AgentRng>(id)
+            .map_or(1, |mut r| r.0.random_range(1..=interval));
+        world
+            .resource_mut::<EventQueue>()
+            .schedule(self.block + phase, Event::SetWeights(id));
     }
 
     /// A miner at `uid` serving at `quality`.
@@ -286,7 +327,17 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
         &mut permits,
     );
 
-    let mut uids = Vec::with_capacity(stake.len());
+    let mut uids = Vec::with_capacity(stake.len() + 1);
+    // The owner's hotkey takes UID 0 when it is registered (it registers the subnet).
+    if let Some(owner) = &subnet.owner {
+        let seat = Seat {
+            uid: 0,
+            index: 0,
+            stake_rao: tao_to_rao(owner.stake),
+        };
+        uids.push(at.owner(world, seat, &owner.strategy, tempo));
+    }
+    let first = uids.len();
     for index in 0..validators.count {
         let uid = uids.len();
         uids.push(at.validator(
@@ -294,9 +345,9 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
             Seat {
                 uid,
                 index,
-                stake_rao: tao_to_rao(stake[uid]),
+                stake_rao: tao_to_rao(stake[uid - first]),
             },
-            permits[uid],
+            permits[uid - first],
             &validators.strategy,
             tempo,
         ));
@@ -308,15 +359,19 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
             Seat {
                 uid,
                 index,
-                stake_rao: tao_to_rao(stake[uid]),
+                stake_rao: tao_to_rao(stake[uid - first]),
             },
             quality[index as usize],
             &miners.strategy,
         ));
     }
-    world
-        .entity_mut(entity)
-        .insert((Metagraph { uids }, ServedQuality::default()));
+    world.entity_mut(entity).insert((
+        Metagraph {
+            uids,
+            owner: subnet.owner.as_ref().map(|_| 0),
+        },
+        ServedQuality::default(),
+    ));
     crate::agents::miner::publish_served(world, entity);
     entity
 }

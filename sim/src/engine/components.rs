@@ -79,6 +79,8 @@ pub struct Pending {
 pub struct Metagraph {
     /// Neuron entity per UID.
     pub uids: Vec<Entity>,
+    /// UID of the subnet owner's hotkey, if registered.
+    pub owner: Option<u16>,
 }
 
 /// Reused buffers for the subnet's epoch, so the hot loop does not allocate.

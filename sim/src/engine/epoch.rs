@@ -7,6 +7,7 @@ use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::yuma::EpochInput;
+use crate::record::Role;
 use bevy_ecs::prelude::*;
 
 /// The neuron storage an epoch reads and writes.
@@ -100,7 +101,7 @@ pub fn run_epoch(
         block,
         tempo: rules.tempo,
         last_mechanism_step_block: epoch_clock.last_mechanism_step_block,
-        owner_uid: None,
+        owner_uid: metagraph.owner,
         stake: &buffers.stake,
         last_update: &buffers.last_update,
         block_at_registration: &buffers.registered,
@@ -134,6 +135,7 @@ pub fn run_epoch(
     let keep_rows = policy.keeps(epoch, block, rules.tempo);
     let (mut paid_miners, mut paid_validators, mut total_stake, mut quality_sum, mut miners) =
         (0u64, 0u64, 0u64, 0.0, 0u32);
+    let mut burned = 0u64;
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
         let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission, _) =
             neurons
@@ -146,6 +148,13 @@ pub fn run_epoch(
         let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
             .checked_div(dividend_weight)
             .map_or(0, |d| d as u64);
+        // Incentive on an owner hotkey is burned, not paid (spec §4.9).
+        let (incentive_rao, burned_rao) = if neuron.role == Role::Owner {
+            (0, incentive_rao)
+        } else {
+            (incentive_rao, 0)
+        };
+        burned += burned_rao;
         paid_miners += incentive_rao;
         paid_validators += dividend_rao;
         let used_stake = stake.0;
@@ -186,7 +195,7 @@ pub fn run_epoch(
         }
     }
 
-    let dust = pending.dust + emission - paid_miners - paid_validators;
+    let dust = pending.dust + emission - paid_miners - paid_validators - burned;
     let subnets_rows = &mut record.subnets;
     subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
@@ -231,6 +240,7 @@ pub fn run_epoch(
 
     let totals = &mut record.totals;
     totals.miners_rao += paid_miners;
+    totals.owner_burned_rao += burned;
     totals.validators_rao += paid_validators;
     totals.owner_cut_rao += pending.owner_cut;
     totals.dust_rao += dust;

@@ -95,7 +95,9 @@ fn register_one(
                 immune: world
                     .get::<Registration>(e)
                     .is_some_and(|r| is_immune(block, r.0, hp.immunity_period)),
-                immortal: false,
+                immortal: world
+                    .get::<Neuron>(e)
+                    .is_some_and(|n| n.role == Role::Owner),
             })
             .collect();
         match neuron_to_prune(&candidates, hp.min_non_immune_uids) {
@@ -122,7 +124,7 @@ fn register_one(
     registrar.registrations += 1;
     registrar.burned_rao = registrar.burned_rao.saturating_add(price);
     let slot = match role {
-        Role::Validator => 0,
+        Role::Validator | Role::Owner => 0,
         Role::Miner => 1,
     };
     let index = registrar.next_index[slot];

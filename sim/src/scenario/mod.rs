@@ -390,6 +390,51 @@ pub struct Subnet {
     pub validators: Validators,
     /// The miners: quality and strategy.
     pub miners: Miners,
+    /// The subnet owner's hotkey, registered at UID 0 (default: not registered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<SubnetOwner>,
+}
+
+/// The subnet owner's hotkey on its own subnet (UID 0). The chain always gives it a validator
+/// permit, keeps its self-weight, exempts it from the stake threshold and never prunes it;
+/// incentive that lands on it is burned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetOwner {
+    /// Stake on the owner hotkey, TAO (default 0).
+    #[serde(default)]
+    pub stake: f64,
+    /// What it does with weights (default: `idle`).
+    #[serde(default)]
+    pub strategy: OwnerStrategy,
+}
+
+/// What the owner hotkey does with its weights, chosen with `kind:`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum OwnerStrategy {
+    /// Sets no weights.
+    #[default]
+    Idle,
+    /// Puts all its weight on itself every `interval` blocks (default: tempo), so the miners'
+    /// share that consensus gives it is burned — a common way owners reduce miner emission.
+    Burn {
+        /// Blocks between weight sets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+    },
+    /// Validates like an honest validator (same parameters).
+    Honest {
+        /// Observation noise.
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+    },
 }
 
 fn one() -> f64 {

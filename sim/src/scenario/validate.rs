@@ -185,15 +185,44 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 "expected at least 1 validator".into(),
             );
         }
-        let total = v.count as u64 + subnet.miners.count as u64;
+        let owner = subnet.owner.is_some() as u64;
+        let total = owner + v.count as u64 + subnet.miners.count as u64;
         if total > hp.max_allowed_uids as u64 {
             bad(
                 at("miners.count"),
                 format!(
-                    "{} validators + {} miners = {total} neurons, but max_allowed_uids is {}",
+                    "{owner} owner + {} validators + {} miners = {total} neurons, but max_allowed_uids is {}",
                     v.count, subnet.miners.count, hp.max_allowed_uids
                 ),
             );
+        }
+        if let Some(o) = &subnet.owner {
+            if !(o.stake.is_finite() && (0.0..=21_000_000.0).contains(&o.stake)) {
+                bad(
+                    at("owner.stake"),
+                    format!("expected TAO between 0 and 21,000,000, got {}", o.stake),
+                );
+            }
+            match &o.strategy {
+                super::OwnerStrategy::Burn { interval }
+                | super::OwnerStrategy::Honest { interval, .. }
+                    if *interval == Some(0) =>
+                {
+                    bad(
+                        at("owner.strategy.interval"),
+                        "expected 1 or more blocks".into(),
+                    );
+                }
+                super::OwnerStrategy::Honest { noise, .. }
+                    if !(noise.is_finite() && *noise >= 0.0) =>
+                {
+                    bad(
+                        at("owner.strategy.noise"),
+                        format!("expected a finite number >= 0, got {noise}"),
+                    );
+                }
+                _ => {}
+            }
         }
         validators(&mut bad, &at("validators"), v);
         miners(&mut bad, &at("miners"), &subnet.miners);

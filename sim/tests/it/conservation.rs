@@ -17,9 +17,14 @@ fn subnet_strategy() -> impl Strategy<Value = Subnet> {
         0.0f64..0.5,                                        // noise
         prop_oneof![Just(None), (1u64..30).prop_map(Some)], // update interval
         0.0f64..3.0,                                        // emission share
+        any::<bool>(),                                      // an owner hotkey that burns
     )
         .prop_map(
-            |(tempo, v, m, yuma3, liquid, penalty, noise, interval, share)| Subnet {
+            |(tempo, v, m, yuma3, liquid, penalty, noise, interval, share, owner)| Subnet {
+                owner: owner.then(|| SubnetOwner {
+                    stake: 10.0,
+                    strategy: OwnerStrategy::Burn { interval: Some(7) },
+                }),
                 netuid: None,
                 name: None,
                 emission_share: share,
@@ -138,7 +143,7 @@ proptest! {
         let t = &record.totals;
         prop_assert_eq!(
             t.minted_rao,
-            t.miners_rao + t.validators_rao + t.owner_cut_rao + t.dust_rao + t.pending_rao,
+            t.miners_rao + t.validators_rao + t.owner_cut_rao + t.owner_burned_rao + t.dust_rao + t.pending_rao,
             "totals {:?}", t
         );
         let last = record.network.issuance_rao.last().copied().unwrap_or(0);

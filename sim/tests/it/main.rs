@@ -3,6 +3,7 @@
 mod conservation;
 mod determinism;
 mod halving;
+mod owner;
 mod registration;
 mod scenarios;
 mod timeline;
