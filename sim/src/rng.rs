@@ -16,6 +16,8 @@ pub enum Purpose {
     Agent = 2,
     /// Random sweep points, id = point index.
     Sweep = 3,
+    /// The TAO price path, id = 0.
+    Market = 4,
 }
 
 /// The stream for `(seed, run, purpose, id)`.

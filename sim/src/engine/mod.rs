@@ -19,6 +19,7 @@ pub use build::{hotkey_id, yuma_params};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 
+use crate::agents::market::TaoPrice;
 use crate::agents::{miner, validator};
 use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
 use crate::chain::schedule::{Schedule, TableKey};
@@ -151,6 +152,8 @@ impl Simulation {
         let start_issuance = ((scenario.start.issuance * RAO_PER_TAO as f64).round() as u64)
             .min(emission::MAX_SUPPLY_RAO);
         world.insert_resource(Issuance(start_issuance));
+        let market = crate::rng::stream(scenario.seed, run as u64, crate::rng::Purpose::Market, 0);
+        world.insert_resource(TaoPrice::new(scenario.network.tao_price.clone(), market));
         let blocks = scenario.duration_blocks().max(1);
         let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
@@ -284,6 +287,18 @@ impl Simulation {
                     timeline::apply(&mut self.world, &self.subnets, &next, block);
                     self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
                     self.owner_cut = next.network.owner_cut;
+                    if next.network.tao_price != self.live.network.tao_price {
+                        // A new path starts from its own start price (a price shock).
+                        let run = self.world.resource::<Recorder>().0.run as u64;
+                        let rng = crate::rng::stream(
+                            next.seed,
+                            run,
+                            crate::rng::Purpose::Market,
+                            1 + index as u64,
+                        );
+                        self.world
+                            .insert_resource(TaoPrice::new(next.network.tao_price.clone(), rng));
+                    }
                     if next.network.emission != self.live.network.emission {
                         let issuance = self.world.resource::<Issuance>().0;
                         self.schedule = schedule(&next.network.emission, block + 1, issuance);
@@ -292,6 +307,11 @@ impl Simulation {
                     self.live = next;
                 }
                 Event::DailyRecord => {
+                    let day = (block - self.world.resource::<Recorder>().0.blocks.0) as f64
+                        / BLOCKS_PER_DAY as f64;
+                    if day > 0.0 {
+                        self.world.resource_mut::<TaoPrice>().advance_to(day);
+                    }
                     self.record_network(block);
                     let next = block + BLOCKS_PER_DAY;
                     self.world
@@ -389,6 +409,7 @@ impl Simulation {
     }
 
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
+        let price = self.world.resource::<TaoPrice>().usd;
         let record = &mut self.world.resource_mut::<Recorder>().0;
         let rows = &mut record.network;
         rows.arm.push(record.arm);
@@ -399,7 +420,7 @@ impl Simulation {
         rows.block_emission
             .push(segment.per_block as f64 / RAO_PER_TAO as f64);
         rows.halving_index.push(segment.level);
-        rows.tao_price_usd.push(self.live.network.tao_price_usd);
+        rows.tao_price_usd.push(price);
     }
 
     fn finish(mut self) -> RunRecord {

@@ -274,10 +274,10 @@ pub struct Network {
     /// (default 11,796 ≈ 18 %).
     #[serde(default = "default_owner_cut")]
     pub owner_cut: u16,
-    /// TAO price in USD (default 300), for USD figures such as the daily security budget.
-    /// Constant for now; price paths come with the network-economy model.
-    #[serde(default = "default_tao_price")]
-    pub tao_price_usd: f64,
+    /// The TAO/USD price over the run, for USD figures such as the daily security budget
+    /// (default: constant 300).
+    #[serde(default)]
+    pub tao_price: PricePath,
     /// `StakeThreshold` in TAO (default 0): UIDs with less stake weight get none in consensus
     /// and may not set weights (the owner is exempt).
     #[serde(default)]
@@ -354,15 +354,60 @@ impl Default for Network {
     fn default() -> Self {
         Network {
             owner_cut: default_owner_cut(),
-            tao_price_usd: default_tao_price(),
+            tao_price: PricePath::default(),
             stake_threshold: 0.0,
             emission: EmissionSchedule::Chain,
         }
     }
 }
 
-fn default_tao_price() -> f64 {
-    300.0
+/// The TAO/USD price path, chosen with `path:`. It moves once a day (the network rows record
+/// it), from its own random stream.
+///
+/// ```yaml
+/// network:
+///   tao_price: { path: gbm, start: 300, drift: 0.2, volatility: 0.8 }   # annualised
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "path", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PricePath {
+    /// A fixed price.
+    Constant {
+        /// USD per TAO.
+        usd: f64,
+    },
+    /// Geometric Brownian motion with daily steps: `log price` moves by
+    /// `(drift − volatility²/2)·dt + volatility·√dt·N(0,1)`, `dt` = 1/365 year.
+    Gbm {
+        /// USD per TAO at the start.
+        start: f64,
+        /// Annualised drift (0.2 = +20 %/year in expectation).
+        drift: f64,
+        /// Annualised volatility (0.8 = 80 %).
+        volatility: f64,
+    },
+    /// Piecewise constant by day of the run: `[{ day, usd }, ...]`, ascending; the first
+    /// point's price applies before it.
+    Table {
+        /// The points.
+        points: Vec<PricePoint>,
+    },
+}
+
+impl Default for PricePath {
+    fn default() -> Self {
+        PricePath::Constant { usd: 300.0 }
+    }
+}
+
+/// One point of a price table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricePoint {
+    /// Day of the run (0 = the start).
+    pub day: f64,
+    /// USD per TAO from that day on.
+    pub usd: f64,
 }
 
 fn default_owner_cut() -> u16 {

@@ -76,15 +76,7 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
 
-    if !(s.network.tao_price_usd.is_finite() && s.network.tao_price_usd >= 0.0) {
-        bad(
-            "network.tao_price_usd".into(),
-            format!(
-                "expected a finite price >= 0, got {}",
-                s.network.tao_price_usd
-            ),
-        );
-    }
+    price(&s.network.tao_price, &mut bad);
     if !(s.network.stake_threshold.is_finite() && s.network.stake_threshold >= 0.0) {
         bad(
             "network.stake_threshold".into(),
@@ -576,6 +568,62 @@ fn schedule(e: &super::EmissionSchedule, bad: &mut impl FnMut(String, String)) {
                             "expected steps in increasing `from` order, got {} after {}",
                             step.from,
                             steps[i - 1].from
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The TAO price path's parameters.
+fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
+    use super::PricePath as P;
+    let positive = |bad: &mut dyn FnMut(String, String), field: &str, v: f64| {
+        if !(v.is_finite() && v > 0.0) {
+            bad(
+                format!("network.tao_price.{field}"),
+                format!("expected a finite price > 0, got {v}"),
+            );
+        }
+    };
+    match p {
+        P::Constant { usd } => positive(bad, "usd", *usd),
+        P::Gbm {
+            start,
+            drift,
+            volatility,
+        } => {
+            positive(bad, "start", *start);
+            if !drift.is_finite() {
+                bad(
+                    "network.tao_price.drift".into(),
+                    format!("expected a finite number, got {drift}"),
+                );
+            }
+            if !(volatility.is_finite() && *volatility >= 0.0) {
+                bad(
+                    "network.tao_price.volatility".into(),
+                    format!("expected a finite number >= 0, got {volatility}"),
+                );
+            }
+        }
+        P::Table { points } => {
+            if points.is_empty() {
+                bad(
+                    "network.tao_price.points".into(),
+                    "expected at least one point".into(),
+                );
+            }
+            for (i, point) in points.iter().enumerate() {
+                positive(bad, &format!("points[{i}].usd"), point.usd);
+                if i > 0 && !(point.day > points[i - 1].day) {
+                    bad(
+                        format!("network.tao_price.points[{i}].day"),
+                        format!(
+                            "expected days in increasing order, got {} after {}",
+                            point.day,
+                            points[i - 1].day
                         ),
                     );
                 }
