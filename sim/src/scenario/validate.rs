@@ -617,7 +617,10 @@ fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
             }
             for (i, point) in points.iter().enumerate() {
                 positive(bad, &format!("points[{i}].usd"), point.usd);
-                if i > 0 && !(point.day > points[i - 1].day) {
+                if i > 0
+                    && point.day.partial_cmp(&points[i - 1].day)
+                        != Some(std::cmp::Ordering::Greater)
+                {
                     bad(
                         format!("network.tao_price.points[{i}].day"),
                         format!(
