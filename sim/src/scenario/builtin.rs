@@ -20,6 +20,14 @@ pub const BUILTIN_SCENARIOS: &[BuiltinScenario] = &[
         yaml: include_str!("../../../scenarios/two-subnets.yaml"),
     },
     BuiltinScenario {
+        name: "kappa-sweep",
+        yaml: include_str!("../../../scenarios/kappa-sweep.yaml"),
+    },
+    BuiltinScenario {
+        name: "schedule-smooth",
+        yaml: include_str!("../../../scenarios/schedule-smooth.yaml"),
+    },
+    BuiltinScenario {
         name: "noisy-validators",
         yaml: include_str!("../../../scenarios/noisy-validators.yaml"),
     },
