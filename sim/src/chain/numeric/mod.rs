@@ -24,6 +24,9 @@ mod log2;
 mod num;
 pub mod wide;
 
+#[cfg(test)]
+mod agreement;
+
 pub use block_emission::{LogarithmFailed, block_emission_for_issuance};
 pub use exp::{E_I9F23_BITS, EXP_ONE, exp_fixed, exp_safe};
 pub use log2::log2_fixed;
