@@ -28,8 +28,8 @@ pub const EXP_ONE: I32F32 = I32F32::from_bits((E_I9F23_BITS as i64) << (FRAC - 2
 const LAST_TERM: i64 = FRAC as i64 - 1;
 
 /// `substrate_fixed::transcendental::exp` for I32F32 in and out; `None` where that function
-/// returns `Err` (an intermediate overflowing I32F32, i.e. arguments above ≈ 21.5 or below
-/// ≈ −21.5, or `I32F32::min_value()`, whose negation overflows).
+/// returns `Err`: the series sum overflowing I32F32 (arguments beyond ±20.8885…, just past
+/// `exp_safe`'s clamp), or `I32F32::min_value()`, whose negation overflows.
 pub fn exp_fixed(x: I32F32) -> Option<I32F32> {
     let bits = x.to_bits();
     if bits == 0 {
@@ -152,6 +152,9 @@ mod tests {
     /// `exp_safe` never gets there.
     #[test]
     fn overflow_is_none() {
+        // The series first overflows between 20.888504897 and 20.888504898.
+        assert!(exp_fixed(I32F32::from_num(20.888_504_897)).is_some());
+        assert_eq!(exp_fixed(I32F32::from_num(20.888_504_898)), None);
         assert_eq!(exp_fixed(I32F32::from_num(22)), None);
         assert_eq!(crate_exp(I32F32::from_num(22)), None);
         assert_eq!(exp_fixed(I32F32::min_value()), None);
