@@ -1,6 +1,7 @@
 //! Chain mechanisms as pure functions: no ECS inside, flat vectors and sparse rows in and out.
 
 pub mod emission;
+pub mod numeric;
 pub mod registration;
 pub mod schedule;
 pub mod set_weights;

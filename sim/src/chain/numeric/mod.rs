@@ -1,0 +1,35 @@
+//! Numbers for the epoch in two modes: `f64` for exploration, and the chain's fixed point for the
+//! bit-exact `chain` mode.
+//!
+//! The chain computes the Yuma epoch in `I32F32` (64-bit, 32 fraction bits) with a few steps in
+//! wider types (spec `shared/reference/subtensor-mechanics.md` §0.2, §1): stake normalisation
+//! and the bonds moving average in `I64F64`, emission amounts and block emission in `I96F32`,
+//! the TAO weight and inherited stake in `U96F32`. Every rounding matters for reproducing stored
+//! u16 bonds, so `chain` mode uses the chain's own crate (`substrate-fixed` 0.6.0) for the
+//! types and their operators, and re-implements (bit-exactly, tested against the crate) the two
+//! transcendental functions the chain calls: [`exp_fixed`] (inside [`exp_safe`], liquid alpha)
+//! and [`log2_fixed`] (halving level).
+//!
+//! - [`Num`]: the trait an epoch formula is written against; implemented for `f64` and
+//!   [`I32F32`].
+//! - [`wide`]: the I64F64 / U96F32 / I96F32 steps (stake, inherited stake, TAO weight, EMA
+//!   coefficient, emission amounts) that [`Num`]'s wide methods delegate to for I32F32.
+//! - [`block_emission_for_issuance`]: the chain's block-emission formula in I96F32.
+
+mod block_emission;
+mod exp;
+mod fixed;
+mod float;
+mod log2;
+mod num;
+pub mod wide;
+
+#[cfg(test)]
+mod agreement;
+
+pub use block_emission::{LogarithmFailed, block_emission_for_issuance};
+pub use exp::{E_I9F23_BITS, EXP_ONE, exp_fixed, exp_safe};
+pub use log2::log2_fixed;
+pub use num::Num;
+/// The chain's fixed-point types, re-exported so that epoch code need not name the crate.
+pub use substrate_fixed::types::{I32F32, I64F64, I96F32, U96F32};
