@@ -1,31 +1,21 @@
 //! # subnetlab-analysis
 //!
-//! Turns a run's record ([`subnetlab_sim::record::RunRecord`]) into polars DataFrames
-//! ([`frames`]) and writes them as Parquet with CSV twins ([`write_tables`]). The engine never
-//! sees polars; this crate never changes a run.
+//! Turns run records ([`subnetlab_sim::record::RunRecord`]) into polars DataFrames
+//! ([`frames`]) and writes them as Parquet with CSV twins ([`write_tables`]), all runs of a
+//! study concatenated, plus the one-row-per-run table `runs.parquet` ([`write_runs`]). The
+//! engine never sees polars; this crate never changes a run.
+//!
+//! A result folder is read back as a [`Study`] ([`Study::load`]), and [`metrics::per_run`]
+//! computes the headline metrics of each of its runs.
 
+mod columns;
+mod error;
+pub mod metrics;
+pub mod study;
 mod tables;
 
-pub use tables::{Frames, TABLES, frames, write_tables};
-
-/// Why writing results failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum AnalysisError {
-    /// polars rejected a frame or a write.
-    #[error("building or writing {table}: {source}")]
-    Polars {
-        /// The table.
-        table: &'static str,
-        /// What polars said.
-        source: polars::prelude::PolarsError,
-    },
-    /// A file could not be created.
-    #[error("writing {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-}
+pub use error::AnalysisError;
+pub use study::Study;
+pub use tables::{
+    Frames, ParamValue, RunInfo, TABLES, frames, runs_frame, write_runs, write_tables,
+};

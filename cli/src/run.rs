@@ -119,7 +119,7 @@ fn write(
     let resolved = scenario.to_yaml();
     std::fs::write(dir.join("scenario.resolved.yaml"), &resolved)
         .context("writing scenario.resolved.yaml")?;
-    subnetlab_analysis::write_tables(record, dir)?;
+    subnetlab_analysis::write_tables(&[record], dir)?;
     let t = &record.totals;
     let run_json = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),

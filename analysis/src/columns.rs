@@ -1,0 +1,82 @@
+//! Typed access to DataFrame columns. The analysis does its arithmetic on plain vectors: that
+//! keeps the polars feature set small (no eager group-by, joins or pivots needed), keeps the
+//! order of every sum fixed (deterministic output), and works the same whether a column came
+//! back from Parquet with its original type or from a CSV with an inferred one (every read
+//! casts).
+
+use crate::AnalysisError;
+use polars::prelude::*;
+
+/// The column `name` of `table`, or an error naming both.
+pub(crate) fn column<'a>(
+    df: &'a DataFrame,
+    table: &str,
+    name: &str,
+) -> Result<&'a Column, AnalysisError> {
+    df.column(name).map_err(|_| AnalysisError::MissingColumn {
+        table: table.to_string(),
+        column: name.to_string(),
+    })
+}
+
+fn cast(df: &DataFrame, table: &str, name: &str, to: &DataType) -> Result<Column, AnalysisError> {
+    column(df, table, name)?
+        .cast(to)
+        .map_err(AnalysisError::polars(format!(
+            "reading {table}.{name} as {to}"
+        )))
+}
+
+/// Column `name` as f64, nulls kept.
+pub(crate) fn f64s(
+    df: &DataFrame,
+    table: &str,
+    name: &str,
+) -> Result<Vec<Option<f64>>, AnalysisError> {
+    let c = cast(df, table, name, &DataType::Float64)?;
+    let ca = c
+        .f64()
+        .map_err(AnalysisError::polars(format!("reading {table}.{name}")))?;
+    Ok(ca.iter().collect())
+}
+
+/// Column `name` as f64, nulls as NaN.
+pub(crate) fn f64s_nan(df: &DataFrame, table: &str, name: &str) -> Result<Vec<f64>, AnalysisError> {
+    Ok(f64s(df, table, name)?
+        .into_iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect())
+}
+
+/// Column `name` as u64, nulls as 0.
+pub(crate) fn u64s(df: &DataFrame, table: &str, name: &str) -> Result<Vec<u64>, AnalysisError> {
+    let c = cast(df, table, name, &DataType::UInt64)?;
+    let ca = c
+        .u64()
+        .map_err(AnalysisError::polars(format!("reading {table}.{name}")))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// Column `name` as u32, nulls as 0.
+pub(crate) fn u32s(df: &DataFrame, table: &str, name: &str) -> Result<Vec<u32>, AnalysisError> {
+    let c = cast(df, table, name, &DataType::UInt32)?;
+    let ca = c
+        .u32()
+        .map_err(AnalysisError::polars(format!("reading {table}.{name}")))?;
+    Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// Column `name` as strings, nulls as "".
+pub(crate) fn strs(df: &DataFrame, table: &str, name: &str) -> Result<Vec<String>, AnalysisError> {
+    let c = cast(df, table, name, &DataType::String)?;
+    let ca = c
+        .str()
+        .map_err(AnalysisError::polars(format!("reading {table}.{name}")))?;
+    Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
+}
+
+/// A frame from columns, with a context for the error.
+pub(crate) fn frame(context: &str, columns: Vec<Column>) -> Result<DataFrame, AnalysisError> {
+    DataFrame::new_infer_height(columns)
+        .map_err(AnalysisError::polars(format!("building {context}")))
+}
