@@ -75,6 +75,12 @@ pub(crate) fn strs(df: &DataFrame, table: &str, name: &str) -> Result<Vec<String
     Ok(ca.iter().map(|v| v.unwrap_or("").to_string()).collect())
 }
 
+/// Whether column `name` holds numbers (integers or floats).
+pub(crate) fn is_numeric(df: &DataFrame, name: &str) -> bool {
+    df.column(name)
+        .is_ok_and(|c| c.dtype().is_primitive_numeric())
+}
+
 /// A frame from columns, with a context for the error.
 pub(crate) fn frame(context: &str, columns: Vec<Column>) -> Result<DataFrame, AnalysisError> {
     DataFrame::new_infer_height(columns)

@@ -6,11 +6,13 @@
 //! engine never sees polars; this crate never changes a run.
 //!
 //! A result folder is read back as a [`Study`] ([`Study::load`]), and [`metrics::per_run`]
-//! computes the headline metrics of each of its runs.
+//! computes the headline metrics of each of its runs; [`stats::summarize`] puts confidence
+//! intervals on them across replicates and [`stats::compare`] pairs arms run by run.
 
 mod columns;
 mod error;
 pub mod metrics;
+pub mod stats;
 pub mod study;
 mod tables;
 

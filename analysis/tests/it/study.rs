@@ -1,6 +1,6 @@
 //! Reading result folders back and computing metrics from them.
 
-use subnetlab_analysis::{AnalysisError, Study, metrics};
+use subnetlab_analysis::{AnalysisError, Study, metrics, stats};
 
 #[test]
 fn a_replicate_study_round_trips_and_has_sane_metrics() {
@@ -42,6 +42,8 @@ fn a_replicate_study_round_trips_and_has_sane_metrics() {
         assert!((col("security_budget_usd_per_day")[i] - 7_200.0 * 300.0).abs() < 1e-3);
         assert!((col("days")[i] - 1.0).abs() < 1e-3);
     }
+    let summary = stats::summarize(&per_run, &stats::SummaryOptions::default()).unwrap();
+    assert_eq!(summary.height(), metrics::metric_columns(&per_run).len());
 }
 
 #[test]
@@ -115,6 +117,7 @@ fn empty_tables_give_empty_results_not_panics() {
     assert_eq!(study.run_count(), 0);
     let per_run = metrics::per_run(&study).unwrap();
     assert_eq!(per_run.height(), 0);
+    stats::summarize(&per_run, &stats::SummaryOptions::default()).unwrap();
     for f in [
         metrics::network_series,
         metrics::daily,
