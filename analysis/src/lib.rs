@@ -8,7 +8,9 @@
 //! A result folder is read back as a [`Study`] ([`Study::load`]), and [`metrics::per_run`]
 //! computes the headline metrics of each of its runs; [`stats::summarize`] puts confidence
 //! intervals on them across replicates and [`stats::compare`] pairs arms run by run.
+//! [`charts::render_all`] draws the study's charts as PNG and SVG.
 
+pub mod charts;
 mod columns;
 mod error;
 pub mod metrics;

@@ -4,6 +4,7 @@
 //! scenario for a short time, the tables are written with this crate's writers), then reads it
 //! back and analyses it.
 
+mod charts;
 mod study;
 
 use std::path::{Path, PathBuf};

@@ -128,4 +128,6 @@ fn empty_tables_give_empty_results_not_panics() {
     ] {
         assert_eq!(f(&study).unwrap().height(), 0);
     }
+    let charts = subnetlab_analysis::charts::render_all(&study, &dir.join("charts")).unwrap();
+    assert!(charts.is_empty(), "{charts:?}");
 }
