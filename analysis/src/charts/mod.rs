@@ -8,7 +8,7 @@
 //!
 //! Text goes through ab_glyph with the DejaVu Sans font embedded by the `dejavu` crate, so no
 //! system font library is needed and a PNG is byte-identical on every machine. The same
-//! drawing code runs on both backends ([`Plot`] is generic over the backend).
+//! drawing code runs on both backends (a chart's drawing code is generic over the backend).
 //!
 //! The charts ([`render_all`] draws those whose data the study has):
 //!

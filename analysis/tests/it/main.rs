@@ -5,6 +5,7 @@
 //! back and analyses it.
 
 mod charts;
+mod report;
 mod study;
 
 use std::path::{Path, PathBuf};
@@ -34,15 +35,42 @@ pub fn run(scenario: &Scenario, arm: u32, run: u32) -> RunRecord {
     r
 }
 
-/// A fresh, empty folder for one test.
-pub fn temp_dir(name: &str) -> PathBuf {
+/// A fresh, empty folder for one test, removed when the test passes. It is kept when the test
+/// fails, or always with `SUBNETLAB_KEEP_TEST_OUTPUT=1` (to look at the charts and report).
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() || std::env::var_os("SUBNETLAB_KEEP_TEST_OUTPUT").is_some() {
+            eprintln!("test output kept in {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A fresh, empty folder for one test (see [`TempDir`]).
+pub fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!(
         "subnetlab-analysis-it-{}-{name}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TempDir(dir)
 }
 
 /// A run to write: its record, the arm's name and the sweep parameters.
