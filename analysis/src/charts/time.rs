@@ -441,7 +441,7 @@ pub(super) fn miner_quality(study: &Study, ctx: &Context) -> Result<Option<Chart
         &Lines {
             bands,
             x_desc: "day".to_string(),
-            y_desc: "mean miner quality (latent, 0–1)".to_string(),
+            y_desc: "mean miner quality (latent, scenario units)".to_string(),
             y_range: None,
             legend: SeriesLabelPosition::LowerRight,
             legend_entries: Vec::new(),
