@@ -81,6 +81,57 @@ pub(crate) fn is_numeric(df: &DataFrame, name: &str) -> bool {
         .is_ok_and(|c| c.dtype().is_primitive_numeric())
 }
 
+/// A string column as small integer codes into its distinct values, so that million-row
+/// tables of a handful of roles or strategies cost no per-row allocation.
+pub(crate) struct Interned {
+    /// Per row, the index of its value in `names` (nulls are "").
+    pub codes: Vec<u32>,
+    /// The distinct values, in order of first appearance.
+    pub names: Vec<String>,
+}
+
+impl Interned {
+    /// The code of `name`, if it occurs.
+    pub fn code(&self, name: &str) -> Option<u32> {
+        self.names.iter().position(|n| n == name).map(|i| i as u32)
+    }
+
+    /// The value behind `code`.
+    pub fn name(&self, code: u32) -> &str {
+        self.names.get(code as usize).map_or("", String::as_str)
+    }
+}
+
+/// Column `name` as [`Interned`] strings.
+pub(crate) fn interned(df: &DataFrame, table: &str, name: &str) -> Result<Interned, AnalysisError> {
+    let c = cast(df, table, name, &DataType::String)?;
+    let ca = c
+        .str()
+        .map_err(AnalysisError::polars(format!("reading {table}.{name}")))?;
+    let mut names: Vec<String> = Vec::new();
+    let mut codes = Vec::with_capacity(ca.len());
+    let mut last: Option<(&str, u32)> = None;
+    for v in ca.iter() {
+        let v = v.unwrap_or("");
+        let code = match last {
+            Some((prev, code)) if prev == v => code,
+            _ => {
+                let code = match names.iter().position(|n| n == v) {
+                    Some(i) => i as u32,
+                    None => {
+                        names.push(v.to_string());
+                        (names.len() - 1) as u32
+                    }
+                };
+                last = Some((v, code));
+                code
+            }
+        };
+        codes.push(code);
+    }
+    Ok(Interned { codes, names })
+}
+
 /// A frame from columns, with a context for the error.
 pub(crate) fn frame(context: &str, columns: Vec<Column>) -> Result<DataFrame, AnalysisError> {
     DataFrame::new_infer_height(columns)

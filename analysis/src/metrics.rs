@@ -20,7 +20,7 @@
 
 use crate::AnalysisError;
 use crate::Study;
-use crate::columns::{self, frame};
+use crate::columns::{self, Interned, frame};
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use subnetlab_sim::scenario::{BLOCKS_PER_DAY, BLOCKS_PER_YEAR};
@@ -268,8 +268,8 @@ struct Neurons {
     epoch: Vec<u64>,
     block: Vec<u64>,
     hotkey: Vec<u64>,
-    role: Vec<String>,
-    strategy: Vec<String>,
+    role: Interned,
+    strategy: Interned,
     stake: Vec<f64>,
     quality: Vec<Option<f64>>,
     emission: Vec<f64>,
@@ -285,8 +285,8 @@ impl Neurons {
             epoch: columns::u64s(df, t, "epoch")?,
             block: columns::u64s(df, t, "block")?,
             hotkey: columns::u64s(df, t, "hotkey")?,
-            role: columns::strs(df, t, "role")?,
-            strategy: columns::strs(df, t, "strategy")?,
+            role: columns::interned(df, t, "role")?,
+            strategy: columns::interned(df, t, "strategy")?,
             stake: columns::f64s_nan(df, t, "stake")?,
             quality: columns::f64s(df, t, "quality")?,
             emission: columns::f64s_nan(df, t, "emission")?,
@@ -334,8 +334,10 @@ impl Subnets {
 #[derive(Clone, Debug, Default)]
 struct Holder {
     subnet: u32,
-    role: String,
-    strategy: String,
+    /// Code in `Neurons::role`.
+    role: u32,
+    /// Code in `Neurons::strategy`.
+    strategy: u32,
     last_epoch: u64,
     final_stake: f64,
     emission: f64,
@@ -351,8 +353,8 @@ fn holders(n: &Neurons, rows: &[usize]) -> BTreeMap<(u32, u64), Holder> {
             .entry((n.subnet[i], n.hotkey[i]))
             .or_insert_with(|| Holder {
                 subnet: n.subnet[i],
-                role: n.role[i].clone(),
-                strategy: n.strategy[i].clone(),
+                role: n.role.codes[i],
+                strategy: n.strategy.codes[i],
                 ..Holder::default()
             });
         let stake = if n.stake[i].is_finite() {
@@ -387,13 +389,18 @@ fn per_hotkey(holders: &BTreeMap<(u32, u64), Holder>, f: impl Fn(&Holder) -> f64
 
 /// The (role, strategy) pairs of the study, sorted, for the `share_<role>_<strategy>` columns.
 fn strategy_groups(n: &Neurons) -> Vec<(String, String)> {
-    let set: BTreeSet<(String, String)> = n
+    let codes: BTreeSet<(u32, u32)> = n
         .role
+        .codes
         .iter()
-        .zip(&n.strategy)
-        .map(|(r, s)| (r.clone(), s.clone()))
+        .zip(&n.strategy.codes)
+        .map(|(r, s)| (*r, *s))
         .collect();
-    set.into_iter().collect()
+    let named: BTreeSet<(String, String)> = codes
+        .into_iter()
+        .map(|(r, s)| (n.role.name(r).to_string(), n.strategy.name(s).to_string()))
+        .collect();
+    named.into_iter().collect()
 }
 
 fn nan_to_null(v: &[f64]) -> Vec<Option<f64>> {
@@ -459,7 +466,8 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
         let run_days = span_days;
 
         let (mut v_emission, mut v_stake) = (0.0, 0.0);
-        for h in h.values().filter(|h| h.role == "validator") {
+        let validator_code = neurons.role.code("validator");
+        for h in h.values().filter(|h| Some(h.role) == validator_code) {
             v_emission += h.emission;
             v_stake += h.stake_sum / h.epochs.max(1) as f64;
         }
@@ -496,7 +504,10 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
         for (column, (role, strategy)) in group_values.iter_mut().zip(&groups) {
             let total: f64 = h
                 .values()
-                .filter(|h| &h.role == role && &h.strategy == strategy)
+                .filter(|h| {
+                    neurons.role.name(h.role) == role
+                        && neurons.strategy.name(h.strategy) == strategy
+                })
                 .map(|h| h.emission)
                 .sum();
             column.push(share(total));
@@ -570,9 +581,10 @@ fn final_miners(n: &Neurons, rows: &[usize]) -> (f64, f64) {
     if last.is_empty() {
         return (f64::NAN, f64::NAN);
     }
+    let miner = n.role.code("miner");
     let (mut count, mut sum, mut with_quality) = (0u64, 0.0, 0u64);
     for &i in rows {
-        if n.role[i] == "miner" && last.get(&n.subnet[i]) == Some(&n.epoch[i]) {
+        if Some(n.role.codes[i]) == miner && last.get(&n.subnet[i]) == Some(&n.epoch[i]) {
             count += 1;
             if let Some(q) = n.quality[i].filter(|q| q.is_finite()) {
                 sum += q;
@@ -886,8 +898,8 @@ pub fn hotkeys(study: &Study) -> Result<DataFrame, AnalysisError> {
             run.push(key.1);
             subnet.push(h.subnet);
             hotkey.push(id);
-            role.push(h.role.clone());
-            strategy.push(h.strategy.clone());
+            role.push(neurons.role.name(h.role).to_string());
+            strategy.push(neurons.strategy.name(h.strategy).to_string());
             mean_stake.push(mean);
             final_stake.push(h.final_stake);
             emission.push(h.emission);
