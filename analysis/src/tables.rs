@@ -385,4 +385,85 @@ mod tests {
         assert_eq!(roles, vec![Some("validator"), Some("miner")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn records_are_concatenated_in_order() {
+        let record = |arm: u32, run: u32, blocks: &[u64]| {
+            let mut r = RunRecord::default();
+            r.network.arm = vec![arm; blocks.len()];
+            r.network.run = vec![run; blocks.len()];
+            r.network.block = blocks.to_vec();
+            r.network.issuance = vec![1.0; blocks.len()];
+            r.network.issuance_rao = vec![1; blocks.len()];
+            r.network.block_emission = vec![1.0; blocks.len()];
+            r.network.halving_index = vec![0; blocks.len()];
+            r.network.tao_price_usd = vec![300.0; blocks.len()];
+            r
+        };
+        let (a, b) = (record(0, 0, &[0, 7200]), record(1, 3, &[0]));
+        // Owned records and references both work.
+        let f = frames(&[&a, &b]).unwrap();
+        assert_eq!(f.network.height(), 3);
+        let runs: Vec<Option<u32>> = f
+            .network
+            .column("run")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(runs, [Some(0), Some(0), Some(3)]);
+        assert_eq!(frames(&[a, b]).unwrap().network.height(), 3);
+        let empty = frames::<RunRecord>(&[]).unwrap();
+        assert_eq!(empty.neurons.height(), 0);
+        assert_eq!(
+            empty.neurons.width(),
+            18,
+            "an empty study keeps the full schema"
+        );
+    }
+
+    #[test]
+    fn runs_frame_types_parameters() {
+        let runs = [
+            RunInfo {
+                params: vec![
+                    ("kappa".to_string(), ParamValue::Number(32767.0)),
+                    (
+                        "duration".to_string(),
+                        ParamValue::Text("{days: 5}".to_string()),
+                    ),
+                ],
+                ..RunInfo::single("a", 7)
+            },
+            RunInfo {
+                arm: 1,
+                params: vec![
+                    ("duration".to_string(), ParamValue::Number(3.0)),
+                    ("tempo".to_string(), ParamValue::Number(99.0)),
+                ],
+                ..RunInfo::single("b", 7)
+            },
+        ];
+        let df = runs_frame(&runs).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "arm", "run", "arm_name", "seed", "kappa", "duration", "tempo"
+            ]
+        );
+        // All numbers: f64 with a null where a run lacks it; any text: strings.
+        assert_eq!(df.column("kappa").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("kappa").unwrap().null_count(), 1);
+        let duration: Vec<Option<&str>> = df
+            .column("duration")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(duration, [Some("{days: 5}"), Some("3")]);
+        assert_eq!(runs_frame(&[]).unwrap().height(), 0);
+    }
 }
