@@ -1,12 +1,15 @@
-//! The three per-run tables: `neurons`, `subnets`, `network`. Column names and order are the
-//! output contract a notebook relies on (DESIGN.md, "Output").
+//! The result tables: `neurons`, `subnets`, `network` (all runs of a study concatenated; the
+//! `arm` and `run` columns tell them apart) and `runs` (one row per run with its sweep
+//! parameters). Column names and order are the output contract a notebook relies on
+//! (DESIGN.md, "Output").
 
 use crate::AnalysisError;
 use polars::prelude::*;
 use polars_io::prelude::*;
+use std::borrow::Borrow;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use subnetlab_sim::record::{NetworkRows, NeuronRows, RunRecord, SubnetRows};
+use subnetlab_sim::record::RunRecord;
 
 /// Table names, in the order they are written.
 pub const TABLES: [&str; 3] = ["neurons", "subnets", "network"];
@@ -34,117 +37,333 @@ impl Frames {
 }
 
 /// u16 ids are widened: polars' u16 type is behind a feature we do not otherwise need.
-fn widen(v: &[u16]) -> Vec<u32> {
-    v.iter().map(|&x| x as u32).collect()
+fn widen(v: impl Iterator<Item = u16>) -> Vec<u32> {
+    v.map(u32::from).collect()
+}
+
+/// One column concatenated over every record, in record order.
+fn cat<'a, T: Clone + 'a>(
+    records: &[&'a RunRecord],
+    field: impl Fn(&'a RunRecord) -> &'a Vec<T>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(records.iter().map(|r| field(r).len()).sum());
+    for r in records {
+        out.extend_from_slice(field(r));
+    }
+    out
 }
 
 fn frame(table: &'static str, columns: Vec<Column>) -> Result<DataFrame, AnalysisError> {
-    DataFrame::new_infer_height(columns).map_err(|source| AnalysisError::Polars { table, source })
+    crate::columns::frame(&format!("the {table} table"), columns)
 }
 
-fn neurons(r: &NeuronRows) -> Result<DataFrame, AnalysisError> {
-    let role: Vec<&str> = r.role.iter().map(|x| x.as_str()).collect();
+fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
+    let c = |name: &str, values: Vec<_>| Column::new(name.into(), values);
+    let role: Vec<&str> = records
+        .iter()
+        .flat_map(|r| r.neurons.role.iter().map(|x| x.as_str()))
+        .collect();
     frame(
         "neurons",
         vec![
-            Column::new("arm".into(), &r.arm),
-            Column::new("run".into(), &r.run),
-            Column::new("subnet".into(), widen(&r.subnet)),
-            Column::new("epoch".into(), &r.epoch),
-            Column::new("block".into(), &r.block),
-            Column::new("uid".into(), widen(&r.uid)),
-            Column::new("hotkey".into(), &r.hotkey),
+            Column::new("arm".into(), cat(records, |r| &r.neurons.arm)),
+            Column::new("run".into(), cat(records, |r| &r.neurons.run)),
+            Column::new(
+                "subnet".into(),
+                widen(
+                    records
+                        .iter()
+                        .flat_map(|r| r.neurons.subnet.iter().copied()),
+                ),
+            ),
+            c("epoch", cat(records, |r| &r.neurons.epoch)),
+            c("block", cat(records, |r| &r.neurons.block)),
+            Column::new(
+                "uid".into(),
+                widen(records.iter().flat_map(|r| r.neurons.uid.iter().copied())),
+            ),
+            c("hotkey", cat(records, |r| &r.neurons.hotkey)),
             Column::new("role".into(), role),
-            Column::new("strategy".into(), &r.strategy),
-            Column::new("stake".into(), &r.stake),
-            Column::new("consensus".into(), &r.consensus),
-            Column::new("incentive".into(), &r.incentive),
-            Column::new("dividends".into(), &r.dividends),
-            Column::new("validator_trust".into(), &r.validator_trust),
-            Column::new("quality".into(), &r.quality),
-            Column::new("validator_permit".into(), &r.validator_permit),
-            Column::new("emission".into(), &r.emission),
-            Column::new("emission_rao".into(), &r.emission_rao),
+            Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
+            Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
+            Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
+            Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),
+            Column::new("dividends".into(), cat(records, |r| &r.neurons.dividends)),
+            Column::new(
+                "validator_trust".into(),
+                cat(records, |r| &r.neurons.validator_trust),
+            ),
+            Column::new("quality".into(), cat(records, |r| &r.neurons.quality)),
+            Column::new(
+                "validator_permit".into(),
+                cat(records, |r| &r.neurons.validator_permit),
+            ),
+            Column::new("emission".into(), cat(records, |r| &r.neurons.emission)),
+            c("emission_rao", cat(records, |r| &r.neurons.emission_rao)),
         ],
     )
 }
 
-fn subnets(r: &SubnetRows) -> Result<DataFrame, AnalysisError> {
+fn subnets(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
+    let c = |name: &str, values: Vec<u64>| Column::new(name.into(), values);
+    let c32 = |name: &str, values: Vec<u32>| Column::new(name.into(), values);
     frame(
         "subnets",
         vec![
-            Column::new("arm".into(), &r.arm),
-            Column::new("run".into(), &r.run),
-            Column::new("subnet".into(), widen(&r.subnet)),
-            Column::new("epoch".into(), &r.epoch),
-            Column::new("block".into(), &r.block),
-            Column::new("neurons".into(), &r.neurons),
-            Column::new("permitted_validators".into(), &r.permitted_validators),
-            Column::new("emission_rao".into(), &r.emission_rao),
-            Column::new("miner_emission_rao".into(), &r.miner_emission_rao),
-            Column::new("validator_emission_rao".into(), &r.validator_emission_rao),
-            Column::new("owner_cut_rao".into(), &r.owner_cut_rao),
-            Column::new("dust_rao".into(), &r.dust_rao),
-            Column::new("total_stake".into(), &r.total_stake),
-            Column::new("mean_miner_quality".into(), &r.mean_miner_quality),
-            Column::new("registrations".into(), &r.registrations),
-            Column::new("registrations_refused".into(), &r.registrations_refused),
-            Column::new("registration_burn_rao".into(), &r.registration_burn_rao),
-            Column::new("burn_rao".into(), &r.burn_rao),
-            Column::new("weights_set".into(), &r.weights_set),
-            Column::new("weights_rejected".into(), &r.weights_rejected),
+            c32("arm", cat(records, |r| &r.subnets.arm)),
+            c32("run", cat(records, |r| &r.subnets.run)),
+            Column::new(
+                "subnet".into(),
+                widen(
+                    records
+                        .iter()
+                        .flat_map(|r| r.subnets.subnet.iter().copied()),
+                ),
+            ),
+            c("epoch", cat(records, |r| &r.subnets.epoch)),
+            c("block", cat(records, |r| &r.subnets.block)),
+            c32("neurons", cat(records, |r| &r.subnets.neurons)),
+            c32(
+                "permitted_validators",
+                cat(records, |r| &r.subnets.permitted_validators),
+            ),
+            c("emission_rao", cat(records, |r| &r.subnets.emission_rao)),
+            c(
+                "miner_emission_rao",
+                cat(records, |r| &r.subnets.miner_emission_rao),
+            ),
+            c(
+                "validator_emission_rao",
+                cat(records, |r| &r.subnets.validator_emission_rao),
+            ),
+            c("owner_cut_rao", cat(records, |r| &r.subnets.owner_cut_rao)),
+            c("dust_rao", cat(records, |r| &r.subnets.dust_rao)),
+            Column::new(
+                "total_stake".into(),
+                cat(records, |r| &r.subnets.total_stake),
+            ),
+            Column::new(
+                "mean_miner_quality".into(),
+                cat(records, |r| &r.subnets.mean_miner_quality),
+            ),
+            Column::new(
+                "registrations".into(),
+                cat(records, |r| &r.subnets.registrations),
+            ),
+            Column::new(
+                "registrations_refused".into(),
+                cat(records, |r| &r.subnets.registrations_refused),
+            ),
+            c(
+                "registration_burn_rao",
+                cat(records, |r| &r.subnets.registration_burn_rao),
+            ),
+            c("burn_rao", cat(records, |r| &r.subnets.burn_rao)),
+            Column::new(
+                "weights_set".into(),
+                cat(records, |r| &r.subnets.weights_set),
+            ),
+            Column::new(
+                "weights_rejected".into(),
+                cat(records, |r| &r.subnets.weights_rejected),
+            ),
         ],
     )
 }
 
-fn network(r: &NetworkRows) -> Result<DataFrame, AnalysisError> {
+fn network(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
     frame(
         "network",
         vec![
-            Column::new("arm".into(), &r.arm),
-            Column::new("run".into(), &r.run),
-            Column::new("block".into(), &r.block),
-            Column::new("issuance".into(), &r.issuance),
-            Column::new("issuance_rao".into(), &r.issuance_rao),
-            Column::new("block_emission".into(), &r.block_emission),
-            Column::new("halving_index".into(), &r.halving_index),
-            Column::new("tao_price_usd".into(), &r.tao_price_usd),
+            Column::new("arm".into(), cat(records, |r| &r.network.arm)),
+            Column::new("run".into(), cat(records, |r| &r.network.run)),
+            Column::new("block".into(), cat(records, |r| &r.network.block)),
+            Column::new("issuance".into(), cat(records, |r| &r.network.issuance)),
+            Column::new(
+                "issuance_rao".into(),
+                cat(records, |r| &r.network.issuance_rao),
+            ),
+            Column::new(
+                "block_emission".into(),
+                cat(records, |r| &r.network.block_emission),
+            ),
+            Column::new(
+                "halving_index".into(),
+                cat(records, |r| &r.network.halving_index),
+            ),
+            Column::new(
+                "tao_price_usd".into(),
+                cat(records, |r| &r.network.tao_price_usd),
+            ),
         ],
     )
 }
 
-/// The run's tables as DataFrames.
-pub fn frames(record: &RunRecord) -> Result<Frames, AnalysisError> {
+/// The tables of all `records` as DataFrames, each table the runs' rows concatenated in the
+/// order given. The `arm` and `run` columns tell the runs apart, so give each record its own
+/// (arm, run) pair. An empty slice gives empty tables with the full schema.
+///
+/// Takes owned records or references (`&[record]` with `record: &RunRecord` works).
+pub fn frames<R: Borrow<RunRecord>>(records: &[R]) -> Result<Frames, AnalysisError> {
+    let records: Vec<&RunRecord> = records.iter().map(Borrow::borrow).collect();
     Ok(Frames {
-        neurons: neurons(&record.neurons)?,
-        subnets: subnets(&record.subnets)?,
-        network: network(&record.network)?,
+        neurons: neurons(&records)?,
+        subnets: subnets(&records)?,
+        network: network(&records)?,
     })
 }
 
-/// Write `<table>.parquet` and `<table>.csv` for every table into `dir`; returns the files.
-pub fn write_tables(record: &RunRecord, dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
-    let mut frames = frames(record)?;
+/// Write `df` as `<name>.parquet` and `<name>.csv` in `dir`; returns the two paths.
+pub(crate) fn write_frame(
+    dir: &Path,
+    name: &str,
+    df: &mut DataFrame,
+) -> Result<[PathBuf; 2], AnalysisError> {
+    let create = |file: String| {
+        let path = dir.join(file);
+        File::create(&path)
+            .map(|f| (f, path.clone()))
+            .map_err(AnalysisError::io(&path))
+    };
+    let (file, parquet) = create(format!("{name}.parquet"))?;
+    ParquetWriter::new(file)
+        .finish(df)
+        .map_err(AnalysisError::polars(format!(
+            "writing {}",
+            parquet.display()
+        )))?;
+    let (file, csv) = create(format!("{name}.csv"))?;
+    CsvWriter::new(file)
+        .finish(df)
+        .map_err(AnalysisError::polars(format!("writing {}", csv.display())))?;
+    Ok([parquet, csv])
+}
+
+/// Write `<table>.parquet` and `<table>.csv` for every table into `dir`, all `records`
+/// concatenated in order (see [`frames`]); returns the files.
+pub fn write_tables<R: Borrow<RunRecord>>(
+    records: &[R],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, AnalysisError> {
+    let mut frames = frames(records)?;
     let mut written = Vec::new();
     for (table, df) in frames.named() {
-        let create = |name: String| {
-            let path = dir.join(name);
-            File::create(&path)
-                .map(|f| (f, path.clone()))
-                .map_err(|source| AnalysisError::Io {
-                    path: path.display().to_string(),
-                    source,
-                })
-        };
-        let polars_err = |source| AnalysisError::Polars { table, source };
-        let (file, path) = create(format!("{table}.parquet"))?;
-        ParquetWriter::new(file).finish(df).map_err(polars_err)?;
-        written.push(path);
-        let (file, path) = create(format!("{table}.csv"))?;
-        CsvWriter::new(file).finish(df).map_err(polars_err)?;
-        written.push(path);
+        written.extend(write_frame(dir, table, df)?);
     }
     Ok(written)
+}
+
+/// A sweep parameter's value for one run: a number, or anything else as text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// A numeric value (written as f64).
+    Number(f64),
+    /// Any other value, e.g. a YAML mapping written as `{days: 5}`.
+    Text(String),
+}
+
+/// One row of `runs.parquet`: which run this is and the sweep parameters it used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunInfo {
+    /// Arm index (a comparison arm or sweep point); matches the tables' `arm`.
+    pub arm: u32,
+    /// Run index within the study; matches the tables' `run`. Runs of different arms with the
+    /// same index share their random streams (common random numbers), which is what
+    /// [`crate::stats::compare`] pairs on.
+    pub run: u32,
+    /// Display name of the arm (the scenario name for a single run).
+    pub arm_name: String,
+    /// The scenario seed the run used.
+    pub seed: u64,
+    /// Sweep parameters as (field path, value), e.g.
+    /// `("subnets[0].hyperparameters.kappa", ParamValue::Number(40000.0))`.
+    pub params: Vec<(String, ParamValue)>,
+}
+
+impl RunInfo {
+    /// The row for a single run with no sweep parameters: arm 0, run 0, named after the
+    /// scenario.
+    pub fn single(scenario_name: &str, seed: u64) -> RunInfo {
+        RunInfo {
+            arm: 0,
+            run: 0,
+            arm_name: scenario_name.to_string(),
+            seed,
+            params: Vec::new(),
+        }
+    }
+}
+
+/// `runs.parquet` as a DataFrame: one row per run, columns `arm` (u32), `run` (u32),
+/// `arm_name` (str), `seed` (u64), then one column per sweep parameter named by its path, in
+/// order of first appearance. A parameter column is f64 when every run that has it gives a
+/// number, else str (numbers then written as text); runs without the parameter get null.
+pub fn runs_frame(runs: &[RunInfo]) -> Result<DataFrame, AnalysisError> {
+    let mut names: Vec<&str> = Vec::new();
+    for r in runs {
+        for (name, _) in &r.params {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    let mut columns = vec![
+        Column::new(
+            "arm".into(),
+            runs.iter().map(|r| r.arm).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "run".into(),
+            runs.iter().map(|r| r.run).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "arm_name".into(),
+            runs.iter()
+                .map(|r| r.arm_name.as_str())
+                .collect::<Vec<&str>>(),
+        ),
+        Column::new(
+            "seed".into(),
+            runs.iter().map(|r| r.seed).collect::<Vec<u64>>(),
+        ),
+    ];
+    for name in names {
+        let values: Vec<Option<&ParamValue>> = runs
+            .iter()
+            .map(|r| r.params.iter().find(|(n, _)| n == name).map(|(_, v)| v))
+            .collect();
+        let numeric = values
+            .iter()
+            .all(|v| !matches!(v, Some(ParamValue::Text(_))));
+        let column = if numeric {
+            let xs: Vec<Option<f64>> = values
+                .iter()
+                .map(|v| match v {
+                    Some(ParamValue::Number(x)) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            Column::new(name.into(), xs)
+        } else {
+            let xs: Vec<Option<String>> = values
+                .iter()
+                .map(|v| match v {
+                    Some(ParamValue::Number(x)) => Some(x.to_string()),
+                    Some(ParamValue::Text(t)) => Some(t.clone()),
+                    None => None,
+                })
+                .collect();
+            Column::new(name.into(), xs)
+        };
+        columns.push(column);
+    }
+    crate::columns::frame("the runs table", columns)
+}
+
+/// Write `runs.parquet` and `runs.csv` into `dir` (see [`runs_frame`]); returns the files.
+pub fn write_runs(runs: &[RunInfo], dir: &Path) -> Result<Vec<PathBuf>, AnalysisError> {
+    let mut df = runs_frame(runs)?;
+    Ok(write_frame(dir, "runs", &mut df)?.to_vec())
 }
 
 #[cfg(test)]
@@ -176,7 +395,7 @@ mod tests {
         n.emission_rao = vec![500_000_000, 500_000_000];
         let dir = std::env::temp_dir().join(format!("subnetlab-analysis-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let files = write_tables(&record, &dir).unwrap();
+        let files = write_tables(std::slice::from_ref(&record), &dir).unwrap();
         assert_eq!(files.len(), 6);
         let back = ParquetReader::new(File::open(dir.join("neurons.parquet")).unwrap())
             .finish()
@@ -186,5 +405,86 @@ mod tests {
         let roles: Vec<Option<&str>> = back.column("role").unwrap().str().unwrap().iter().collect();
         assert_eq!(roles, vec![Some("validator"), Some("miner")]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_are_concatenated_in_order() {
+        let record = |arm: u32, run: u32, blocks: &[u64]| {
+            let mut r = RunRecord::default();
+            r.network.arm = vec![arm; blocks.len()];
+            r.network.run = vec![run; blocks.len()];
+            r.network.block = blocks.to_vec();
+            r.network.issuance = vec![1.0; blocks.len()];
+            r.network.issuance_rao = vec![1; blocks.len()];
+            r.network.block_emission = vec![1.0; blocks.len()];
+            r.network.halving_index = vec![0; blocks.len()];
+            r.network.tao_price_usd = vec![300.0; blocks.len()];
+            r
+        };
+        let (a, b) = (record(0, 0, &[0, 7200]), record(1, 3, &[0]));
+        // Owned records and references both work.
+        let f = frames(&[&a, &b]).unwrap();
+        assert_eq!(f.network.height(), 3);
+        let runs: Vec<Option<u32>> = f
+            .network
+            .column("run")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(runs, [Some(0), Some(0), Some(3)]);
+        assert_eq!(frames(&[a, b]).unwrap().network.height(), 3);
+        let empty = frames::<RunRecord>(&[]).unwrap();
+        assert_eq!(empty.neurons.height(), 0);
+        assert_eq!(
+            empty.neurons.width(),
+            18,
+            "an empty study keeps the full schema"
+        );
+    }
+
+    #[test]
+    fn runs_frame_types_parameters() {
+        let runs = [
+            RunInfo {
+                params: vec![
+                    ("kappa".to_string(), ParamValue::Number(32767.0)),
+                    (
+                        "duration".to_string(),
+                        ParamValue::Text("{days: 5}".to_string()),
+                    ),
+                ],
+                ..RunInfo::single("a", 7)
+            },
+            RunInfo {
+                arm: 1,
+                params: vec![
+                    ("duration".to_string(), ParamValue::Number(3.0)),
+                    ("tempo".to_string(), ParamValue::Number(99.0)),
+                ],
+                ..RunInfo::single("b", 7)
+            },
+        ];
+        let df = runs_frame(&runs).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "arm", "run", "arm_name", "seed", "kappa", "duration", "tempo"
+            ]
+        );
+        // All numbers: f64 with a null where a run lacks it; any text: strings.
+        assert_eq!(df.column("kappa").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("kappa").unwrap().null_count(), 1);
+        let duration: Vec<Option<&str>> = df
+            .column("duration")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(duration, [Some("{days: 5}"), Some("3")]);
+        assert_eq!(runs_frame(&[]).unwrap().height(), 0);
     }
 }

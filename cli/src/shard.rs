@@ -86,10 +86,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     let slice = args.shard.slice(plan.runs.len());
     let (records, wall) = execute(&plan, &slice, args.run.quiet)?;
-    for (record, &i) in records.iter().zip(&slice) {
-        let mut row =
-            subnetlab_analysis::runs_frame(&plan.arms, &plan.runs[i..=i], plan.base.seed)?;
-        subnetlab_analysis::write_partition(record, &mut row, &root)?;
+    for (record, info) in records.iter().zip(plan.run_infos(slice.iter().copied())) {
+        subnetlab_analysis::write_partition(record, &info, &root)?;
     }
     if args.run.quiet {
         println!("{}", root.display());

@@ -7,10 +7,11 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use subnetlab_analysis::{ParamValue, RunInfo};
 use subnetlab_sim::chain::emission::RAO_PER_TAO;
-use subnetlab_sim::record::{Role, RunRecord};
+use subnetlab_sim::record::{Role, RunRecord, Totals};
 use subnetlab_sim::scenario::Scenario;
-use subnetlab_sim::study::{Arm, RunSpec, run_all};
+use subnetlab_sim::study::{Arm, RunSpec, display, run_all};
 
 /// What to run: the scenario as written, its arms and the ordered runs.
 pub struct Plan {
@@ -35,6 +36,34 @@ impl Plan {
             runs,
             extra_files: Vec::new(),
         })
+    }
+
+    /// The `runs` table rows of `positions` (indices into `runs`).
+    pub fn run_infos(&self, positions: impl IntoIterator<Item = usize>) -> Vec<RunInfo> {
+        positions
+            .into_iter()
+            .map(|i| {
+                let spec = &self.runs[i];
+                let arm = &self.arms[spec.arm as usize];
+                let params = arm
+                    .params
+                    .iter()
+                    .map(|(path, v)| {
+                        let value = v
+                            .as_f64()
+                            .map_or_else(|| ParamValue::Text(display(v)), ParamValue::Number);
+                        (path.clone(), value)
+                    })
+                    .collect();
+                RunInfo {
+                    arm: spec.arm,
+                    run: spec.run,
+                    arm_name: arm.name.clone(),
+                    seed: self.base.seed,
+                    params,
+                }
+            })
+            .collect()
     }
 
     fn blocks(&self) -> u64 {
@@ -132,35 +161,36 @@ pub fn write_study(
     for (name, contents) in &plan.extra_files {
         std::fs::write(dir.join(name), contents).with_context(|| format!("writing {name}"))?;
     }
-    let all = RunRecord::concat(records);
-    subnetlab_analysis::write_tables(&all, dir)?;
-    let mut runs = subnetlab_analysis::runs_frame(&plan.arms, &plan.runs, plan.base.seed)?;
-    subnetlab_analysis::write_runs(&mut runs, dir)?;
-    write_run_json(dir, plan, &all, wall, plan.runs.len())
+    subnetlab_analysis::write_tables(records, dir)?;
+    subnetlab_analysis::write_runs(&plan.run_infos(0..plan.runs.len()), dir)?;
+    write_run_json(dir, plan, records, wall)
 }
 
-/// `run.json`: what produced the folder.
+/// `run.json`: what produced the folder, and the emission accounting summed over its runs.
 pub fn write_run_json(
     dir: &Path,
     plan: &Plan,
-    all: &RunRecord,
+    records: &[RunRecord],
     wall: f64,
-    runs: usize,
 ) -> anyhow::Result<()> {
     let resolved = plan.base.to_yaml();
-    let t = &all.totals;
+    let mut t = Totals::default();
+    records.iter().for_each(|r| t.add(&r.totals));
+    let blocks = records.first().map_or((0, 0), |r| r.blocks);
+    let epochs: u64 = records.iter().map(|r| r.epochs).sum();
     let run_json = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": plan.base.name,
         "seed": plan.base.seed,
         "arms": plan.arms.len(),
-        "runs": runs,
+        "runs": records.len(),
+        "command": std::env::args().collect::<Vec<_>>().join(" "),
         "scenario_sha256": Sha256::digest(resolved.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "wall_seconds": wall,
         "threads": rayon::current_num_threads(),
-        "first_block": all.blocks.0,
-        "last_block": all.blocks.1,
-        "epochs": all.epochs,
+        "first_block": blocks.0,
+        "last_block": blocks.1,
+        "epochs": epochs,
         "totals_rao": {
             "minted": t.minted_rao, "miners": t.miners_rao, "validators": t.validators_rao,
             "owner_cut": t.owner_cut_rao, "owner_burned": t.owner_burned_rao, "dust": t.dust_rao, "pending": t.pending_rao,

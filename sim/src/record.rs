@@ -152,112 +152,21 @@ pub struct Totals {
     pub owner_burned_rao: u64,
 }
 
-/// Append every column of `other` to `to`, for concatenating runs.
-macro_rules! append_columns {
-    ($to:expr, $other:expr, $($col:ident),+ $(,)?) => {
-        $( $to.$col.extend_from_slice(&$other.$col); )+
-    };
-}
-
-impl NeuronRows {
-    /// Append the rows of `other`.
-    pub fn append(&mut self, other: &NeuronRows) {
-        append_columns!(
-            self,
-            other,
-            arm,
-            run,
-            subnet,
-            epoch,
-            block,
-            uid,
-            hotkey,
-            role,
-            strategy,
-            stake,
-            consensus,
-            incentive,
-            dividends,
-            validator_trust,
-            quality,
-            validator_permit,
-            emission,
-            emission_rao
-        );
-    }
-}
-
-impl SubnetRows {
-    /// Append the rows of `other`.
-    pub fn append(&mut self, other: &SubnetRows) {
-        append_columns!(
-            self,
-            other,
-            arm,
-            run,
-            subnet,
-            epoch,
-            block,
-            neurons,
-            permitted_validators,
-            emission_rao,
-            miner_emission_rao,
-            validator_emission_rao,
-            owner_cut_rao,
-            dust_rao,
-            total_stake,
-            mean_miner_quality,
-            registrations,
-            registrations_refused,
-            registration_burn_rao,
-            burn_rao,
-            weights_set,
-            weights_rejected
-        );
-    }
-}
-
-impl NetworkRows {
-    /// Append the rows of `other`.
-    pub fn append(&mut self, other: &NetworkRows) {
-        append_columns!(
-            self,
-            other,
-            arm,
-            run,
-            block,
-            issuance,
-            issuance_rao,
-            block_emission,
-            halving_index,
-            tao_price_usd
-        );
+impl Totals {
+    /// Add another run's totals (a study's `run.json` sums its runs).
+    pub fn add(&mut self, o: &Totals) {
+        self.minted_rao += o.minted_rao;
+        self.miners_rao += o.miners_rao;
+        self.validators_rao += o.validators_rao;
+        self.owner_cut_rao += o.owner_cut_rao;
+        self.dust_rao += o.dust_rao;
+        self.pending_rao += o.pending_rao;
+        self.registration_burn_rao += o.registration_burn_rao;
+        self.owner_burned_rao += o.owner_burned_rao;
     }
 }
 
 impl RunRecord {
-    /// All rows of `records`, in order, as one record (for writing a study's tables). Totals
-    /// are summed; the run-level fields are those of the first record.
-    pub fn concat(records: &[RunRecord]) -> RunRecord {
-        let mut all = records.first().cloned().unwrap_or_default();
-        for r in records.iter().skip(1) {
-            all.neurons.append(&r.neurons);
-            all.subnets.append(&r.subnets);
-            all.network.append(&r.network);
-            all.epochs += r.epochs;
-            let (t, o) = (&mut all.totals, &r.totals);
-            t.minted_rao += o.minted_rao;
-            t.miners_rao += o.miners_rao;
-            t.validators_rao += o.validators_rao;
-            t.owner_cut_rao += o.owner_cut_rao;
-            t.dust_rao += o.dust_rao;
-            t.pending_rao += o.pending_rao;
-            t.registration_burn_rao += o.registration_burn_rao;
-            t.owner_burned_rao += o.owner_burned_rao;
-        }
-        all
-    }
-
     /// Set the arm of the run and of every row.
     pub fn relabel_arm(&mut self, arm: u32) {
         self.arm = arm;

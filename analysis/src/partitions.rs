@@ -1,0 +1,96 @@
+//! Sharded studies: each run of a sharded sweep is written as a hive partition
+//! (`arm=A/run=R/`), and the merge unions partitions back into the flat tables an unsharded
+//! study writes.
+
+use crate::AnalysisError;
+use crate::tables::{RunInfo, TABLES, frames, runs_frame, write_frame};
+use polars::prelude::*;
+use polars_io::prelude::*;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use subnetlab_sim::record::RunRecord;
+
+/// Write one run under `root/arm=A/run=R/` (its tables and its `runs` row), via a temporary
+/// folder renamed into place, so a crashed shard leaves no partial partition.
+pub fn write_partition(
+    record: &RunRecord,
+    info: &RunInfo,
+    root: &Path,
+) -> Result<PathBuf, AnalysisError> {
+    let dir = root
+        .join(format!("arm={}", info.arm))
+        .join(format!("run={}", info.run));
+    let parent = dir.parent().unwrap_or(root);
+    std::fs::create_dir_all(parent).map_err(AnalysisError::io(parent))?;
+    let tmp = parent.join(format!(".run={}.tmp-{}", info.run, std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp).map_err(AnalysisError::io(&tmp))?;
+    let mut f = frames(&[record])?;
+    for (table, df) in f.named() {
+        write_frame(&tmp, table, df)?;
+    }
+    write_frame(&tmp, "runs", &mut runs_frame(std::slice::from_ref(info))?)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(AnalysisError::io(&dir))?;
+    }
+    std::fs::rename(&tmp, &dir).map_err(AnalysisError::io(&dir))?;
+    Ok(dir)
+}
+
+/// Union the `arm=*/run=*` partitions under `roots` into flat tables (`runs`, `neurons`,
+/// `subnets`, `network`; Parquet and CSV) in `out`, in (arm, run) order like an unsharded
+/// study. Returns the number of runs merged.
+pub fn merge_partitions(roots: &[PathBuf], out: &Path) -> Result<usize, AnalysisError> {
+    let mut parts: Vec<(u32, u32, PathBuf)> = Vec::new();
+    for root in roots {
+        for arm_dir in std::fs::read_dir(root)
+            .map_err(AnalysisError::io(root))?
+            .filter_map(Result::ok)
+        {
+            let Some(arm) = partition_index(&arm_dir.path(), "arm=") else {
+                continue;
+            };
+            let runs =
+                std::fs::read_dir(arm_dir.path()).map_err(AnalysisError::io(arm_dir.path()))?;
+            for run_dir in runs.filter_map(Result::ok) {
+                if let Some(run) = partition_index(&run_dir.path(), "run=") {
+                    parts.push((arm, run, run_dir.path()));
+                }
+            }
+        }
+    }
+    parts.sort();
+    parts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    for table in std::iter::once("runs").chain(TABLES) {
+        let mut merged: Option<DataFrame> = None;
+        for (_, _, dir) in &parts {
+            let path = dir.join(format!("{table}.parquet"));
+            let file = File::open(&path).map_err(AnalysisError::io(&path))?;
+            let df = ParquetReader::new(file)
+                .finish()
+                .map_err(AnalysisError::polars(format!("reading {}", path.display())))?;
+            merged = Some(match merged {
+                None => df,
+                Some(mut m) => {
+                    m.vstack_mut(&df)
+                        .map_err(AnalysisError::polars(format!("merging {table}")))?;
+                    m
+                }
+            });
+        }
+        if let Some(mut df) = merged {
+            df.rechunk_mut();
+            write_frame(out, table, &mut df)?;
+        }
+    }
+    Ok(parts.len())
+}
+
+fn partition_index(path: &Path, prefix: &str) -> Option<u32> {
+    path.is_dir().then_some(())?;
+    path.file_name()?
+        .to_str()?
+        .strip_prefix(prefix)?
+        .parse()
+        .ok()
+}
