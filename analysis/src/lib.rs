@@ -37,6 +37,7 @@
 
 pub mod charts;
 mod columns;
+pub mod console;
 mod error;
 pub mod metrics;
 mod partitions;

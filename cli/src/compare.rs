@@ -3,7 +3,7 @@
 //! (common random numbers).
 
 use crate::run::load;
-use crate::study::{Plan, print_summary, run_into};
+use crate::study::{Plan, print_headline, print_summary, run_into};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::Override;
@@ -33,6 +33,9 @@ pub struct CompareArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the charts and the HTML/Markdown report.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
@@ -91,9 +94,11 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         base,
         extra_files,
     };
-    let records = run_into(&plan, &target, args.force, args.quiet)?;
+    let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
     if !args.quiet {
         print_summary(&plan, &records);
+        // Differences with intervals, also for a single replicate per arm.
+        print_headline(&target, records.len().max(2));
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod epoch_cmd;
 mod output;
+mod report;
 mod run;
 mod shard;
 mod study;
@@ -33,6 +34,8 @@ enum Command {
     Sweep(shard::SweepArgs),
     /// Union sweep partitions into one result folder.
     Merge(shard::MergeArgs),
+    /// Write an HTML report (and a Markdown twin) for result folders.
+    Report(report::ReportArgs),
     /// Check scenario files and report every problem at once.
     Validate {
         /// Scenario files.
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => compare::compare(args),
         Some(Command::Sweep(args)) => shard::sweep(args),
         Some(Command::Merge(args)) => shard::merge(args),
+        Some(Command::Report(args)) => report::report(args),
         Some(Command::Validate { files, set }) => validate(&files, &set),
         Some(Command::List) => {
             list();

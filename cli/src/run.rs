@@ -1,7 +1,7 @@
 //! `subnetlab run`: load a scenario, run it (all its replicates and sweep points), write the
 //! result folder, print a summary.
 
-use crate::study::{Plan, print_summary, run_into};
+use crate::study::{Plan, print_headline, print_summary, run_into};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::{self, Override, Scenario};
@@ -28,6 +28,9 @@ pub struct RunArgs {
     /// No progress bar and no summary, only the result folder path.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip the charts and the HTML/Markdown report.
+    #[arg(long)]
+    pub no_report: bool,
 }
 
 impl RunArgs {
@@ -70,9 +73,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let plan = Plan::of(scenario)?;
-    let records = run_into(&plan, &target, args.force, args.quiet)?;
+    let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
     if !args.quiet {
         print_summary(&plan, &records);
+        print_headline(&target, records.len());
     }
     Ok(())
 }

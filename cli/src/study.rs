@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use subnetlab_analysis::{ParamValue, RunInfo};
+use subnetlab_analysis::{ParamValue, RunInfo, Study};
 use subnetlab_sim::chain::emission::RAO_PER_TAO;
 use subnetlab_sim::record::{Role, RunRecord, Totals};
 use subnetlab_sim::scenario::Scenario;
@@ -126,17 +126,22 @@ pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec
     ))
 }
 
-/// Run the whole plan into `target` (staged, renamed into place when complete).
+/// Run the whole plan into `target` (staged, renamed into place when complete), with charts
+/// and the HTML/Markdown report unless `report` is false.
 pub fn run_into(
     plan: &Plan,
     target: &Path,
     force: bool,
     quiet: bool,
+    report: bool,
 ) -> anyhow::Result<Vec<RunRecord>> {
     let staging = Staging::begin(target, force)?;
     let all: Vec<usize> = (0..plan.runs.len()).collect();
     let outcome = execute(plan, &all, quiet).and_then(|(records, wall)| {
         write_study(staging.dir(), plan, &records, wall)?;
+        if report {
+            write_report(staging.dir(), target)?;
+        }
         Ok(records)
     });
     let (dir, records) = staging.finish(outcome)?;
@@ -166,6 +171,30 @@ pub fn write_study(
     write_run_json(dir, plan, records, wall)
 }
 
+/// Charts and `report.html` / `report.md` for the study in `dir`, which will live at `target`.
+pub fn write_report(dir: &Path, target: &Path) -> anyhow::Result<()> {
+    let mut study = Study::load(dir)?;
+    study.dir = target.to_path_buf();
+    subnetlab_analysis::report::write_report(
+        &[study],
+        &dir.join("report.html"),
+        &dir.join("report.md"),
+    )
+    .context("writing the report")?;
+    Ok(())
+}
+
+/// The headline metrics with confidence intervals, for studies of more than one run.
+pub fn print_headline(dir: &Path, runs: usize) {
+    if runs < 2 {
+        return;
+    }
+    match Study::load(dir).and_then(|s| subnetlab_analysis::console::headline(&s)) {
+        Ok(text) => println!("\n{text}"),
+        Err(e) => eprintln!("warning: could not summarise the runs: {e}"),
+    }
+}
+
 /// `run.json`: what produced the folder, and the emission accounting summed over its runs.
 pub fn write_run_json(
     dir: &Path,
@@ -184,7 +213,7 @@ pub fn write_run_json(
         "seed": plan.base.seed,
         "arms": plan.arms.len(),
         "runs": records.len(),
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
+        "command": command_line(),
         "scenario_sha256": Sha256::digest(resolved.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>(),
         "wall_seconds": wall,
         "threads": rayon::current_num_threads(),
@@ -217,7 +246,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         blocks.1,
         epochs
     );
-    for arm in &plan.arms {
+    for arm in plan.arms.iter().take(3) {
         let mine: Vec<&RunRecord> = records.iter().filter(|r| r.arm == arm.index).collect();
         if mine.is_empty() {
             continue;
@@ -262,6 +291,9 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
             println!("(emission is the mean over {} runs)", mine.len());
         }
     }
+    if plan.arms.len() > 3 {
+        println!("\n({} more arms: see report.html)", plan.arms.len() - 3);
+    }
     let minted: u64 = records.iter().map(|r| r.totals.minted_rao).sum();
     let pending: u64 = records.iter().map(|r| r.totals.pending_rao).sum();
     let dust: u64 = records.iter().map(|r| r.totals.dust_rao).sum();
@@ -271,4 +303,23 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         tao(pending),
         tao(dust)
     );
+}
+
+/// The command that produced a result, as a user would type it (`subnetlab`, not the path of
+/// the binary), quoting the arguments that need it.
+fn command_line() -> String {
+    let quote = |a: String| {
+        if a.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,[]".contains(c))
+        {
+            a
+        } else {
+            format!("'{}'", a.replace('\'', r"'\''"))
+        }
+    };
+    let args = std::env::args().skip(1).map(quote);
+    std::iter::once("subnetlab".to_string())
+        .chain(args)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,0 +1,44 @@
+//! `subnetlab report RUN_DIR...`: one self-contained HTML report (and a Markdown twin with PNG
+//! charts) for one or more result folders.
+
+use anyhow::Context;
+use std::path::PathBuf;
+use subnetlab_analysis::Study;
+
+/// Arguments of `subnetlab report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Result folders written by `run`, `compare` or `merge`.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The HTML file (default: `report.html` in the folder, or `out/report.html` for several);
+    /// the Markdown twin goes next to it with the extension `.md`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    let studies = args
+        .dirs
+        .iter()
+        .map(|d| {
+            Study::load(d).with_context(|| format!("reading the result folder {}", d.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let html = args
+        .out
+        .clone()
+        .unwrap_or_else(|| match args.dirs.as_slice() {
+            [one] => one.join("report.html"),
+            _ => PathBuf::from("out").join("report.html"),
+        });
+    let md = html.with_extension("md");
+    let files = subnetlab_analysis::report::write_report(&studies, &html, &md)?;
+    println!(
+        "Wrote {} and {} ({} charts)",
+        files.html.display(),
+        files.md.display(),
+        files.charts.len()
+    );
+    Ok(())
+}
