@@ -27,10 +27,9 @@ fn interval(mean: Option<f64>, low: Option<f64>, high: Option<f64>, n: u32) -> S
 
 /// Per-arm means with 95 % CIs (when an arm has several runs) of [`CONSOLE_METRICS`], then the
 /// differences of every other arm from the first (paired on run index).
-pub fn headline(study: &Study) -> Result<String, AnalysisError> {
+pub fn headline(study: &Study, options: &SummaryOptions) -> Result<String, AnalysisError> {
     let per_run = metrics::per_run(study)?;
-    let options = SummaryOptions::default();
-    let summary = stats::summarize(&per_run, &options)?;
+    let summary = stats::summarize(&per_run, options)?;
     let t = "summary";
     let (arm, metric, n) = (
         u32s(&summary, t, "arm")?,
@@ -42,6 +41,7 @@ pub fn headline(study: &Study) -> Result<String, AnalysisError> {
         f64s(&summary, t, "ci_low")?,
         f64s(&summary, t, "ci_high")?,
     );
+    let level = interval_name(options);
     let all_arms = study.arms()?;
     // A sweep can have dozens of arms: the terminal shows the first few, the report all.
     let arms = &all_arms[..all_arms.len().min(MAX_ARMS)];
@@ -52,7 +52,7 @@ pub fn headline(study: &Study) -> Result<String, AnalysisError> {
             .map_or(0, |i| n[i]);
         let _ = writeln!(
             out,
-            "{name} ({runs} run{}), mean [95 % CI]:",
+            "{name} ({runs} run{}), mean [{level}]:",
             if runs == 1 { "" } else { "s" }
         );
         for m in CONSOLE_METRICS {
@@ -68,7 +68,7 @@ pub fn headline(study: &Study) -> Result<String, AnalysisError> {
     if let Some((base, base_name)) = arms.first()
         && arms.len() > 1
     {
-        let c = stats::compare(&per_run, *base, &options)?;
+        let c = stats::compare(&per_run, *base, options)?;
         let t = "comparison";
         let (names, metric, n) = (
             strs(&c, t, "arm_name")?,
@@ -82,7 +82,7 @@ pub fn headline(study: &Study) -> Result<String, AnalysisError> {
         );
         let _ = writeln!(
             out,
-            "difference from {base_name} (paired on run), mean [95 % CI]:"
+            "difference from {base_name} (paired on run), mean [{level}]:"
         );
         let shown: Vec<&String> = arms.iter().map(|(_, name)| name).collect();
         let rows = (0..c.height()).filter(|&i| {
@@ -110,3 +110,34 @@ pub fn headline(study: &Study) -> Result<String, AnalysisError> {
 
 /// Arms shown in the terminal.
 const MAX_ARMS: usize = 3;
+
+/// "95 % t CI" or "95 % bootstrap CI".
+fn interval_name(options: &SummaryOptions) -> String {
+    let method = match options.interval {
+        stats::Interval::StudentT => "t",
+        stats::Interval::Bootstrap { .. } => "bootstrap",
+    };
+    format!("{:.0} % {method} CI", options.level * 100.0)
+}
+
+/// Write the study's statistics next to its tables: `metrics` (one row per run),
+/// `summary` (per arm and metric: n, mean, sd, confidence interval) and, with several arms,
+/// `comparison` (each arm's paired differences from the first), as Parquet and CSV.
+pub fn write_statistics(
+    study: &Study,
+    dir: &std::path::Path,
+    options: &SummaryOptions,
+) -> Result<(), AnalysisError> {
+    let mut per_run = metrics::per_run(study)?;
+    let mut summary = stats::summarize(&per_run, options)?;
+    crate::tables::write_frame(dir, "metrics", &mut per_run)?;
+    crate::tables::write_frame(dir, "summary", &mut summary)?;
+    let arms = study.arms()?;
+    if let Some((base, _)) = arms.first()
+        && arms.len() > 1
+    {
+        let mut c = stats::compare(&per_run, *base, options)?;
+        crate::tables::write_frame(dir, "comparison", &mut c)?;
+    }
+    Ok(())
+}

@@ -74,6 +74,16 @@ pub fn write_report(
     html_path: &Path,
     md_path: &Path,
 ) -> Result<ReportFiles, AnalysisError> {
+    write_report_with(studies, html_path, md_path, &SummaryOptions::default())
+}
+
+/// [`write_report`] with the interval method and level of `options` (e.g. bootstrap).
+pub fn write_report_with(
+    studies: &[Study],
+    html_path: &Path,
+    md_path: &Path,
+    options: &SummaryOptions,
+) -> Result<ReportFiles, AnalysisError> {
     let md_dir = md_path.parent().unwrap_or(Path::new(".")).to_path_buf();
     for dir in [
         &md_dir,
@@ -89,7 +99,7 @@ pub fn write_report(
         } else {
             format!("charts/{}-{}", k + 1, slug(&study.name()))
         };
-        let section = section(study, k, &md_dir, &rel)?;
+        let section = section(study, k, &md_dir, &rel, options)?;
         all_charts.extend(section.charts.iter().map(|c| c.0.clone()));
         sections.push(section);
     }
@@ -154,11 +164,17 @@ fn headline_metrics(per_run: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-fn section(study: &Study, k: usize, md_dir: &Path, rel: &str) -> Result<Section, AnalysisError> {
+fn section(
+    study: &Study,
+    k: usize,
+    md_dir: &Path,
+    rel: &str,
+    options: &SummaryOptions,
+) -> Result<Section, AnalysisError> {
     let per_run = metrics::per_run(study)?;
     let metrics = headline_metrics(&per_run);
     let arms = study.arms()?;
-    let summary_df = stats::summarize(&per_run, &SummaryOptions::default())?;
+    let summary_df = stats::summarize(&per_run, options)?;
     let t = "summary";
     let s_arm = columns::u32s(&summary_df, t, "arm")?;
     let s_metric = columns::strs(&summary_df, t, "metric")?;
@@ -192,7 +208,7 @@ fn section(study: &Study, k: usize, md_dir: &Path, rel: &str) -> Result<Section,
         && arms.len() > 1
     {
         baseline = base_name.clone();
-        let c = stats::compare(&per_run, *base, &SummaryOptions::default())?;
+        let c = stats::compare(&per_run, *base, options)?;
         let t = "comparison";
         let names = columns::strs(&c, t, "arm_name")?;
         let metric = columns::strs(&c, t, "metric")?;

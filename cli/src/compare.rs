@@ -3,7 +3,7 @@
 //! (common random numbers).
 
 use crate::run::load;
-use crate::study::{Plan, print_headline, print_summary, run_into};
+use crate::study::{Plan, print_headline, print_summary, run_into, stats_options};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::Override;
@@ -36,6 +36,9 @@ pub struct CompareArgs {
     /// Skip the charts and the HTML/Markdown report.
     #[arg(long)]
     pub no_report: bool,
+    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
+    #[arg(long, value_name = "RESAMPLES")]
+    pub bootstrap: Option<usize>,
 }
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
@@ -88,17 +91,19 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
+    let stats = stats_options(args.bootstrap, seed);
     let plan = Plan {
         runs: runs(&arms, replicates),
         arms,
         base,
         extra_files,
+        stats,
     };
     let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
     if !args.quiet {
         print_summary(&plan, &records);
         // Differences with intervals, also for a single replicate per arm.
-        print_headline(&target, records.len().max(2));
+        print_headline(&target, records.len().max(2), &plan.stats);
     }
     Ok(())
 }

@@ -15,6 +15,9 @@ pub struct ReportArgs {
     /// the Markdown twin goes next to it with the extension `.md`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
+    #[arg(long, value_name = "RESAMPLES")]
+    pub bootstrap: Option<usize>,
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
@@ -33,7 +36,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
             _ => PathBuf::from("out").join("report.html"),
         });
     let md = html.with_extension("md");
-    let files = subnetlab_analysis::report::write_report(&studies, &html, &md)?;
+    let seed = studies.first().and_then(|s| s.seed()).unwrap_or(0);
+    let options = crate::study::stats_options(args.bootstrap, seed);
+    let files = subnetlab_analysis::report::write_report_with(&studies, &html, &md, &options)?;
     println!(
         "Wrote {} and {} ({} charts)",
         files.html.display(),

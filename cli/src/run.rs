@@ -1,7 +1,7 @@
 //! `subnetlab run`: load a scenario, run it (all its replicates and sweep points), write the
 //! result folder, print a summary.
 
-use crate::study::{Plan, print_headline, print_summary, run_into};
+use crate::study::{Plan, print_headline, print_summary, run_into, stats_options};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::{self, Override, Scenario};
@@ -31,6 +31,9 @@ pub struct RunArgs {
     /// Skip the charts and the HTML/Markdown report.
     #[arg(long)]
     pub no_report: bool,
+    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
+    #[arg(long, value_name = "RESAMPLES")]
+    pub bootstrap: Option<usize>,
 }
 
 impl RunArgs {
@@ -72,11 +75,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
-    let plan = Plan::of(scenario)?;
+    let mut plan = Plan::of(scenario)?;
+    plan.stats = stats_options(args.bootstrap, plan.base.seed);
     let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
     if !args.quiet {
         print_summary(&plan, &records);
-        print_headline(&target, records.len());
+        print_headline(&target, records.len(), &plan.stats);
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+use subnetlab_analysis::stats::{Interval, SummaryOptions};
 use subnetlab_analysis::{ParamValue, RunInfo, Study};
 use subnetlab_sim::chain::emission::RAO_PER_TAO;
 use subnetlab_sim::record::{Role, RunRecord, Totals};
@@ -23,6 +24,18 @@ pub struct Plan {
     pub runs: Vec<RunSpec>,
     /// More files for the result folder: (file name, contents).
     pub extra_files: Vec<(String, String)>,
+    /// How replicate statistics are computed (Student t by default).
+    pub stats: SummaryOptions,
+}
+
+/// Statistics options from the command line: Student t, or a percentile bootstrap with
+/// `resamples` draws seeded from the scenario seed (deterministic).
+pub fn stats_options(bootstrap: Option<usize>, seed: u64) -> SummaryOptions {
+    let mut options = SummaryOptions::default();
+    if let Some(resamples) = bootstrap {
+        options.interval = Interval::Bootstrap { resamples, seed };
+    }
+    options
 }
 
 impl Plan {
@@ -35,6 +48,7 @@ impl Plan {
             arms,
             runs,
             extra_files: Vec::new(),
+            stats: SummaryOptions::default(),
         })
     }
 
@@ -140,7 +154,7 @@ pub fn run_into(
     let outcome = execute(plan, &all, quiet).and_then(|(records, wall)| {
         write_study(staging.dir(), plan, &records, wall)?;
         if report {
-            write_report(staging.dir(), target)?;
+            write_report(staging.dir(), target, &plan.stats)?;
         }
         Ok(records)
     });
@@ -168,28 +182,28 @@ pub fn write_study(
     }
     subnetlab_analysis::write_tables(records, dir)?;
     subnetlab_analysis::write_runs(&plan.run_infos(0..plan.runs.len()), dir)?;
-    write_run_json(dir, plan, records, wall)
+    write_run_json(dir, plan, records, wall)?;
+    let study = Study::load(dir)?;
+    subnetlab_analysis::console::write_statistics(&study, dir, &plan.stats)
+        .context("writing the statistics")
 }
 
 /// Charts and `report.html` / `report.md` for the study in `dir`, which will live at `target`.
-pub fn write_report(dir: &Path, target: &Path) -> anyhow::Result<()> {
+pub fn write_report(dir: &Path, target: &Path, options: &SummaryOptions) -> anyhow::Result<()> {
     let mut study = Study::load(dir)?;
     study.dir = target.to_path_buf();
-    subnetlab_analysis::report::write_report(
-        &[study],
-        &dir.join("report.html"),
-        &dir.join("report.md"),
-    )
-    .context("writing the report")?;
+    let (html, md) = (dir.join("report.html"), dir.join("report.md"));
+    subnetlab_analysis::report::write_report_with(&[study], &html, &md, options)
+        .context("writing the report")?;
     Ok(())
 }
 
 /// The headline metrics with confidence intervals, for studies of more than one run.
-pub fn print_headline(dir: &Path, runs: usize) {
+pub fn print_headline(dir: &Path, runs: usize, options: &SummaryOptions) {
     if runs < 2 {
         return;
     }
-    match Study::load(dir).and_then(|s| subnetlab_analysis::console::headline(&s)) {
+    match Study::load(dir).and_then(|s| subnetlab_analysis::console::headline(&s, options)) {
         Ok(text) => println!("\n{text}"),
         Err(e) => eprintln!("warning: could not summarise the runs: {e}"),
     }

@@ -110,5 +110,17 @@ fn compare_runs_arms_on_common_random_numbers() {
     // Every arm runs with the baseline's seed (42), so run r of each arm shares its streams.
     assert!(runs.lines().skip(1).all(|l| l.ends_with(",42")), "{runs}");
     assert!(tmp.join("c/arm-1.resolved.yaml").is_file());
+    // The paired differences with their intervals are in the folder and on screen.
+    let comparison = std::fs::read_to_string(tmp.join("c/comparison.csv")).unwrap();
+    assert!(comparison.starts_with("arm,arm_name,baseline_arm,metric,n,baseline_mean,arm_mean,mean_diff,sd_diff,ci_low,ci_high"), "{comparison}");
+    assert!(
+        text.contains("difference from default (paired on run), mean [95 % t CI]:"),
+        "{text}"
+    );
+    assert!(
+        std::fs::read_to_string(tmp.join("c/report.html"))
+            .unwrap()
+            .contains("<svg")
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
