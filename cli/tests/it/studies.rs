@@ -4,7 +4,14 @@
 use crate::{ok, subnetlab, tempdir};
 
 const SHORT: [&str; 4] = ["--set", "duration={blocks: 800}", "--set", "replicates=2"];
-const TABLES: [&str; 4] = ["runs.csv", "neurons.csv", "subnets.csv", "network.csv"];
+const TABLES: [&str; 6] = [
+    "runs.csv",
+    "neurons.csv",
+    "subnets.csv",
+    "network.csv",
+    "metrics.csv",
+    "summary.csv",
+];
 
 #[test]
 fn sweep_results_do_not_depend_on_threads() {
