@@ -27,18 +27,9 @@ pub struct CompareArgs {
     /// Result folder (default `out/compare-<A>-vs-<B>...`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Replace an existing result folder.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar and no summary.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Skip the charts and the HTML/Markdown report.
-    #[arg(long)]
-    pub no_report: bool,
-    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES")]
-    pub bootstrap: Option<usize>,
+    /// How results are written.
+    #[command(flatten)]
+    pub output: crate::study::OutputArgs,
 }
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
@@ -91,7 +82,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let stats = stats_options(args.bootstrap, seed);
+    let stats = stats_options(args.output.bootstrap, seed);
     let plan = Plan {
         runs: runs(&arms, replicates),
         arms,
@@ -99,8 +90,14 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         extra_files,
         stats,
     };
-    let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
-    if !args.quiet {
+    let records = run_into(
+        &plan,
+        &target,
+        args.output.force,
+        args.output.quiet,
+        !args.output.no_report,
+    )?;
+    if !args.output.quiet {
         print_summary(&plan, &records);
         // Differences with intervals, also for a single replicate per arm.
         print_headline(&target, records.len().max(2), &plan.stats);

@@ -22,18 +22,9 @@ pub struct RunArgs {
     /// or `--set 'duration={days: 2}'` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
-    /// Replace an existing result folder.
-    #[arg(long)]
-    pub force: bool,
-    /// No progress bar and no summary, only the result folder path.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Skip the charts and the HTML/Markdown report.
-    #[arg(long)]
-    pub no_report: bool,
-    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES")]
-    pub bootstrap: Option<usize>,
+    /// How results are written.
+    #[command(flatten)]
+    pub output: crate::study::OutputArgs,
 }
 
 impl RunArgs {
@@ -76,9 +67,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let mut plan = Plan::of(scenario)?;
-    plan.stats = stats_options(args.bootstrap, plan.base.seed);
-    let records = run_into(&plan, &target, args.force, args.quiet, !args.no_report)?;
-    if !args.quiet {
+    plan.stats = stats_options(args.output.bootstrap, plan.base.seed);
+    let records = run_into(
+        &plan,
+        &target,
+        args.output.force,
+        args.output.quiet,
+        !args.output.no_report,
+    )?;
+    if !args.output.quiet {
         print_summary(&plan, &records);
         print_headline(&target, records.len(), &plan.stats);
     }

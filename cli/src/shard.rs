@@ -85,11 +85,11 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
     }
     let slice = args.shard.slice(plan.runs.len());
-    let (records, wall) = execute(&plan, &slice, args.run.quiet)?;
+    let (records, wall) = execute(&plan, &slice, args.run.output.quiet)?;
     for (record, info) in records.iter().zip(plan.run_infos(slice.iter().copied())) {
         subnetlab_analysis::write_partition(record, &info, &root)?;
     }
-    if args.run.quiet {
+    if args.run.output.quiet {
         println!("{}", root.display());
     } else {
         println!(

@@ -28,6 +28,23 @@ pub struct Plan {
     pub stats: SummaryOptions,
 }
 
+/// The flags of every command that writes a result folder.
+#[derive(clap::Args, Debug, Default)]
+pub struct OutputArgs {
+    /// Replace an existing result folder.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar and no summary, only the result folder path.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip the charts and the HTML/Markdown report.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
+    #[arg(long, value_name = "RESAMPLES")]
+    pub bootstrap: Option<usize>,
+}
+
 /// Statistics options from the command line: Student t, or a percentile bootstrap with
 /// `resamples` draws seeded from the scenario seed (deterministic).
 pub fn stats_options(bootstrap: Option<usize>, seed: u64) -> SummaryOptions {

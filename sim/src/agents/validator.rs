@@ -114,6 +114,35 @@ pub fn set_weights(
 /// The chain keeps at most 10 unrevealed commits per hotkey.
 const MAX_UNREVEALED_COMMITS: usize = 10;
 
+impl HonestValidator {
+    /// An honest validator updating every `interval` blocks (default: the subnet's tempo).
+    pub fn new(noise: f64, rule: &WeightRule, interval: Option<u64>, tempo: u64) -> Self {
+        HonestValidator {
+            noise,
+            rule: rule.clone(),
+            interval: interval.unwrap_or(tempo).max(1),
+        }
+    }
+}
+
+/// A weight-setting behaviour: a component that knows how often it acts.
+pub trait Behaviour: Component {
+    /// Blocks between weight updates (at least 1).
+    fn interval(&self) -> u64;
+}
+
+impl Behaviour for HonestValidator {
+    fn interval(&self) -> u64 {
+        self.interval
+    }
+}
+
+impl Behaviour for BurnWeights {
+    fn interval(&self) -> u64 {
+        self.interval
+    }
+}
+
 /// The owner's burn: it sets all its weight on itself every `interval` blocks.
 #[derive(Component, Clone, Debug)]
 pub struct BurnWeights {

@@ -4,7 +4,7 @@
 use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
-use crate::agents::validator::{BurnWeights, HonestValidator};
+use crate::agents::validator::{Behaviour, BurnWeights, HonestValidator};
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::registration::BurnRules;
 use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
@@ -200,13 +200,11 @@ impl Spawn {
                 weights,
                 interval,
             } => {
-                let interval = interval.unwrap_or(tempo).max(1);
-                world.entity_mut(id).insert(HonestValidator {
-                    noise: *noise,
-                    rule: weights.clone(),
-                    interval,
-                });
-                self.first_weights(world, id, interval);
+                self.weigh(
+                    world,
+                    id,
+                    HonestValidator::new(*noise, weights, *interval, tempo),
+                );
             }
         }
         id
@@ -225,29 +223,34 @@ impl Spawn {
         match strategy {
             OwnerStrategy::Idle => {}
             OwnerStrategy::Burn { interval } => {
-                let interval = interval.unwrap_or(tempo).max(1);
-                world.entity_mut(id).insert(BurnWeights { interval });
-                self.first_weights(world, id, interval);
+                self.weigh(
+                    world,
+                    id,
+                    BurnWeights {
+                        interval: interval.unwrap_or(tempo).max(1),
+                    },
+                );
             }
             OwnerStrategy::Honest {
                 noise,
                 weights,
                 interval,
             } => {
-                let interval = interval.unwrap_or(tempo).max(1);
-                world.entity_mut(id).insert(HonestValidator {
-                    noise: *noise,
-                    rule: weights.clone(),
-                    interval,
-                });
-                self.first_weights(world, id, interval);
+                self.weigh(
+                    world,
+                    id,
+                    HonestValidator::new(*noise, weights, *interval, tempo),
+                );
             }
         }
         id
     }
 
-    /// Schedule an agent's first weight update at its own random phase in `1..=interval`.
-    fn first_weights(&self, world: &mut World, id: Entity, interval: u64) {
+    /// Give an agent its weight-setting behaviour and schedule its first update at its own
+    /// random phase in `1..=interval`.
+    fn weigh(&self, world: &mut World, id: Entity, behaviour: impl Behaviour) {
+        let interval = behaviour.interval();
+        world.entity_mut(id).insert(behaviour);
         let phase = world
             .get_mut::<AgentRng>(id)
             .map_or(1, |mut r| r.0.random_range(1..=interval));

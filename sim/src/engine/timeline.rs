@@ -43,11 +43,7 @@ pub fn apply(world: &mut World, subnets: &[Entity], next: &Scenario, block: u64)
                     noise,
                     weights,
                     interval,
-                } => {
-                    v.noise = *noise;
-                    v.rule = weights.clone();
-                    v.interval = interval.unwrap_or(tempo).max(1);
-                }
+                } => *v = HonestValidator::new(*noise, weights, *interval, tempo),
             }
         }
         let mut miners = world.query::<(&Neuron, &mut HonestMiner)>();

@@ -837,19 +837,7 @@ impl Default for MinerStrategy {
 impl Scenario {
     /// The block offset (from the first simulated block) of a timeline moment.
     pub fn offset_blocks(&self, at: &At) -> u64 {
-        let tempo = self
-            .subnets
-            .first()
-            .map_or(360, |s| s.hyperparameters.tempo as u64);
-        if let Some(b) = at.block {
-            b
-        } else if let Some(e) = at.epoch {
-            e.saturating_mul(tempo)
-        } else if let Some(d) = at.day {
-            (d * BLOCKS_PER_DAY as f64) as u64
-        } else {
-            0
-        }
+        self.span_blocks(at.block, at.epoch, at.day, None)
     }
 
     /// The scenario after applying timeline change `index` (and only it) to `self`.
@@ -871,21 +859,28 @@ impl Scenario {
     /// Number of blocks the scenario covers.
     pub fn duration_blocks(&self) -> u64 {
         let d = &self.duration;
+        self.span_blocks(d.blocks, d.epochs, d.days, d.years)
+    }
+
+    /// Blocks in a span given in blocks, epochs (of the first subnet), days or years; the first
+    /// one given counts (validation requires exactly one).
+    fn span_blocks(
+        &self,
+        blocks: Option<u64>,
+        epochs: Option<u64>,
+        days: Option<f64>,
+        years: Option<f64>,
+    ) -> u64 {
         let tempo = self
             .subnets
             .first()
             .map_or(360, |s| s.hyperparameters.tempo as u64);
-        if let Some(b) = d.blocks {
-            b
-        } else if let Some(e) = d.epochs {
-            e.saturating_mul(tempo)
-        } else if let Some(days) = d.days {
-            (days * BLOCKS_PER_DAY as f64) as u64
-        } else if let Some(years) = d.years {
-            (years * BLOCKS_PER_YEAR as f64) as u64
-        } else {
-            0
-        }
+        let per = |x: f64, unit: u64| (x * unit as f64) as u64;
+        blocks
+            .or(epochs.map(|e| e.saturating_mul(tempo)))
+            .or(days.map(|d| per(d, BLOCKS_PER_DAY)))
+            .or(years.map(|y| per(y, BLOCKS_PER_YEAR)))
+            .unwrap_or(0)
     }
 
     /// Fill every derived default in place (netuids, names, activity cutoffs, update intervals),
