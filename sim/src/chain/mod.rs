@@ -2,6 +2,7 @@
 
 pub mod emission;
 pub mod numeric;
+pub mod pool;
 pub mod registration;
 pub mod schedule;
 pub mod set_weights;
