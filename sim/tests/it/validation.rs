@@ -132,3 +132,48 @@ fn bad_sweeps_are_reported() {
         "{err}"
     );
 }
+
+/// Fields and values to throw at the default scenario: extremes, zeros, wrong types.
+const PATHS: [&str; 12] = [
+    "subnets[0].hyperparameters.tempo",
+    "subnets[0].hyperparameters.kappa",
+    "subnets[0].hyperparameters.max_allowed_validators",
+    "subnets[0].hyperparameters.max_allowed_uids",
+    "subnets[0].hyperparameters.bonds_moving_average",
+    "subnets[0].hyperparameters.liquid_alpha.alpha_low",
+    "subnets[0].validators.count",
+    "subnets[0].miners.count",
+    "subnets[0].validators.strategy.noise",
+    "subnets[0].hyperparameters.activity_cutoff",
+    "network.stake_threshold",
+    "start.issuance",
+];
+const VALUES: [&str; 10] = [
+    "0",
+    "1",
+    "2",
+    "65535",
+    "4294967295",
+    "-1",
+    "0.5",
+    "1e300",
+    "abc",
+    "[1, 2]",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    /// Whatever validation accepts runs to the end without a panic, and conserves emission.
+    #[test]
+    fn accepted_scenarios_run_without_panic(picks in proptest::collection::vec((0usize..12, 0usize..10), 1..4)) {
+        let mut overrides: Vec<subnetlab_sim::scenario::Override> =
+            picks.iter().map(|&(p, v)| format!("{}={}", PATHS[p], VALUES[v]).parse().unwrap()).collect();
+        overrides.push("duration={blocks: 1500}".parse().unwrap());
+        let yaml = subnetlab_sim::scenario::builtin("default").unwrap().yaml;
+        if let Ok(s) = load_str("fuzz.yaml", yaml, &overrides) {
+            let r = subnetlab_sim::engine::run(&s, 0, &mut |_| {}).unwrap();
+            let t = &r.totals;
+            prop_assert_eq!(t.minted_rao, t.miners_rao + t.validators_rao + t.owner_cut_rao + t.owner_burned_rao + t.dust_rao + t.pending_rao);
+        }
+    }
+}
