@@ -82,9 +82,15 @@ pub fn check(rules: &Rules, caller: &Caller, uids: &[u16], values: &[u16]) -> Re
     if !caller.permit && !caller.owner && !self_weight_only {
         return Err(Rejected::NoPermit);
     }
-    let mut sorted = uids.to_vec();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
+    // Agents send rows sorted by uid: then a duplicate is a neighbour; otherwise sort a copy.
+    let duplicate = if uids.windows(2).all(|w| w[0] < w[1]) {
+        false
+    } else {
+        let mut sorted = uids.to_vec();
+        sorted.sort_unstable();
+        sorted.windows(2).any(|w| w[0] == w[1])
+    };
+    if duplicate {
         return Err(Rejected::DuplicateUids);
     }
     if uids.iter().any(|&u| u >= caller.n) {
@@ -100,47 +106,55 @@ pub fn check(rules: &Rules, caller: &Caller, uids: &[u16], values: &[u16]) -> Re
 }
 
 const FRAC: u32 = 32;
-const HALF: i128 = 1 << (FRAC - 1);
+const HALF: u64 = 1 << (FRAC - 1);
 
 /// I32F32 `round()` (half away from zero) of non-negative `bits`, then `saturating_to_num::<u16>`.
-fn round_to_u16(bits: i128) -> u16 {
-    ((bits + HALF) >> FRAC).clamp(0, u16::MAX as i128) as u16
+fn round_to_u16(bits: u64) -> u16 {
+    ((bits + HALF) >> FRAC).min(u16::MAX as u64) as u16
 }
 
 /// `vec_u16_max_upscale_to_u16`: scale so the largest value is 65,535, as the chain stores
 /// weights. With `M = max`: if `M ≤ 32768`, `round(v × 65535 / M)`; else
-/// `round(v × (65535 / M))` with the ratio truncated to I32F32 first; zeros stay zeros.
+/// `round(v × (65535 / M))` with the ratio truncated to I32F32 first; zeros stay zeros. The
+/// I32F32 bits fit in u64 here (`v × 65535 < 2^31` on the first branch, the ratio `< 2^33` on
+/// the second).
 pub fn max_upscale_u16(values: &[u16]) -> Vec<u16> {
-    let max = values.iter().copied().max().unwrap_or(0) as i128;
+    let max = values.iter().copied().max().unwrap_or(0) as u64;
     if max == 0 {
         return values.to_vec();
     }
-    values
-        .iter()
-        .map(|&v| {
-            let v = v as i128;
-            if max > 32_768 {
-                // ratio bits = (65535 << 32) / M, truncated; v × ratio needs no further shift.
-                round_to_u16(v * ((65_535i128 << FRAC) / max))
-            } else {
-                // (v × 65535) / M in I32F32: ((v × 65535) << 32) / M, truncated.
-                round_to_u16(((v * 65_535) << FRAC) / max)
-            }
-        })
-        .collect()
+    if max > 32_768 {
+        // ratio bits = (65535 << 32) / M, truncated; v × ratio needs no further shift.
+        let ratio = (65_535u64 << FRAC) / max;
+        values
+            .iter()
+            .map(|&v| round_to_u16(v as u64 * ratio))
+            .collect()
+    } else {
+        // (v × 65535) / M in I32F32: ((v × 65535) << 32) / M, truncated.
+        values
+            .iter()
+            .map(|&v| round_to_u16(((v as u64 * 65_535) << FRAC) / max))
+            .collect()
+    }
 }
 
 /// `check_vec_max_limited`: after normalising in I32F32 (truncating divisions), the largest
-/// weight is at most `max_limit / 65535`.
+/// weight is at most `max_limit / 65535`. Normalisation keeps the order, so only the largest
+/// value needs dividing; the default limit 65,535 (= 1) can never be exceeded.
 pub fn is_max_limited(values: &[u16], max_limit: u16) -> bool {
-    let sum: i128 = values.iter().map(|&v| v as i128).sum();
-    let limit_bits = ((max_limit as i128) << FRAC) / 65_535;
+    if max_limit == u16::MAX {
+        return true;
+    }
+    let sum: u64 = values.iter().map(|&v| v as u64).sum();
+    let Some(&max) = values.iter().max() else {
+        return true;
+    };
     if sum == 0 {
         return true;
     }
-    values
-        .iter()
-        .all(|&v| ((v as i128) << FRAC) / sum <= limit_bits)
+    let limit_bits = ((max_limit as u64) << FRAC) / 65_535;
+    ((max as u64) << FRAC) / sum <= limit_bits
 }
 
 #[cfg(test)]

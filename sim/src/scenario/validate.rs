@@ -77,10 +77,15 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     }
 
     price(&s.network.tao_price, &mut bad);
-    if !(s.network.stake_threshold.is_finite() && s.network.stake_threshold >= 0.0) {
+    if !(s.network.stake_threshold.is_finite()
+        && (0.0..=max_tao).contains(&s.network.stake_threshold))
+    {
         bad(
             "network.stake_threshold".into(),
-            format!("expected TAO >= 0, got {}", s.network.stake_threshold),
+            format!(
+                "expected TAO between 0 and 21,000,000, got {}",
+                s.network.stake_threshold
+            ),
         );
     }
     schedule(&s.network.emission, &mut bad);
