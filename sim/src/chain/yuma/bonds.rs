@@ -107,16 +107,29 @@ impl LiquidAlpha {
     /// The rate for one entry, as [`alpha_sigmoid`].
     #[inline]
     pub fn alpha(&self, consensus: f64, weight: f64, bond: f64) -> f64 {
-        let diff = if weight >= bond {
-            (weight - consensus).clamp(0.0, 1.0)
-        } else {
-            (bond - weight).clamp(0.0, 1.0)
-        };
+        let diff = liquid_diff(consensus, weight, bond);
         if diff == 0.0 {
             self.at_zero
         } else {
             rate(diff, self.low, self.high, self.scale)
         }
+    }
+
+    /// The rate at `δ = 0`.
+    #[inline]
+    pub(crate) fn at_zero(&self) -> f64 {
+        self.at_zero
+    }
+}
+
+/// The difference `δ` that drives the liquid-alpha rate: how far the weight is above
+/// consensus when buying (`w >= b`), or below the bond when selling.
+#[inline(always)]
+pub(crate) fn liquid_diff(consensus: f64, weight: f64, bond: f64) -> f64 {
+    if weight >= bond {
+        (weight - consensus).clamp(0.0, 1.0)
+    } else {
+        (bond - weight).clamp(0.0, 1.0)
     }
 }
 

@@ -98,8 +98,11 @@ pub mod consensus;
 pub mod emission_split;
 mod epoch;
 mod error;
+mod median;
+mod panels;
 mod sparse;
 pub mod stake;
+mod validate;
 pub mod weights;
 
 pub use epoch::{EpochWorkspace, epoch};

@@ -5,6 +5,7 @@
 //! intermediate matrices; the matrix-level functions exist for the reference vectors.
 
 use super::SparseRow;
+use super::panels::{max, min};
 use super::sparse::row_sum;
 
 /// Whether weight `(row, col)` survives the diagonal and outdated masks (§1.7 items 2–3).
@@ -74,6 +75,73 @@ pub fn weight_for_bonds(w: f64, c: f64, beta: f64) -> Option<f64> {
         let v = w + beta * (wc - w);
         (v > 0.0).then_some(v)
     }
+}
+
+/// [`weight_for_bonds`] of one dense entry, in the form the dense kernels use.
+///
+/// `w` is an entry of the dense `W`: `+0.0` where `W` has no entry, explicit zeros as
+/// `-0.0` (see [`dense_weight`]). The result is `(value, present)`: `value` is the weight
+/// for bonds, or 0 where it is absent — all the fixed-rate and classic EMAs need, since for
+/// them an absent weight and a zero one are the same; `present` says whether it exists, which
+/// the sparse liquid-alpha EMA needs.
+///
+/// The epoch picks the variant for its `β` once ([`BondWeight::new`]) and runs a loop per
+/// variant, so the per-entry work has no branch on `β`. With `C_j >= 0` the clip is
+/// `min(w, C_j)`; it is absent only for a present `w > 0` above a zero consensus.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum BondWeight {
+    /// `β = 0`: `W` itself.
+    Raw,
+    /// `β = 1`: the clipped `Wc`.
+    Clipped,
+    /// `0 < β < 1`: `W + β (Wc − W)`, kept where positive.
+    Mixed(f64),
+}
+
+impl BondWeight {
+    /// The variant for a bonds penalty `β`.
+    pub(crate) fn new(beta: f64) -> Self {
+        if beta == 0.0 {
+            Self::Raw
+        } else if beta == 1.0 {
+            Self::Clipped
+        } else {
+            Self::Mixed(beta)
+        }
+    }
+}
+
+/// [`BondWeight::Raw`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_raw(w: f64, _c: f64) -> (f64, bool) {
+    (w, is_present(w))
+}
+
+/// [`BondWeight::Clipped`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_clipped(w: f64, c: f64) -> (f64, bool) {
+    (min(w, c), is_present(w) & ((c > 0.0) | (w <= 0.0)))
+}
+
+/// [`BondWeight::Mixed`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_mixed(w: f64, c: f64, beta: f64) -> (f64, bool) {
+    let v = w + beta * (min(w, c) - w);
+    (max(v, 0.0), is_present(w) & (v > 0.0))
+}
+
+/// Whether a dense entry of `W` is an entry of the sparse `W` (see [`dense_weight`]).
+#[inline(always)]
+pub(crate) fn is_present(w: f64) -> bool {
+    (w != 0.0) | w.is_sign_negative()
+}
+
+/// A weight as the dense `W` stores it: explicit zero weights become `-0.0`, so that they
+/// stay distinguishable from absent entries (`+0.0`) for the sparse liquid-alpha EMA, while
+/// every sum, product, minimum and comparison treats them as the 0 they are.
+#[inline(always)]
+pub(crate) fn dense_weight(w: f64) -> f64 {
+    if w == 0.0 { -0.0 } else { w }
 }
 
 /// Element-wise `mat1 + ratio (mat2 − mat1)` of two sparse matrices with `columns` columns
@@ -185,6 +253,28 @@ mod tests {
         assert_eq!(clip(0.1, 0.2), Some(0.1));
         assert_eq!(clip(0.3, 0.0), None);
         assert_eq!(clip(0.0, 0.0), Some(0.0)); // explicit zero stays
+    }
+
+    /// The dense forms agree with `weight_for_bonds` on every case below, zeros included,
+    /// and an absent entry (`+0.0`) is absent.
+    #[test]
+    fn dense_bond_weights_match() {
+        for beta in [0.0, 0.3, 1.0] {
+            let dense = |w: f64, c: f64| match BondWeight::new(beta) {
+                BondWeight::Raw => bond_weight_raw(w, c),
+                BondWeight::Clipped => bond_weight_clipped(w, c),
+                BondWeight::Mixed(beta) => bond_weight_mixed(w, c, beta),
+            };
+            for c in [0.0, 0.1, 0.5] {
+                for w in [0.0, 0.05, 0.1, 0.4] {
+                    let sparse = weight_for_bonds(w, c, beta);
+                    let (value, present) = dense(dense_weight(w), c);
+                    assert_eq!(value, sparse.unwrap_or(0.0), "{w} {c} {beta}");
+                    assert_eq!(present, sparse.is_some(), "{w} {c} {beta}");
+                    assert!(!dense(0.0, c).1);
+                }
+            }
+        }
     }
 
     /// Hand-computed `weight_for_bonds`: w 0.4, c 0.1 → Wc 0.1; β 0.5 → 0.25. Above a zero

@@ -5,6 +5,7 @@
 
 mod masks;
 mod properties;
+mod reference;
 mod v1_classic;
 mod v8_yuma3;
 

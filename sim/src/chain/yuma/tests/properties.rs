@@ -3,6 +3,7 @@
 //! both Yuma variants and liquid alpha on and off.
 
 use super::super::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, epoch};
+use super::reference::reference_epoch;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -179,8 +180,67 @@ fn check(meta: &Meta, out: &EpochOutput) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `got` equals the reference `want` up to rounding: exact for the boolean and permit
+/// outputs, `tol` for the fractions and bond values (with the same bond entries), one rao per
+/// emission amount (a floor may land on either side of an integer).
+fn matches_reference(got: &EpochOutput, want: &EpochOutput, tol: f64) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&got.active, &want.active);
+    prop_assert_eq!(&got.new_validator_permit, &want.new_validator_permit);
+    let floats = [
+        ("stake", &got.stake, &want.stake),
+        ("active_stake", &got.active_stake, &want.active_stake),
+        ("consensus", &got.consensus, &want.consensus),
+        ("incentive", &got.incentive, &want.incentive),
+        ("dividends", &got.dividends, &want.dividends),
+        (
+            "validator_trust",
+            &got.validator_trust,
+            &want.validator_trust,
+        ),
+    ];
+    for (name, g, w) in floats {
+        prop_assert_eq!(g.len(), w.len());
+        for (k, (a, b)) in g.iter().zip(w.iter()).enumerate() {
+            prop_assert!((a - b).abs() <= tol, "{}[{}]: {} vs {}", name, k, a, b);
+        }
+    }
+    prop_assert_eq!(got.bonds.len(), want.bonds.len());
+    for (i, (g, w)) in got.bonds.iter().zip(&want.bonds).enumerate() {
+        let cols = |r: &SparseRow| r.iter().map(|e| e.0).collect::<Vec<_>>();
+        prop_assert_eq!(cols(g), cols(w), "bond row {}", i);
+        for (a, b) in g.iter().zip(w) {
+            prop_assert!(
+                (a.1 - b.1).abs() <= tol,
+                "bond ({}, {}): {} vs {}",
+                i,
+                a.0,
+                a.1,
+                b.1
+            );
+        }
+    }
+    let amounts = [
+        (&got.server_emission, &want.server_emission),
+        (&got.validator_emission, &want.validator_emission),
+    ];
+    for (g, w) in amounts {
+        prop_assert_eq!(g.len(), w.len());
+        for (a, b) in g.iter().zip(w) {
+            prop_assert!(a.abs_diff(*b) <= 1, "emission {} vs {}", a, b);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The dense pipeline computes what the sparse reference computes, up to rounding.
+    #[test]
+    fn epoch_matches_sparse_reference(meta in meta(), params in params()) {
+        let got = epoch(&meta.input(), &params).expect("generated input is valid");
+        matches_reference(&got, &reference_epoch(&meta.input(), &params), 1e-9)?;
+    }
 
     #[test]
     fn epoch_outputs_are_well_formed(meta in meta(), params in params()) {
