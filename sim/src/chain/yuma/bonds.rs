@@ -7,6 +7,8 @@
 //! bond row to a reused `Vec`, so the epoch needs no dense matrix and no intermediate rows.
 
 use super::SparseRow;
+use super::panels::{Line, keep_if, lanes, max, min};
+use super::validate::RowCheck;
 
 /// First block of the current tempo as the bond mask sees it: the block after the previous
 /// successful epoch, or `block − tempo` when no epoch has run (`LMSB = 0`, e.g. manual runs).
@@ -212,6 +214,113 @@ pub fn ema_row_liquid(
             out.push((j, v));
         }
     }
+}
+
+/// Step 9's gather for one dense row: scatters its stored bond row into lane `lane` of a
+/// dense bond panel (`panel[col]` is column `col`), without out-of-range columns and those
+/// the bond mask wipes (`masked(col)`), and checks the row on the way.
+///
+/// With `weights` (the row's panel of the dense `W`), a bond whose column has no entry in
+/// the weight row is stored negated. The sparse liquid-alpha EMA drops such bonds, and the
+/// sign lets its dense kernel ([`ema_liquid_clipped_line`]) see that with one comparison;
+/// the other EMAs use `|B|`.
+#[inline(always)]
+pub(crate) fn scatter_bond_row(
+    row: &[(u16, f64)],
+    panel: &mut [Line<f64>],
+    lane: usize,
+    weights: Option<&[Line<f64>]>,
+    masked: impl Fn(usize) -> bool,
+) -> RowCheck {
+    match weights {
+        None => scatter(row, panel, lane, masked, |_, b| b),
+        Some(weights) => {
+            assert_eq!(weights.len(), panel.len());
+            scatter(row, panel, lane, masked, |col, b: f64| {
+                // A weight entry is any non-zero bit pattern (explicit zeros are `-0.0`).
+                let missing = weights[col][lane].to_bits() == 0;
+                f64::from_bits(b.to_bits() ^ (u64::from(missing) << 63))
+            })
+        }
+    }
+}
+
+/// The loop of [`scatter_bond_row`], with the stored value as a function of column and bond.
+#[inline(always)]
+fn scatter(
+    row: &[(u16, f64)],
+    panel: &mut [Line<f64>],
+    lane: usize,
+    masked: impl Fn(usize) -> bool,
+    stored: impl Fn(usize, f64) -> f64,
+) -> RowCheck {
+    let n = panel.len();
+    let mut check = RowCheck::new();
+    for &(j, b) in row {
+        check.entry(j, b);
+        let col = usize::from(j);
+        if col < n && !masked(col) {
+            panel[col][lane] = stored(col, b);
+        }
+    }
+    check
+}
+
+/// Yuma 3 fixed-rate EMA of one line (`mat_ema_sparse`): `B' = a·Wb + (1−a)·|B|` over the
+/// union of both rows (absent = 0), kept where positive and capped at 1 like the chain's
+/// u16 storage — clamping to `[0, 1]` does both. `wb` is the dense weight for bonds
+/// ([`super::weights::BondWeight`]).
+#[inline(always)]
+pub(crate) fn ema_fixed_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    alpha: f64,
+    wb: impl Fn(f64, f64) -> (f64, bool),
+) -> Line<f64> {
+    let keep = 1.0 - alpha;
+    lanes(|k| max(min(alpha * wb(w[k], c).0 + keep * b[k].abs(), 1.0), 0.0))
+}
+
+/// Yuma 3 liquid-alpha EMA of one line (`mat_ema_alpha_sparse`), exactly per entry: only
+/// entries present in the weight row bond, each at its own rate ([`LiquidAlpha::alpha`]).
+#[inline(always)]
+pub(crate) fn ema_liquid_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    rates: &LiquidAlpha,
+    wb: impl Fn(f64, f64) -> (f64, bool),
+) -> Line<f64> {
+    lanes(|k| {
+        let ((value, present), bond) = (wb(w[k], c), b[k].abs());
+        let v = ema_liquid(value, bond, rates.alpha(c, value, bond));
+        keep_if(present & (v > 0.0), v)
+    })
+}
+
+/// [`ema_liquid_line`] for `β = 1` and `C_j > 0` (the default), with every lane at the rate
+/// for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
+/// that is non-zero in the lanes whose true rate differs (a validator selling: weight below
+/// its bond); the caller redoes such a column with [`ema_liquid_line`].
+///
+/// Exact where no lane is flagged: with `β = 1` and `C_j > 0` every weight entry has a
+/// weight for bonds `min(w, C_j) <= C_j`, so `δ = 0` unless it is below the bond. Bonds
+/// without a weight entry arrive negated ([`scatter_bond_row`]) and are dropped; where
+/// there is neither a bond nor a weight the result is 0 anyway.
+#[inline(always)]
+pub(crate) fn ema_liquid_clipped_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    at_zero: f64,
+) -> (Line<f64>, Line<f64>) {
+    let keep = 1.0 - at_zero;
+    let value = lanes(|k| min(w[k], c));
+    // `ema_liquid` without `max(0, ·)`: `a·w >= 0` here.
+    let new = lanes(|k| keep_if(b[k] >= 0.0, min(keep * b[k] + at_zero * value[k], 1.0)));
+    let sigmoid = lanes(|k| keep_if(value[k] < b[k], 1.0));
+    (new, sigmoid)
 }
 
 /// [`ema_row_fixed`] over whole matrices (reference vectors).

@@ -12,14 +12,17 @@
 //! column on whole lines of [`LANES`] values.
 
 use super::activity::fill_active;
-use super::bonds::{LiquidAlpha, bond_is_masked, fixed_alpha, last_tempo};
+use super::bonds::{
+    LiquidAlpha, bond_is_masked, ema_fixed_line, ema_liquid_clipped_line, ema_liquid_line,
+    fixed_alpha, last_tempo, scatter_bond_row,
+};
 use super::emission_split::split_emission;
 use super::median::Selector;
-use super::panels::{LANES, Line, Panels, keep_if, lanes, max, min, panels_for};
+use super::panels::{LANES, Line, Panels, lanes, max, min, panels_for};
 use super::stake::{active_stake, filter_and_normalize, normalize_in_place, top_k_nonzero};
-use super::validate::{RowCheck, row_passes, validate, validate_shape};
+use super::validate::{row_passes, validate, validate_shape};
 use super::weights::{
-    BondWeight, bond_weight_clipped, bond_weight_mixed, bond_weight_raw, dense_weight, keep_weight,
+    BondWeight, bond_weight_clipped, bond_weight_mixed, bond_weight_raw, scatter_weight_row,
 };
 use super::{EpochError, EpochInput, EpochOutput, YumaParams};
 
@@ -46,8 +49,13 @@ pub struct EpochWorkspace {
     weights: Panels<f64>,
     /// Masked previous bonds `B`; the bond sweep overwrites them with the new bonds `B'`.
     bonds: Panels<f64>,
+    /// Columns where any dense row has a weight or a bond, ascending: the others have no
+    /// consensus, incentive or bonds, and every column loop skips them.
+    live: Vec<usize>,
     /// Per dense row, one line per panel (padding rows hold zeros).
     rows: RowLines,
+    /// One column of new bonds.
+    column: Vec<Line<f64>>,
     /// Selection buffers of the consensus.
     selector: Selector,
 }
@@ -138,7 +146,8 @@ impl EpochWorkspace {
         // rows on the way; only a failed check pays for the precise validation.
         self.select_rows(input, n, &out.active_stake);
         let weights_ok = self.gather_weights(input, owner, n);
-        let bonds_ok = self.gather_bonds(input, n);
+        let bonds_ok = self.gather_bonds(input, n, params.yuma3 && params.liquid_alpha);
+        self.collect_live_columns(n);
         if !(weights_ok && bonds_ok) {
             validate(input, params)?;
         }
@@ -151,9 +160,9 @@ impl EpochWorkspace {
 
         // Steps 8–9: weights for bonds, bonds, dividends.
         if params.yuma3 {
-            self.bonds_yuma3(params, n, out);
+            self.bonds_yuma3(params, out);
         } else {
-            self.bonds_classic(params, n, out);
+            self.bonds_classic(params, out);
         }
         self.write_rows(n, out);
         normalize_in_place(&mut out.dividends);
@@ -181,6 +190,7 @@ impl EpochWorkspace {
         self.weights.reset(rows, n);
         self.bonds.reset(rows, n);
         self.rows.reset(panels_for(rows));
+        self.column.resize(panels_for(rows), [0.0; LANES]);
         for (r, &uid) in self.uids.iter().enumerate() {
             self.rows.stake[r / LANES][r % LANES] = active_stake[uid];
         }
@@ -192,6 +202,9 @@ impl EpochWorkspace {
     #[inline(never)]
     fn gather_weights(&mut self, input: &EpochInput, owner: Option<u16>, n: usize) -> bool {
         let registered = &input.block_at_registration[..n];
+        // The outdated mask (`last_update <= registered`) can only bite rows that last updated
+        // at or before the latest registration.
+        let latest_registration = registered.iter().copied().max().unwrap_or(0);
         let mut ok = true;
         let mut dense = self.uids.iter().enumerate().peekable();
         for (uid, row) in input.weights.iter().enumerate() {
@@ -203,17 +216,20 @@ impl EpochWorkspace {
                 ok &= row_passes(row); // holds bonds only: its weights are masked
                 continue;
             }
-            let (t, lane) = (r / LANES, r % LANES);
-            let values = self.weights.panel_mut(t);
+            let panel = self.weights.panel_mut(r / LANES);
+            let lane = r % LANES;
+            let self_col = if owner.map(usize::from) == Some(uid) {
+                usize::MAX // the owner keeps its self-weight
+            } else {
+                uid
+            };
             let updated = input.last_update[uid];
-            let mut check = RowCheck::new();
-            for &(j, w) in row {
-                check.entry(j, w);
-                let col = usize::from(j);
-                if col < n && keep_weight(uid, col, owner, updated, registered[col]) {
-                    values[col][lane] = dense_weight(w);
-                }
-            }
+            let check = if updated > latest_registration {
+                scatter_weight_row(row, panel, lane, self_col, |_| false)
+            } else {
+                // `keep_weight`'s outdated test: set at or before `col` (re)registered.
+                scatter_weight_row(row, panel, lane, self_col, |col| updated <= registered[col])
+            };
             ok &= check.passed();
         }
         ok
@@ -223,25 +239,41 @@ impl EpochWorkspace {
     /// mask wipes (spec §1.12) and out-of-range ones. Returns whether every bond row passed
     /// the fused check (rows of other uids are empty by the choice of dense rows).
     #[inline(never)]
-    fn gather_bonds(&mut self, input: &EpochInput, n: usize) -> bool {
+    fn gather_bonds(&mut self, input: &EpochInput, n: usize, mark_missing_weights: bool) -> bool {
         let registered = &input.block_at_registration[..n];
         let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
         let any_masked = registered.iter().any(|&r| bond_is_masked(r, last_tempo));
         let mut ok = true;
         for (r, &uid) in self.uids.iter().enumerate() {
             let (t, lane) = (r / LANES, r % LANES);
-            let values = self.bonds.panel_mut(t);
-            let mut check = RowCheck::new();
-            for &(j, b) in &input.bonds[uid] {
-                check.entry(j, b);
-                let col = usize::from(j);
-                if col < n && !(any_masked && bond_is_masked(registered[col], last_tempo)) {
-                    values[col][lane] = b;
-                }
-            }
+            let weights = mark_missing_weights.then(|| self.weights.panel(t));
+            let (row, panel) = (&input.bonds[uid], self.bonds.panel_mut(t));
+            let check = if any_masked {
+                scatter_bond_row(row, panel, lane, weights, |col| {
+                    bond_is_masked(registered[col], last_tempo)
+                })
+            } else {
+                scatter_bond_row(row, panel, lane, weights, |_| false)
+            };
             ok &= check.passed();
         }
         ok
+    }
+
+    /// Lists the columns where any dense row has a weight entry or a bond (any non-zero bit
+    /// pattern: explicit zero weights are `-0.0`).
+    #[inline(never)]
+    fn collect_live_columns(&mut self, n: usize) {
+        self.live.clear();
+        let panels = self.weights.panels();
+        let (w, b) = (&self.weights, &self.bonds);
+        self.live.extend((0..n).filter(|&j| {
+            let bits = (0..panels).fold([0u64; LANES], |acc, t| {
+                let (w, b) = (w.line(t, j), b.line(t, j));
+                lanes(|k| acc[k] | w[k].to_bits() | b[k].to_bits())
+            });
+            bits.iter().any(|&x| x != 0)
+        }));
     }
 
     /// Row-normalises `W` in place (spec §1.7: rows with a positive sum are divided by it;
@@ -315,7 +347,7 @@ impl EpochWorkspace {
         out.incentive.resize(n, 0.0);
         let panels = self.weights.panels();
         let rows = &mut self.rows;
-        for j in 0..n {
+        for &j in &self.live {
             let c = if vote.panels == 0 {
                 0.0
             } else {
@@ -337,7 +369,8 @@ impl EpochWorkspace {
 
     /// Yuma 3 bonds (§1.12 variant A): a stake-free EMA of each validator's weights for
     /// bonds; dividends `d_i = Sa_i · Σ_j colnorm(B')_ij I_j`; stored un-normalised.
-    fn bonds_yuma3(&mut self, params: &YumaParams, n: usize, out: &EpochOutput) {
+    #[inline(never)]
+    fn bonds_yuma3(&mut self, params: &YumaParams, out: &EpochOutput) {
         let liquid = params.liquid_alpha && out.consensus.iter().any(|&c| c != 0.0);
         let rates = LiquidAlpha::new(
             params.alpha_low,
@@ -345,15 +378,69 @@ impl EpochWorkspace {
             params.alpha_sigmoid_steepness,
         );
         let alpha = fixed_alpha(params.bonds_moving_average);
-        match BondWeight::new(params.bonds_penalty) {
-            BondWeight::Raw => self.yuma3_ema(n, out, liquid, alpha, &rates, bond_weight_raw),
-            BondWeight::Clipped => {
-                self.yuma3_ema(n, out, liquid, alpha, &rates, bond_weight_clipped);
+        let mode = BondWeight::new(params.bonds_penalty);
+        let panels = self.weights.panels();
+        for &j in &self.live {
+            let c = out.consensus[j];
+            let (w, b) = (&self.weights, &self.bonds);
+            let new = &mut self.column[..panels];
+            if liquid {
+                // The common case first, all at one rate; any selling validator in the
+                // column sends it through the exact per-entry rates.
+                let fast = mode == BondWeight::Clipped && c > 0.0;
+                let mut sigmoid = [0.0; LANES];
+                if fast {
+                    for (t, line) in new.iter_mut().enumerate() {
+                        let flags;
+                        (*line, flags) =
+                            ema_liquid_clipped_line(w.line(t, j), b.line(t, j), c, rates.at_zero());
+                        sigmoid = lanes(|k| max(sigmoid[k], flags[k]));
+                    }
+                }
+                if !fast || sigmoid.iter().any(|&s| s > 0.0) {
+                    let (w, b) = (|t| w.line(t, j), |t| b.line(t, j));
+                    match mode {
+                        BondWeight::Raw => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_raw)
+                        }),
+                        BondWeight::Clipped => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_clipped)
+                        }),
+                        BondWeight::Mixed(beta) => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, |w, c| {
+                                bond_weight_mixed(w, c, beta)
+                            })
+                        }),
+                    }
+                }
+            } else {
+                let (w, b) = (|t| w.line(t, j), |t| b.line(t, j));
+                match mode {
+                    BondWeight::Raw => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_raw)
+                        });
+                    }
+                    BondWeight::Clipped => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_clipped)
+                        });
+                    }
+                    BondWeight::Mixed(beta) => fill(new, |t| {
+                        ema_fixed_line(w(t), b(t), c, alpha, |w, c| bond_weight_mixed(w, c, beta))
+                    }),
+                }
             }
-            BondWeight::Mixed(beta) => {
-                self.yuma3_ema(n, out, liquid, alpha, &rates, move |w, c| {
-                    bond_weight_mixed(w, c, beta)
-                })
+            // Column-normalise and weigh by incentive in one factor: I_j / Σ_i B'_ij.
+            let sum = sum_lanes(new.iter().fold([0.0; LANES], |acc, l| add(acc, *l)));
+            let factor = if sum > 0.0 {
+                out.incentive[j] / sum
+            } else {
+                0.0
+            };
+            for (t, (line, d)) in new.iter().zip(&mut self.rows.dividend).enumerate() {
+                *self.bonds.line_mut(t, j) = *line;
+                *d = add(*d, mul(*line, [factor; LANES]));
             }
         }
         for (d, s) in self.rows.dividend.iter_mut().zip(&self.rows.stake) {
@@ -361,66 +448,16 @@ impl EpochWorkspace {
         }
     }
 
-    /// [`EpochWorkspace::yuma3_sweep`] with the fixed-rate or the liquid-alpha EMA.
-    fn yuma3_ema(
-        &mut self,
-        n: usize,
-        out: &EpochOutput,
-        liquid: bool,
-        alpha: f64,
-        rates: &LiquidAlpha,
-        wb: impl Fn(f64, f64) -> (f64, bool) + Copy,
-    ) {
-        if liquid {
-            self.yuma3_sweep(n, out, LiquidEma { wb, rates });
-        } else {
-            self.yuma3_sweep(n, out, FixedEma { wb, alpha });
-        }
-    }
-
-    /// The column sweep of [`EpochWorkspace::bonds_yuma3`] with a given EMA.
-    #[inline(never)]
-    fn yuma3_sweep(&mut self, n: usize, out: &EpochOutput, ema: impl Yuma3Ema) {
-        let panels = self.weights.panels();
-        for j in 0..n {
-            let c = out.consensus[j];
-            // Whether any entry of the column needs the sigmoid (one reduction per column).
-            let mut sigmoid = [0.0; LANES];
-            for t in 0..panels {
-                let flags = ema.sigmoid(self.weights.line(t, j), self.bonds.line(t, j), c);
-                sigmoid = lanes(|k| max(sigmoid[k], flags[k]));
-            }
-            let sigmoid = sigmoid.iter().fold(0.0, |a, &s| max(a, s)) > 0.0;
-            let mut col_sum = [0.0; LANES];
-            for t in 0..panels {
-                let new = ema.line(self.weights.line(t, j), self.bonds.line(t, j), c, sigmoid);
-                *self.bonds.line_mut(t, j) = new;
-                col_sum = add(col_sum, new);
-            }
-            // Column-normalise and weigh by incentive in one factor: I_j / Σ_i B'_ij.
-            let sum: f64 = col_sum.iter().sum();
-            let factor = if sum > 0.0 {
-                out.incentive[j] / sum
-            } else {
-                0.0
-            };
-            for t in 0..panels {
-                let weighted = mul(self.bonds.line(t, j), [factor; LANES]);
-                self.rows.dividend[t] = add(self.rows.dividend[t], weighted);
-            }
-        }
-    }
-
     /// Classic Yuma bonds (§1.12 variant B): EMA of column-normalised stake-weighted weights
     /// against column-normalised bonds, dividends `d = colnorm(B') · I`, stored column-max
     /// upscaled.
-    fn bonds_classic(&mut self, params: &YumaParams, n: usize, out: &EpochOutput) {
+    fn bonds_classic(&mut self, params: &YumaParams, out: &EpochOutput) {
         let alpha = fixed_alpha(params.bonds_moving_average);
         match BondWeight::new(params.bonds_penalty) {
-            BondWeight::Raw => self.classic_sweep(n, out, alpha, bond_weight_raw),
-            BondWeight::Clipped => self.classic_sweep(n, out, alpha, bond_weight_clipped),
+            BondWeight::Raw => self.classic_sweep(out, alpha, bond_weight_raw),
+            BondWeight::Clipped => self.classic_sweep(out, alpha, bond_weight_clipped),
             BondWeight::Mixed(beta) => {
-                self.classic_sweep(n, out, alpha, move |w, c| bond_weight_mixed(w, c, beta));
+                self.classic_sweep(out, alpha, move |w, c| bond_weight_mixed(w, c, beta));
             }
         }
     }
@@ -430,7 +467,6 @@ impl EpochWorkspace {
     #[inline(never)]
     fn classic_sweep(
         &mut self,
-        n: usize,
         out: &EpochOutput,
         alpha: f64,
         wb: impl Fn(f64, f64) -> (f64, bool) + Copy,
@@ -438,7 +474,7 @@ impl EpochWorkspace {
         let keep = 1.0 - alpha;
         let panels = self.weights.panels();
         let rows = &mut self.rows;
-        for j in 0..n {
+        for &j in &self.live {
             let c = out.consensus[j];
             // ΔB = Wb ⊙ Sa for one line.
             let delta = |t: usize| {
@@ -545,69 +581,18 @@ fn column_median(
     selector.select(vote.minority)
 }
 
-/// A Yuma 3 bond EMA over one line `(W, B, C_j) -> B'` (spec §1.12 variant A).
-trait Yuma3Ema {
-    /// 1 in the lanes whose rate needs the sigmoid, else 0.
-    fn sigmoid(&self, w: Line<f64>, b: Line<f64>, c: f64) -> Line<f64>;
-    /// The new bonds; `sigmoid` says whether any lane of the column needs the sigmoid.
-    fn line(&self, w: Line<f64>, b: Line<f64>, c: f64, sigmoid: bool) -> Line<f64>;
-}
-
-/// Fixed-rate EMA (`mat_ema_sparse`): `B' = a·Wb + (1−a)·B` over the union of both rows,
-/// kept where positive, capped at 1 like the chain's u16 storage.
-struct FixedEma<F> {
-    wb: F,
-    alpha: f64,
-}
-
-impl<F: Fn(f64, f64) -> (f64, bool)> Yuma3Ema for FixedEma<F> {
-    #[inline(always)]
-    fn sigmoid(&self, _: Line<f64>, _: Line<f64>, _: f64) -> Line<f64> {
-        [0.0; LANES]
-    }
-
-    #[inline(always)]
-    fn line(&self, w: Line<f64>, b: Line<f64>, c: f64, _: bool) -> Line<f64> {
-        let (alpha, keep) = (self.alpha, 1.0 - self.alpha);
-        // Clamping to [0, 1] keeps positive results (capped) and zeroes the rest.
-        lanes(|k| max(min(alpha * (self.wb)(w[k], c).0 + keep * b[k], 1.0), 0.0))
+/// Fills a column of lines from their panel index.
+#[inline(always)]
+fn fill(column: &mut [Line<f64>], mut line: impl FnMut(usize) -> Line<f64>) {
+    for (t, l) in column.iter_mut().enumerate() {
+        *l = line(t);
     }
 }
 
-/// Liquid-alpha EMA (`mat_ema_alpha_sparse`): only entries present in the weight row bond,
-/// each at its own rate. Where no entry of a column needs the sigmoid (`δ = 0`, the usual
-/// case: with `β = 1` the weight never exceeds consensus) the whole column shares the cached
-/// rate and runs without branches or `exp`.
-struct LiquidEma<'a, F> {
-    wb: F,
-    rates: &'a LiquidAlpha,
-}
-
-impl<F: Fn(f64, f64) -> (f64, bool)> Yuma3Ema for LiquidEma<'_, F> {
-    #[inline(always)]
-    fn sigmoid(&self, w: Line<f64>, b: Line<f64>, c: f64) -> Line<f64> {
-        // δ = clamp(w − c) if w >= b, else clamp(b − w): non-zero exactly when w > c or w < b.
-        lanes(|k| {
-            let (value, present) = (self.wb)(w[k], c);
-            keep_if(present & ((value > c) | (value < b[k])), 1.0)
-        })
-    }
-
-    #[inline(always)]
-    fn line(&self, w: Line<f64>, b: Line<f64>, c: f64, sigmoid: bool) -> Line<f64> {
-        // `ema_liquid`: min(1, (1−a)·b + max(0, a·w)), kept where present and positive.
-        let ema = |k: usize, alpha: f64| {
-            let (value, present) = (self.wb)(w[k], c);
-            let v = min((1.0 - alpha) * b[k] + max(alpha * value, 0.0), 1.0);
-            keep_if(present & (v > 0.0), v)
-        };
-        if sigmoid {
-            lanes(|k| ema(k, self.rates.alpha(c, (self.wb)(w[k], c).0, b[k])))
-        } else {
-            let at_zero = self.rates.at_zero();
-            lanes(|k| ema(k, at_zero))
-        }
-    }
+/// Sum of a line's lanes.
+#[inline(always)]
+fn sum_lanes(line: Line<f64>) -> f64 {
+    ((line[0] + line[1]) + (line[2] + line[3])) + ((line[4] + line[5]) + (line[6] + line[7]))
 }
 
 /// `a + b`, lane by lane.

@@ -5,8 +5,9 @@
 //! intermediate matrices; the matrix-level functions exist for the reference vectors.
 
 use super::SparseRow;
-use super::panels::{max, min};
+use super::panels::{Line, max, min};
 use super::sparse::row_sum;
+use super::validate::RowCheck;
 
 /// Whether weight `(row, col)` survives the diagonal and outdated masks (§1.7 items 2–3).
 ///
@@ -24,6 +25,47 @@ pub fn keep_weight(
 ) -> bool {
     let self_weight = row == col && owner.map(usize::from) != Some(row);
     !self_weight && last_update_row > registered_col
+}
+
+/// Step 4 for one permitted validator: scatters its weight row into lane `lane` of a dense
+/// panel (`panel[col]` is column `col`, one line per column of the metagraph), keeping the
+/// entries that [`keep_weight`] keeps, and checks the row on the way.
+///
+/// The masks come hoisted out of the loop: `self_col` is the validator's own column (or
+/// `usize::MAX` for the owner, who keeps its self-weight), and `outdated(col)` says whether
+/// the validator's last update is not after `col`'s registration — pass `|_| false` when no
+/// column registered since, the common case, which saves a load per entry. Explicit zero
+/// weights are stored as `-0.0` ([`dense_weight`]) in a second pass over the row, only when
+/// it has any.
+#[inline(always)]
+pub(crate) fn scatter_weight_row(
+    row: &[(u16, f64)],
+    panel: &mut [Line<f64>],
+    lane: usize,
+    self_col: usize,
+    outdated: impl Fn(usize) -> bool,
+) -> RowCheck {
+    let n = panel.len();
+    let mut check = RowCheck::new();
+    // Smallest `bits << 1` seen: 0 exactly when some weight is ±0.
+    let mut zero = u64::MAX;
+    for &(j, w) in row {
+        check.entry(j, w);
+        zero = zero.min(w.to_bits() << 1);
+        let col = usize::from(j);
+        if col < n && col != self_col && !outdated(col) {
+            panel[col][lane] = w;
+        }
+    }
+    if zero == 0 {
+        for &(j, w) in row {
+            let col = usize::from(j);
+            if col < n && col != self_col && !outdated(col) {
+                panel[col][lane] = dense_weight(w);
+            }
+        }
+    }
+    check
 }
 
 /// Divides a row by its sum when the sum is positive. Entries with value 0 stay present: the
