@@ -56,6 +56,8 @@ pub struct EpochWorkspace {
     rows: RowLines,
     /// One column of new bonds.
     column: Vec<Line<f64>>,
+    /// One bond row being written.
+    row: Vec<(u16, f64)>,
     /// Selection buffers of the consensus.
     selector: Selector,
 }
@@ -329,8 +331,7 @@ impl EpochWorkspace {
                 }
             }
         }
-        self.selector
-            .set_stakes(rows.share[..panels].iter().flatten().copied());
+        self.selector.set_stakes(&rows.share[..panels]);
         Vote {
             panels,
             minority: voter_stake - kappa,
@@ -345,15 +346,20 @@ impl EpochWorkspace {
         out.consensus.resize(n, 0.0);
         out.incentive.clear();
         out.incentive.resize(n, 0.0);
+        if vote.panels > 0 {
+            consensus(
+                &mut self.selector,
+                &self.weights,
+                &self.live,
+                &self.rows,
+                vote,
+                out,
+            );
+        }
         let panels = self.weights.panels();
         let rows = &mut self.rows;
         for &j in &self.live {
-            let c = if vote.panels == 0 {
-                0.0
-            } else {
-                column_median(&mut self.selector, &self.weights, j, rows, vote)
-            };
-            out.consensus[j] = c;
+            let c = out.consensus[j];
             // `clip` drops an entry above a zero consensus; in these sums a dropped entry and
             // `min(w, 0) = 0` are the same, so `min` serves.
             let mut rank = [0.0; LANES];
@@ -363,7 +369,7 @@ impl EpochWorkspace {
                 rows.trust[t] = add(rows.trust[t], clipped);
                 rank = add(rank, mul(rows.stake[t], clipped));
             }
-            out.incentive[j] = rank.iter().sum();
+            out.incentive[j] = sum_lanes(rank);
         }
     }
 
@@ -522,7 +528,7 @@ impl EpochWorkspace {
     /// `persist_mechanism_epoch_terms` path) from the dense rows; other uids get zeros and
     /// empty rows.
     #[inline(never)]
-    fn write_rows(&self, n: usize, out: &mut EpochOutput) {
+    fn write_rows(&mut self, n: usize, out: &mut EpochOutput) {
         out.validator_trust.clear();
         out.validator_trust.resize(n, 0.0);
         out.dividends.clear();
@@ -530,55 +536,63 @@ impl EpochWorkspace {
         out.bonds.truncate(n);
         out.bonds.resize_with(n, Vec::new);
         out.bonds.iter_mut().for_each(Vec::clear);
+        self.row.resize(self.live.len(), (0, 0.0));
         for (r, &uid) in self.uids.iter().enumerate() {
             let (t, lane) = (r / LANES, r % LANES);
             out.validator_trust[uid] = self.rows.trust[t][lane];
             out.dividends[uid] = self.rows.dividend[t][lane];
             if out.new_validator_permit[uid] {
-                let row = &mut out.bonds[uid];
-                row.extend(
-                    self.bonds
-                        .panel(t)
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, b)| b[lane] > 0.0)
-                        .map(|(j, b)| (j as u16, b[lane])),
-                );
+                // Branch-free: every live column is written, the cursor keeps the positive
+                // bonds; then one copy into the output row.
+                let panel = self.bonds.panel(t);
+                let mut kept = 0;
+                for &j in &self.live {
+                    let b = panel[j][lane];
+                    self.row[kept] = (j as u16, b);
+                    kept += usize::from(b > 0.0);
+                }
+                out.bonds[uid].extend_from_slice(&self.row[..kept]);
             }
         }
     }
 }
 
-/// Consensus `C_j` of column `j` (spec §1.8), from its lines over the voter panels.
+/// Consensus `C_j` of the live columns (spec §1.8), from their lines over the voter panels;
+/// the other columns (no weights at all) keep 0, which is also their weighted median.
 ///
 /// Non-voters in those panels (and padding rows) enter with score −1 and no stake: with a
 /// minority `>= 0` such an entry can never be the answer, and −1 is below every real score
 /// for the "largest score" fallback. A negative minority (κ above the voters' total) makes
 /// every voter's score qualify, so the answer is the smallest of them.
 #[inline(never)]
-fn column_median(
+fn consensus(
     selector: &mut Selector,
     weights: &Panels<f64>,
-    j: usize,
+    live: &[usize],
     rows: &RowLines,
     vote: &Vote,
-) -> f64 {
+    out: &mut EpochOutput,
+) {
     if vote.minority < 0.0 {
-        return (0..vote.panels)
-            .flat_map(|t| (0..LANES).map(move |k| (t, k)))
-            .filter(|&(t, k)| rows.ballot[t][k] > 0.0)
-            .map(|(t, k)| weights.line(t, j)[k])
-            .fold(f64::INFINITY, f64::min)
-            + 0.0; // `+ 0.0` turns an explicit zero's `-0.0` into `0.0`
+        for &j in live {
+            out.consensus[j] = (0..vote.panels)
+                .flat_map(|t| (0..LANES).map(move |k| (t, k)))
+                .filter(|&(t, k)| rows.ballot[t][k] > 0.0)
+                .map(|(t, k)| weights.line(t, j)[k])
+                .fold(f64::INFINITY, f64::min)
+                + 0.0; // `+ 0.0` turns an explicit zero's `-0.0` into `0.0`
+        }
+        return;
     }
-    let scores = selector.scores_mut();
-    for (t, chunk) in scores.chunks_exact_mut(LANES).enumerate() {
-        let (x, ballot, abstain) = (weights.line(t, j), rows.ballot[t], rows.abstain[t]);
-        for k in 0..LANES {
-            chunk[k] = x[k] * ballot[k] + abstain[k];
+    // The voters' scores, column after column (the column-major copy the selection works on).
+    let scores = selector.load(live.len());
+    for (&j, column) in live.iter().zip(scores.chunks_exact_mut(vote.panels)) {
+        for (t, line) in column.iter_mut().enumerate() {
+            let (x, ballot, abstain) = (weights.line(t, j), rows.ballot[t], rows.abstain[t]);
+            *line = lanes(|k| x[k] * ballot[k] + abstain[k]);
         }
     }
-    selector.select(vote.minority)
+    selector.select_all(vote.minority, |c, value| out.consensus[live[c]] = value);
 }
 
 /// Fills a column of lines from their panel index.

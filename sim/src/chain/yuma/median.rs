@@ -1,30 +1,32 @@
 //! The selection kernel behind the dense consensus (step 5, spec §1.8): the stake-weighted
-//! κ-quantile of one column of scores, one score per validator, with stakes shared by all
+//! κ-quantile of each column of scores, one score per validator, with stakes shared by all
 //! columns.
 //!
 //! Same answer as [`super::consensus::weighted_median_pairs`]: the smallest score `v` with
-//! `Σ_{score <= v} stake > minority`, else the largest score. It narrows the column down
+//! `Σ_{score <= v} stake > minority`, else the largest score. It narrows each column down
 //! without moving data, then finishes on a handful of candidates:
 //!
 //! 1. **Band.** The answer of a unimodal column lies near its stake-weighted mean `μ`. One
-//!    vectorised pass over the column measures the stake below `μ − h` and marks the members
-//!    of `[μ − h, μ + h]` in a bitmask (`h` = half the weighted standard deviation, about a
-//!    third of a uniform column). If the minority falls within the band's stake, the
-//!    members are copied out; otherwise (skewed or multimodal columns) stage 3 takes the
-//!    whole column.
-//! 2. **Narrower bands.** Within the band the answer's position is interpolated from the
-//!    stake below and inside it, and a band around that position, sized for a few members,
-//!    is cut the same way — until at most [`SMALL`] candidates remain, which are resolved
-//!    by evaluating the cumulative stake at each of them.
+//!    vectorised pass over the column measures the stake below `μ − h` and below `μ`, and
+//!    marks the members of `[μ − h, μ + h]` in a bitmask (`h` = half the weighted standard
+//!    deviation: about a third of a uniform column). If the minority falls within the
+//!    band's stake, the members on the answer's side of `μ` are copied out; otherwise
+//!    (skewed or multimodal columns) stage 3 takes the whole column.
+//! 2. **Candidates.** At most [`SMALL`] candidates are resolved directly, by evaluating the
+//!    cumulative stake at each of them. More (a tight cluster inside a wide band) go
+//!    through a narrower band around the position interpolated from their own moments.
 //! 3. **Quickselect** over `(score, stake)` pairs, when a band misses the answer.
 //!
-//! Comparisons that decide where a value goes must not become branches: on random scores
-//! they mispredict half the time. Written as `if`, the compiler turns even "add the stake or
-//! 0" into a branch, and keeps such loops from vectorising, hence the sign-bit masks
-//! ([`below_mask`]) in the hot loops.
+//! The passes work on whole lines of [`LANES`] values copied into locals, with plain
+//! comparisons selecting values ([`keep_if`]): that shape is what the compiler turns into
+//! SIMD compare-and-mask without branches (on random scores a branch would mispredict half
+//! the time). The stages run over all columns in turn, so that the processor overlaps the
+//! independent columns.
+
+use super::panels::{LANES, Line, keep_if, lanes, min};
 
 /// Candidates resolved directly, without a further band.
-const SMALL: usize = 8;
+const SMALL: usize = 16;
 
 /// First band half-width in weighted standard deviations: about a third of a column of
 /// uniform scores lies in the band, and the answer falls outside it only in a few percent of
@@ -37,99 +39,163 @@ const TARGET: f64 = 8.0;
 /// `√3`: a uniform distribution with standard deviation `σ` spans `μ ± √3 σ`.
 const SQRT_3: f64 = 1.732_050_807_568_877_2;
 
-/// `2^i` for `i` in `0..32`: summing the masked powers of a block of 32 scores gives the
-/// block's membership bitmask, exactly (a sum of distinct powers of two below `2^32`).
-const POWERS: [f64; 32] = {
-    let mut p = [0.0; 32];
+/// Score of the padding after the candidates (with no stake): finite, so that it adds 0 to
+/// the weighted sums, and above every real score, so that it never joins a band.
+const PAD: f64 = f64::MAX;
+
+/// `2^i` for `i` in `0..32`, as 4 lines: summing the powers of the members among 32 scores
+/// gives their bitmask, exactly (a sum of distinct powers of two below `2^32`).
+const POWERS: [Line<f64>; 4] = {
+    let mut p = [[0.0; LANES]; 4];
     let mut i = 0;
     while i < 32 {
-        p[i] = (1u64 << i) as f64;
+        p[i / LANES][i % LANES] = (1u64 << i) as f64;
         i += 1;
     }
     p
 };
 
-/// Score of the padding after the candidates (with no stake): finite, so that it adds 0 to
-/// the weighted sums, and above every real score, so that it never joins a band.
-const PAD: f64 = f64::MAX;
+/// A band `[lo, hi]` with the column's mean `mid` inside it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Band {
+    lo: f64,
+    mid: f64,
+    hi: f64,
+}
 
 /// Reusable buffers of the column selection.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Selector {
-    /// Scores of the current column.
-    scores: Vec<f64>,
-    /// Stake of each score's validator (the same for every column).
-    stakes: Vec<f64>,
+    /// Stake of each score's validator, the same for every column.
+    stakes: Vec<Line<f64>>,
     /// `Σ stakes`.
     total: f64,
-    /// Band membership, 32 scores per word.
+    /// Scores of the loaded columns, one column (`stakes.len()` lines) after the other.
+    scores: Vec<Line<f64>>,
+    /// Per column: the first band.
+    bands: Vec<Band>,
+    /// Per column: the stake below the band and below its mean.
+    below: Vec<(f64, f64)>,
+    /// Per column: the first band's members, 32 scores per word.
     members: Vec<u32>,
-    /// Candidates (scores and stakes), padded to whole lines with `(PAD, 0)`.
-    cand_scores: Vec<f64>,
-    cand_stakes: Vec<f64>,
+    /// Per column: the scores below the mean, 32 per word.
+    lower: Vec<u32>,
+    /// Candidates, padded to whole lines with `(PAD, 0)`.
+    cand_scores: Vec<Line<f64>>,
+    cand_stakes: Vec<Line<f64>>,
+    /// Band membership among the candidates.
+    cand_members: Vec<u32>,
     /// Quickselect buffers.
     pairs: Vec<(f64, f64)>,
     spare: Vec<(f64, f64)>,
 }
 
 impl Selector {
-    /// Sets the stakes for the coming columns and sizes the buffers. The length is rounded up
-    /// to whole lines of 8 with zero stakes. Zero-stake entries never count towards the
-    /// quantile, though their scores can come back when nothing qualifies (the largest score)
-    /// or the minority is negative (the smallest).
-    pub(crate) fn set_stakes(&mut self, stakes: impl IntoIterator<Item = f64>) {
+    /// Sets the stakes for the coming columns, a line per [`LANES`] validators. Zero-stake
+    /// entries never count towards the quantile, though their scores can come back when
+    /// nothing qualifies (the largest score).
+    pub(crate) fn set_stakes(&mut self, stakes: &[Line<f64>]) {
         self.stakes.clear();
-        self.stakes.extend(stakes);
-        self.stakes
-            .resize(self.stakes.len().next_multiple_of(8), 0.0);
-        self.total = sum8(self.stakes.chunks_exact(8).map(|s| lanes8(|k| s[k])));
-        let len = self.stakes.len();
-        self.scores.resize(len, 0.0);
-        self.members.resize(len.div_ceil(32), 0);
-        self.cand_scores.resize(len + 8, 0.0);
-        self.cand_stakes.resize(len + 8, 0.0);
+        self.stakes.extend_from_slice(stakes);
+        self.total = sum_lanes(stakes.iter().fold([0.0; LANES], |a, s| add(a, *s)));
+        let len = stakes.len() * LANES;
+        self.cand_scores.resize(stakes.len() + 1, [PAD; LANES]);
+        self.cand_stakes.resize(stakes.len() + 1, [0.0; LANES]);
+        self.cand_members.resize(len.div_ceil(32), 0);
         self.pairs.resize(len, (0.0, 0.0));
         self.spare.resize(len, (0.0, 0.0));
     }
 
-    /// The score buffer of the next column (as long as the stakes, padding included), to
-    /// fill before [`Selector::select`]. Scores must be finite and not `-0.0`.
-    pub(crate) fn scores_mut(&mut self) -> &mut [f64] {
+    /// The score buffer for `columns` columns, one after the other, each as many lines as the
+    /// stakes, to fill before [`Selector::select_all`]. Scores must be finite.
+    pub(crate) fn load(&mut self, columns: usize) -> &mut [Line<f64>] {
+        self.scores
+            .resize(columns * self.stakes.len(), [0.0; LANES]);
         &mut self.scores
     }
 
-    /// The weighted quantile of the loaded column (see the module docs).
-    pub(crate) fn select(&mut self, minority: f64) -> f64 {
-        if let Some(answer) = self.select_in_bands(minority) {
-            return answer;
+    /// The weighted quantile of every loaded column (see the module docs), in order.
+    pub(crate) fn select_all(&mut self, minority: f64, mut answer: impl FnMut(usize, f64)) {
+        let lines = self.stakes.len();
+        if lines == 0 {
+            return;
         }
-        for (p, (&x, &s)) in self
-            .pairs
-            .iter_mut()
-            .zip(self.scores.iter().zip(&self.stakes))
-        {
-            *p = (x, s);
+        let words = (lines * LANES).div_ceil(32);
+        let columns = self.scores.len() / lines;
+        // Stage 1 for all columns: moments, then the band pass.
+        self.bands.clear();
+        self.bands.extend(self.scores.chunks_exact(lines).map(|x| {
+            let (mean, spread) = moments(x, &self.stakes, self.total);
+            Band {
+                lo: mean - BAND * spread,
+                mid: mean,
+                hi: mean + BAND * spread,
+            }
+        }));
+        self.members.resize(columns * words, 0);
+        self.lower.resize(columns * words, 0);
+        self.below.clear();
+        let columns_bands = self.scores.chunks_exact(lines).zip(&self.bands);
+        let marks = self
+            .members
+            .chunks_exact_mut(words)
+            .zip(self.lower.chunks_exact_mut(words));
+        for ((x, b), (members, lower)) in columns_bands.zip(marks) {
+            self.below.push(band(x, &self.stakes, *b, members, lower));
         }
-        let (mean, _) = moments(&self.scores, &self.stakes, self.total);
-        quickselect(&mut self.pairs, &mut self.spare, 0.0, minority, mean).unwrap_or_else(|| {
-            self.scores
-                .iter()
-                .copied()
-                .fold(f64::NEG_INFINITY, f64::max)
-        })
+        // Stages 2–3, column by column.
+        for c in 0..columns {
+            let value = match self.resolve(c, minority) {
+                Some(value) => value,
+                None => {
+                    let x = &self.scores[c * lines..(c + 1) * lines];
+                    let (mean, _) = moments(x, &self.stakes, self.total);
+                    let scores = x.iter().flatten();
+                    for (p, (&x, &s)) in self
+                        .pairs
+                        .iter_mut()
+                        .zip(scores.zip(self.stakes.iter().flatten()))
+                    {
+                        *p = (x, s);
+                    }
+                    quickselect(&mut self.pairs, &mut self.spare, 0.0, minority, mean)
+                        .unwrap_or_else(|| {
+                            x.iter()
+                                .flatten()
+                                .copied()
+                                .fold(f64::NEG_INFINITY, f64::max)
+                        })
+                }
+            };
+            answer(c, value);
+        }
     }
 
-    /// Stages 1–2, then stage 3 on the candidates of a band that missed; `None` if the first
-    /// band misses (the answer then needs the whole column).
-    fn select_in_bands(&mut self, minority: f64) -> Option<f64> {
-        let (mean, spread) = moments(&self.scores, &self.stakes, self.total);
-        let (mut lo, mut hi) = (mean - BAND * spread, mean + BAND * spread);
-        let mut below = band(&self.scores, &self.stakes, lo, hi, &mut self.members);
+    /// Stages 2–3 for column `c` after its first band; `None` if the band misses (the answer
+    /// then needs the whole column).
+    fn resolve(&mut self, c: usize, minority: f64) -> Option<f64> {
+        let lines = self.stakes.len();
+        let words = (lines * LANES).div_ceil(32);
+        let Band {
+            mut lo,
+            mid,
+            mut hi,
+        } = self.bands[c];
+        let (mut below, below_mid) = self.below[c];
         if minority < below {
             return None;
         }
-        let (mut count, mut inside) = self.extract(None);
+        // The half of the band that holds the answer: below the mean, or from it on.
+        let left = minority < below_mid;
+        let (mut count, mut inside) = self.extract_from_column(c, words, left);
+        if left {
+            hi = mid;
+        } else {
+            (below, lo) = (below_mid, mid);
+        }
         if minority >= below + inside {
+            // The answer lies above the band (or, rarely, a rounding of the half's stake
+            // sums put it just outside): the whole column decides.
             return None;
         }
         loop {
@@ -137,21 +203,26 @@ impl Selector {
             if lo == hi {
                 return Some(lo);
             }
+            let len = count.div_ceil(LANES);
+            let (x, s) = (&self.cand_scores[..len], &self.cand_stakes[..len]);
             if count <= SMALL {
-                let small = resolve_small(&self.cand_scores, &self.cand_stakes, below, minority);
+                let small = resolve_small(x, s, count, below, minority);
                 if small.is_some() {
                     return small;
                 }
                 break; // only rounding gets here: let the quickselect decide
             }
-            let len = count.next_multiple_of(8);
-            let (x, s) = (&self.cand_scores[..len], &self.cand_stakes[..len]);
             let (mean, spread) = moments(x, s, inside);
             let quantile = (minority - below) / inside;
             let centre = mean + SQRT_3 * spread * (2.0 * quantile - 1.0);
             let half = TARGET * SQRT_3 * spread / count as f64;
-            let (lo2, hi2) = (centre - half, centre + half);
-            let below2 = below + band(x, s, lo2, hi2, &mut self.members);
+            let narrow = Band {
+                lo: centre - half,
+                mid: centre - half,
+                hi: centre + half,
+            };
+            let members = &mut self.cand_members[..(len * LANES).div_ceil(32)];
+            let below2 = below + band(x, s, narrow, members, &mut []).0;
             if minority < below2 {
                 break;
             }
@@ -160,17 +231,15 @@ impl Selector {
             if minority >= below2 + inside2 || count2 == count {
                 break;
             }
-            (count, inside) = self.extract(Some(len));
-            (lo, hi, below) = (lo2, hi2, below2);
-            debug_assert_eq!((count, inside), (count2, inside2));
+            (count, inside) = self.extract_from_candidates(len);
+            (lo, hi, below) = (narrow.lo, narrow.hi, below2);
         }
         // A narrower band missed: quickselect over the current candidates.
-        for (p, (&x, &s)) in self
-            .pairs
-            .iter_mut()
-            .zip(self.cand_scores.iter().zip(&self.cand_stakes))
-            .take(count)
-        {
+        let candidates = self.cand_scores.iter().flatten();
+        let pairs = candidates
+            .zip(self.cand_stakes.iter().flatten())
+            .take(count);
+        for (p, (&x, &s)) in self.pairs.iter_mut().zip(pairs) {
             *p = (x, s);
         }
         let guess = lo + (minority - below) / inside * (hi - lo);
@@ -178,46 +247,65 @@ impl Selector {
         quickselect(a, b, below, minority, guess)
     }
 
-    /// Number and stake of the members marked by the last band over the first `len`
-    /// candidates.
+    /// Number and stake of the candidates marked by the last band over the first `len`
+    /// lines.
     fn count(&self, len: usize) -> (usize, f64) {
-        let words = &self.members[..len.div_ceil(32)];
+        let words = &self.cand_members[..(len * LANES).div_ceil(32)];
         let count = words.iter().map(|w| w.count_ones() as usize).sum();
         let mut inside = 0.0;
-        for_each_member(words, |i| inside += self.cand_stakes[i]);
+        for_each_member(words, |i| inside += self.cand_stakes[i / LANES][i % LANES]);
         (count, inside)
     }
 
-    /// Copies the members marked by the last band to the candidate buffers — from the column
-    /// (`None`) or from the first `len` candidates themselves — pads them to a whole line and
-    /// returns their number and stake.
-    fn extract(&mut self, from_candidates: Option<usize>) -> (usize, f64) {
-        let mut count = 0;
-        let mut inside = 0.0;
-        let (scores, stakes) = (&mut self.cand_scores, &mut self.cand_stakes);
-        match from_candidates {
-            None => {
-                for_each_member(&self.members, |i| {
-                    scores[count] = self.scores[i];
-                    stakes[count] = self.stakes[i];
-                    inside += self.stakes[i];
-                    count += 1;
-                });
-            }
-            Some(len) => {
-                // In place: members are visited in increasing order, so `count <= i`.
-                for_each_member(&self.members[..len.div_ceil(32)], |i| {
-                    scores[count] = scores[i];
-                    stakes[count] = stakes[i];
-                    inside += stakes[i];
-                    count += 1;
-                });
-            }
+    /// Copies the members of column `c`'s first band on one side of its mean (below it if
+    /// `left`, else from it on) to the candidates; returns their number and stake.
+    fn extract_from_column(&mut self, c: usize, words: usize, left: bool) -> (usize, f64) {
+        let lines = self.stakes.len();
+        let x = self.scores[c * lines..(c + 1) * lines].as_flattened();
+        let stakes = self.stakes.as_flattened();
+        let members = &self.members[c * words..(c + 1) * words];
+        let lower = &self.lower[c * words..(c + 1) * words];
+        let (scores_out, stakes_out) = (
+            self.cand_scores.as_flattened_mut(),
+            self.cand_stakes.as_flattened_mut(),
+        );
+        let (mut count, mut inside) = (0, 0.0);
+        for (w, (&m, &l)) in members.iter().zip(lower).enumerate() {
+            let side = if left { m & l } else { m & !l };
+            for_each_member(&[side], |i| {
+                let i = w * 32 + i;
+                (scores_out[count], stakes_out[count]) = (x[i], stakes[i]);
+                inside += stakes[i];
+                count += 1;
+            });
         }
-        let padded = count.next_multiple_of(8).max(8);
-        scores[count..padded].fill(PAD);
-        stakes[count..padded].fill(0.0);
+        pad(&mut self.cand_scores, &mut self.cand_stakes, count);
         (count, inside)
+    }
+
+    /// Keeps the candidates marked by the last band over the first `len` lines, in place
+    /// (members come in increasing order, so the write index never passes the read index).
+    fn extract_from_candidates(&mut self, len: usize) -> (usize, f64) {
+        let (mut count, mut inside) = (0, 0.0);
+        let (scores, stakes) = (&mut self.cand_scores, &mut self.cand_stakes);
+        for_each_member(&self.cand_members[..(len * LANES).div_ceil(32)], |i| {
+            let (score, stake) = (scores[i / LANES][i % LANES], stakes[i / LANES][i % LANES]);
+            scores[count / LANES][count % LANES] = score;
+            stakes[count / LANES][count % LANES] = stake;
+            inside += stake;
+            count += 1;
+        });
+        pad(scores, stakes, count);
+        (count, inside)
+    }
+}
+
+/// Pads `count` candidates to a whole line with `(PAD, 0)`.
+#[inline(always)]
+fn pad(scores: &mut [Line<f64>], stakes: &mut [Line<f64>], count: usize) {
+    for k in count % LANES..LANES {
+        scores[count / LANES][k] = PAD;
+        stakes[count / LANES][k] = 0.0;
     }
 }
 
@@ -233,97 +321,113 @@ fn for_each_member(words: &[u32], mut f: impl FnMut(usize)) {
     }
 }
 
-/// A line of 8 from its lanes.
+/// `a + b`, lane by lane.
 #[inline(always)]
-fn lanes8<T>(f: impl FnMut(usize) -> T) -> [T; 8] {
-    std::array::from_fn(f)
+fn add(a: Line<f64>, b: Line<f64>) -> Line<f64> {
+    lanes(|k| a[k] + b[k])
 }
 
-/// Sum of lines of 8, lane-wise first (independent accumulators), then across lanes.
+/// Sum of a line's lanes.
 #[inline(always)]
-fn sum8(lines: impl Iterator<Item = [f64; 8]>) -> f64 {
-    let acc = lines.fold([0.0; 8], |a, l| lanes8(|k| a[k] + l[k]));
-    acc.iter().sum()
+fn sum_lanes(l: Line<f64>) -> f64 {
+    ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
 }
 
 /// Stake-weighted mean and standard deviation of the scores given their total stake (0 and
 /// 0 without stake).
 #[inline(always)]
-fn moments(scores: &[f64], stakes: &[f64], total: f64) -> (f64, f64) {
-    // Two loops, so that the compiler vectorises each across lanes (in one loop it pairs
-    // the two sums of a lane instead, with scalar products).
-    let lines = || scores.chunks_exact(8).zip(stakes.chunks_exact(8));
-    let (mut first, mut second) = ([0.0; 8], [0.0; 8]);
-    for (x, s) in lines() {
-        first = lanes8(|k| first[k] + s[k] * x[k]);
-    }
-    for (x, s) in lines() {
-        second = lanes8(|k| second[k] + s[k] * x[k] * x[k]);
-    }
+fn moments(scores: &[Line<f64>], stakes: &[Line<f64>], total: f64) -> (f64, f64) {
+    // `s·x·x` as `(s·x)·x`: the padding's `0·PAD·PAD` stays 0 (`PAD²` would overflow).
+    let first = weighted_sum(scores, stakes, |s, x| s * x);
+    let second = weighted_sum(scores, stakes, |s, x| s * x * x);
     if total <= 0.0 {
         return (0.0, 0.0);
     }
-    let mean = first.iter().sum::<f64>() / total;
-    let variance = second.iter().sum::<f64>() / total - mean * mean;
+    let mean = first / total;
+    let variance = second / total - mean * mean;
     (mean, variance.max(0.0).sqrt())
 }
 
-/// One pass over scores and stakes (whole lines of 8): returns the stake below `lo` and marks
-/// the members of `[lo, hi]` in `members` (32 scores per word).
+/// `Σ f(stake, score)` over lines.
+///
+/// One accumulation per loop: with two in one loop the compiler pairs the two sums of a lane
+/// in a register instead of pairing lanes, and the loop no longer vectorises across lanes.
 #[inline(always)]
-fn band(scores: &[f64], stakes: &[f64], lo: f64, hi: f64, members: &mut [u32]) -> f64 {
-    let mut below = [0.0; 8];
-    let blocks = scores.chunks(32).zip(stakes.chunks(32));
-    for ((x, s), word) in blocks.zip(members.iter_mut()) {
-        let mut bits = [0.0; 8];
-        let lines = x.chunks_exact(8).zip(s.chunks_exact(8));
-        for ((x, s), powers) in lines.zip(POWERS.chunks_exact(8)) {
-            let under = lanes8(|k| (x[k] - lo).to_bits());
-            let over = lanes8(|k| (hi - x[k]).to_bits());
-            let below_stake = lanes8(|k| masked(s[k], sign_mask(under[k])));
-            let member = lanes8(|k| masked(powers[k], !sign_mask(under[k] | over[k])));
-            below = lanes8(|k| below[k] + below_stake[k]);
-            bits = lanes8(|k| bits[k] + member[k]);
-        }
-        *word = bits.iter().sum::<f64>() as u32;
+fn weighted_sum(scores: &[Line<f64>], stakes: &[Line<f64>], f: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut acc = [0.0; LANES];
+    for (x, s) in scores.iter().zip(stakes) {
+        let (x, s) = (*x, *s);
+        acc = lanes(|k| acc[k] + f(s[k], x[k]));
     }
-    below.iter().sum()
+    sum_lanes(acc)
 }
 
-/// All-ones if the double with these bits is negative (sign bit set), else 0.
+/// Stake of the scores below `t`, over lines.
 #[inline(always)]
-fn sign_mask(bits: u64) -> u64 {
-    (bits as i64 >> 63) as u64
+fn stake_below(scores: &[Line<f64>], stakes: &[Line<f64>], t: f64) -> f64 {
+    let mut acc = [0.0; LANES];
+    for (x, s) in scores.iter().zip(stakes) {
+        let (x, s) = (*x, *s);
+        acc = lanes(|k| acc[k] + keep_if(x[k] < t, s[k]));
+    }
+    sum_lanes(acc)
 }
 
-/// All-ones if `x < y`, else 0, from the sign of `x − y`: exact for finite values that are
-/// not `-0.0` (a difference of distinct finite doubles is never zero, and `x − x = +0`).
+/// The passes of a band over score and stake lines: returns the stakes below `lo` and below
+/// `mid`, and marks the members of `[lo, hi]` in `members` and the scores below `mid` in
+/// `lower` (32 scores per word; `lower` may be empty when not needed).
 #[inline(always)]
-fn below_mask(x: f64, y: f64) -> u64 {
-    sign_mask((x - y).to_bits())
+fn band(
+    scores: &[Line<f64>],
+    stakes: &[Line<f64>],
+    band: Band,
+    members: &mut [u32],
+    lower: &mut [u32],
+) -> (f64, f64) {
+    let Band { lo, mid, hi } = band;
+    mark(scores, members, |x| (x >= lo) & (x <= hi));
+    mark(scores, lower, |x| x < mid);
+    let below_lo = stake_below(scores, stakes, lo);
+    let below_mid = if mid == lo {
+        below_lo
+    } else {
+        stake_below(scores, stakes, mid)
+    };
+    (below_lo, below_mid)
 }
 
-/// `v` where `mask` is all-ones, else `+0`.
+/// Marks the scores for which `test` holds, 32 per word (as many words as `words` holds).
 #[inline(always)]
-fn masked(v: f64, mask: u64) -> f64 {
-    f64::from_bits(v.to_bits() & mask)
-}
-
-/// The answer among at most 8 candidates (padded to 8 with `(PAD, 0)`): the smallest score
-/// whose cumulative stake, plus `below`, exceeds `minority`, if any.
-#[inline(always)]
-fn resolve_small(scores: &[f64], stakes: &[f64], below: f64, minority: f64) -> Option<f64> {
-    let (x, s): (&[f64; 8], &[f64; 8]) =
-        (scores[..8].try_into().ok()?, stakes[..8].try_into().ok()?);
-    let mut best = f64::INFINITY;
-    for &candidate in x {
-        let at_most = lanes8(|d| masked(s[d], !below_mask(candidate, x[d])));
-        let cumulative = below
-            + ((at_most[0] + at_most[1]) + (at_most[2] + at_most[3]))
-            + ((at_most[4] + at_most[5]) + (at_most[6] + at_most[7]));
-        if cumulative > minority && candidate < best {
-            best = candidate;
+fn mark(scores: &[Line<f64>], words: &mut [u32], test: impl Fn(f64) -> bool) {
+    for (x, word) in scores.chunks(4).zip(words.iter_mut()) {
+        let mut bits = [0.0; LANES];
+        for (x, powers) in x.iter().zip(&POWERS) {
+            let (x, p) = (*x, *powers);
+            bits = lanes(|k| bits[k] + keep_if(test(x[k]), p[k]));
         }
+        *word = sum_lanes(bits) as u32;
+    }
+}
+
+/// The answer among the first `count` candidates, padded to whole lines with `(PAD, 0)`:
+/// the smallest score whose cumulative stake, plus `below`, exceeds `minority`, if any.
+#[inline(always)]
+fn resolve_small(
+    scores: &[Line<f64>],
+    stakes: &[Line<f64>],
+    count: usize,
+    below: f64,
+    minority: f64,
+) -> Option<f64> {
+    let mut best = f64::INFINITY;
+    for &candidate in scores.iter().flatten().take(count) {
+        let at_most = scores.iter().zip(stakes).fold([0.0; LANES], |acc, (x, s)| {
+            let (x, s) = (*x, *s);
+            lanes(|k| acc[k] + keep_if(x[k] <= candidate, s[k]))
+        });
+        // Branch-free: which candidates qualify is a coin flip.
+        let qualifies = below + sum_lanes(at_most) > minority;
+        best = min(best, if qualifies { candidate } else { f64::INFINITY });
     }
     (best < PAD).then_some(best)
 }
@@ -362,12 +466,12 @@ fn quickselect<'a>(
         let window = &a[lo..hi];
         let len = window.len();
         if len <= SMALL {
-            let mut x = [PAD; 8];
-            let mut s = [0.0; 8];
+            let mut x = [[PAD; LANES]; SMALL / LANES];
+            let mut s = [[0.0; LANES]; SMALL / LANES];
             for (k, &(score, stake)) in window.iter().enumerate() {
-                (x[k], s[k]) = (score, stake);
+                (x[k / LANES][k % LANES], s[k / LANES][k % LANES]) = (score, stake);
             }
-            return resolve_small(&x, &s, below, minority);
+            return resolve_small(&x, &s, len, below, minority);
         }
         let (x, y, z) = (window[0].0, window[len / 2].0, window[len - 1].0);
         let pivot = x.max(y).min(x.min(y).max(z));
@@ -376,7 +480,7 @@ fn quickselect<'a>(
         if minority < below + stake_lt && lt > 0 {
             hi = lo + lt;
         } else {
-            let stake_eq = stake_equal(window, pivot);
+            let stake_eq: f64 = window.iter().map(|&(x, s)| keep_if(x == pivot, s)).sum();
             if below + stake_lt + stake_eq > minority {
                 return Some(pivot);
             }
@@ -391,7 +495,8 @@ fn quickselect<'a>(
 }
 
 /// Writes the pairs of `src` scoring `<= pivot` to the front of `dst` and the others to the
-/// back; returns how many went to the front.
+/// back (branch-free: every pair goes to both candidate slots and only a cursor moves);
+/// returns how many went to the front.
 #[inline(always)]
 fn split_le(src: &[(f64, f64)], dst: &mut [(f64, f64)], pivot: f64) -> usize {
     let last = src.len() - 1;
@@ -437,29 +542,34 @@ fn stake_sum(pairs: &[(f64, f64)]) -> f64 {
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
-/// Stake of the pairs scoring exactly `pivot`.
-#[inline(always)]
-fn stake_equal(pairs: &[(f64, f64)], pivot: f64) -> f64 {
-    pairs
-        .iter()
-        .map(|&(x, s)| masked(s, !(below_mask(x, pivot) | below_mask(pivot, x))))
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::consensus::weighted_median;
     use super::*;
     use proptest::prelude::*;
 
+    /// The selector's answer for one column, run as the first and third of three columns
+    /// (the second all padding) to exercise the batching.
     fn select(score: &[f64], stake: &[f64], minority: f64) -> f64 {
+        let lines = stake.len().div_ceil(LANES);
+        let mut stakes = vec![[0.0; LANES]; lines];
+        for (i, &s) in stake.iter().enumerate() {
+            stakes[i / LANES][i % LANES] = s;
+        }
         let mut s = Selector::default();
-        s.set_stakes(stake.iter().copied());
+        s.set_stakes(&stakes);
         // Padding: score −1 with no stake, as the epoch pads a column.
-        let scores = s.scores_mut();
-        scores.fill(-1.0);
-        scores[..score.len()].copy_from_slice(score);
-        s.select(minority)
+        let scores = s.load(3);
+        scores.fill([-1.0; LANES]);
+        for (i, &x) in score.iter().enumerate() {
+            scores[i / LANES][i % LANES] = x;
+            scores[2 * lines + i / LANES][i % LANES] = x;
+        }
+        let mut got = Vec::new();
+        s.select_all(minority, |c, v| got.push((c, v)));
+        assert_eq!((got[0].0, got[2].0), (0, 2));
+        assert_eq!(got[0].1.to_bits(), got[2].1.to_bits());
+        got[0].1
     }
 
     /// Hand-computed: scores 1..=4 with stake .25 each; minority .5 → Σ_{<=2} = .5 is not
@@ -533,8 +643,10 @@ mod tests {
                 let cum = |v: f64| -> f64 {
                     score.iter().zip(&stake).filter(|e| *e.0 <= v).map(|e| e.1).sum()
                 };
-                prop_assert!((cum(got) - minority).abs() < 1e-9 || (cum(want) - minority).abs() < 1e-9,
-                    "got {} want {}", got, want);
+                prop_assert!(
+                    (cum(got) - minority).abs() < 1e-9 || (cum(want) - minority).abs() < 1e-9,
+                    "got {} want {}", got, want
+                );
             }
         }
     }
