@@ -2,13 +2,18 @@
 //!
 //! Bonds are a validator's smoothed stake in each miner; dividends follow them. The EMA is
 //! what rewards validators for finding good miners *early* (they bond while the price is low)
-//! and liquid alpha speeds it up where a validator disagrees with consensus. The row kernels
-//! here merge one weight row with one bond row (both sorted by column) and append the new
-//! bond row to a reused `Vec`, so the epoch needs no dense matrix and no intermediate rows.
+//! and liquid alpha speeds it up where a validator disagrees with consensus.
+//!
+//! The sparse row kernels ([`ema_row_fixed`], [`ema_row_liquid`], ...) state the chain's
+//! semantics and serve the reference vectors; the epoch runs the dense line kernels
+//! ([`ema_fixed_line`], [`ema_liquid_line`], [`ema_liquid_clipped_line`]) in column sweeps
+//! over [`DenseEpoch`], checked against the sparse ones.
 
-use super::SparseRow;
-use super::panels::{Line, keep_if, lanes, max, min};
+use super::dense::DenseEpoch;
+use super::panels::{LANES, Line, add, keep_if, lanes, max, min, mul, sum_lanes};
 use super::validate::RowCheck;
+use super::weights::{BondWeight, bond_weight_clipped, bond_weight_mixed, bond_weight_raw};
+use super::{EpochInput, EpochOutput, SparseRow, YumaParams};
 
 /// First block of the current tempo as the bond mask sees it: the block after the previous
 /// successful epoch, or `block − tempo` when no epoch has run (`LMSB = 0`, e.g. manual runs).
@@ -216,9 +221,207 @@ pub fn ema_row_liquid(
     }
 }
 
+impl DenseEpoch {
+    /// Scatters the stored bond rows of the dense rows into `B`, without the columns the bond
+    /// mask wipes and out-of-range ones (see [`scatter_bond_row`]; with
+    /// `mark_missing_weights`, for the liquid-alpha EMA, bonds without a weight entry are
+    /// stored negated). Returns whether every bond row passed the fused check (rows of other
+    /// uids are empty by the choice of dense rows).
+    pub(crate) fn gather_bonds(&mut self, input: &EpochInput, mark_missing_weights: bool) -> bool {
+        let n = self.touched.len();
+        let registered = &input.block_at_registration[..n];
+        let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
+        let any_masked = registered.iter().any(|&r| bond_is_masked(r, last_tempo));
+        let mut ok = true;
+        for (r, &uid) in self.uids.iter().enumerate() {
+            let (t, lane) = (r / LANES, r % LANES);
+            let weights = mark_missing_weights.then(|| self.weights.panel(t));
+            let (row, panel) = (&input.bonds[uid], self.bonds.panel_mut(t));
+            let touched = &mut self.touched;
+            let check = if any_masked {
+                scatter_bond_row(row, panel, touched, lane, weights, |col| {
+                    bond_is_masked(registered[col], last_tempo)
+                })
+            } else {
+                scatter_bond_row(row, panel, touched, lane, weights, |_| false)
+            };
+            ok &= check.passed();
+        }
+        ok
+    }
+
+    /// Steps 6–9 for Yuma 3 (variant A), one column at a time: clip and rank the column
+    /// ([`DenseEpoch::clip_and_rank`], ranks into `out.incentive`), then the stake-free EMA of
+    /// each validator's weights for bonds, and dividends `d_i = Sa_i · Σ_j colnorm(B')_ij R_j`
+    /// (weighed by rank rather than incentive: the factor `Σ R` cancels when the dividends
+    /// are normalised). `B'` is left in the bond panels, un-normalised as stored.
+    pub(crate) fn bonds_yuma3(&mut self, params: &YumaParams, out: &mut EpochOutput) {
+        let liquid = params.liquid_alpha && out.consensus.iter().any(|&c| c != 0.0);
+        let rates = LiquidAlpha::new(
+            params.alpha_low,
+            params.alpha_high,
+            params.alpha_sigmoid_steepness,
+        );
+        let alpha = fixed_alpha(params.bonds_moving_average);
+        let mode = BondWeight::new(params.bonds_penalty);
+        let panels = self.panels();
+        for l in 0..self.live.len() {
+            let j = self.live[l];
+            let c = out.consensus[j];
+            let rank = self.clip_and_rank(j, c);
+            out.incentive[j] = rank;
+            let (w, b) = (&self.weights, &self.bonds);
+            let new = &mut self.column[..panels];
+            let (w, b) = (|t| w.line(t, j), |t| b.line(t, j));
+            if liquid {
+                // The common case first, all at one rate; any selling validator in the
+                // column sends it through the exact per-entry rates.
+                let fast = mode == BondWeight::Clipped && c > 0.0;
+                let mut sigmoid = [0.0; LANES];
+                if fast {
+                    for (t, line) in new.iter_mut().enumerate() {
+                        let flags;
+                        (*line, flags) = ema_liquid_clipped_line(w(t), b(t), c, rates.at_zero());
+                        sigmoid = lanes(|k| max(sigmoid[k], flags[k]));
+                    }
+                }
+                if !fast || sigmoid.iter().any(|&s| s > 0.0) {
+                    match mode {
+                        BondWeight::Raw => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_raw)
+                        }),
+                        BondWeight::Clipped => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_clipped)
+                        }),
+                        BondWeight::Mixed(beta) => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, |w, c| {
+                                bond_weight_mixed(w, c, beta)
+                            })
+                        }),
+                    }
+                }
+            } else {
+                match mode {
+                    BondWeight::Raw => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_raw)
+                        });
+                    }
+                    BondWeight::Clipped => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_clipped)
+                        });
+                    }
+                    BondWeight::Mixed(beta) => fill(new, |t| {
+                        ema_fixed_line(w(t), b(t), c, alpha, |w, c| bond_weight_mixed(w, c, beta))
+                    }),
+                }
+            }
+            // Column-normalise and weigh by rank in one factor: R_j / Σ_i B'_ij.
+            let sum = sum_lanes(new.iter().fold([0.0; LANES], |acc, l| add(acc, *l)));
+            let factor = if sum > 0.0 { rank / sum } else { 0.0 };
+            for (t, (line, d)) in new.iter().zip(&mut self.rows.dividend).enumerate() {
+                *self.bonds.line_mut(t, j) = *line;
+                *d = add(*d, mul(*line, [factor; LANES]));
+            }
+        }
+        for (d, s) in self.rows.dividend.iter_mut().zip(&self.rows.stake) {
+            *d = mul(*d, *s);
+        }
+    }
+
+    /// Steps 6–9 for classic Yuma (variant B), one column at a time: clip and rank the column,
+    /// then the EMA of the column-normalised stake-weighted weights for bonds against the
+    /// column-normalised bonds, dividends `d = colnorm(B') · R` (see
+    /// [`DenseEpoch::bonds_yuma3`] on `R`), and `B'` column-max upscaled as stored.
+    pub(crate) fn bonds_classic(&mut self, params: &YumaParams, out: &mut EpochOutput) {
+        let alpha = fixed_alpha(params.bonds_moving_average);
+        match BondWeight::new(params.bonds_penalty) {
+            BondWeight::Raw => self.classic_sweep(out, alpha, bond_weight_raw),
+            BondWeight::Clipped => self.classic_sweep(out, alpha, bond_weight_clipped),
+            BondWeight::Mixed(beta) => {
+                self.classic_sweep(out, alpha, move |w, c| bond_weight_mixed(w, c, beta));
+            }
+        }
+    }
+
+    /// The column sweep of [`DenseEpoch::bonds_classic`], with the weight for bonds as a
+    /// monomorphic function.
+    fn classic_sweep(
+        &mut self,
+        out: &mut EpochOutput,
+        alpha: f64,
+        wb: impl Fn(f64, f64) -> (f64, bool) + Copy,
+    ) {
+        let keep = 1.0 - alpha;
+        let panels = self.panels();
+        for l in 0..self.live.len() {
+            let j = self.live[l];
+            let c = out.consensus[j];
+            let rank = self.clip_and_rank(j, c);
+            out.incentive[j] = rank;
+            let rows = &mut self.rows;
+            // ΔB = Wb ⊙ Sa for one line.
+            let delta = |t: usize| {
+                let w = self.weights.line(t, j);
+                lanes(|k| wb(w[k], c).0 * rows.stake[t][k])
+            };
+            // Column sums of the masked bonds and of ΔB.
+            let (mut bond_sum, mut delta_sum) = ([0.0; LANES], [0.0; LANES]);
+            for t in 0..panels {
+                bond_sum = add(bond_sum, self.bonds.line(t, j));
+                delta_sum = add(delta_sum, delta(t));
+            }
+            let bond_scale = reciprocal_or_one(sum_lanes(bond_sum));
+            let delta_scale = reciprocal_or_one(sum_lanes(delta_sum));
+            // B' = a·colnorm(ΔB) + (1−a)·colnorm(B), kept where positive, capped at 1.
+            let mut new_sum = [0.0; LANES];
+            for t in 0..panels {
+                let (d, b) = (delta(t), self.bonds.line(t, j));
+                let new = lanes(|k| {
+                    let v = alpha * (d[k] * delta_scale) + keep * (b[k] * bond_scale);
+                    max(min(v, 1.0), 0.0)
+                });
+                *self.bonds.line_mut(t, j) = new;
+                new_sum = add(new_sum, new);
+            }
+            // Column-normalise B'; dividends d_i = Σ_j B'_ij R_j; stored: B' / column max.
+            let new_scale = reciprocal_or_one(sum_lanes(new_sum));
+            let mut col_max = [0.0_f64; LANES];
+            for t in 0..panels {
+                let b = mul(self.bonds.line(t, j), [new_scale; LANES]);
+                *self.bonds.line_mut(t, j) = b;
+                rows.dividend[t] = add(rows.dividend[t], mul(b, [rank; LANES]));
+                col_max = lanes(|k| max(col_max[k], b[k]));
+            }
+            let max_scale = reciprocal_or_one(col_max.iter().fold(0.0, |a, &b| max(a, b)));
+            for t in 0..panels {
+                let b = mul(self.bonds.line(t, j), [max_scale; LANES]);
+                *self.bonds.line_mut(t, j) = b;
+            }
+        }
+    }
+}
+
+/// Fills a column of lines from their panel index.
+#[inline(always)]
+fn fill(column: &mut [Line<f64>], mut line: impl FnMut(usize) -> Line<f64>) {
+    for (t, l) in column.iter_mut().enumerate() {
+        *l = line(t);
+    }
+}
+
+/// The factor that normalises by a column sum or maximum: `1 / x`, or 1 for a zero column,
+/// which the chain leaves unchanged.
+#[inline]
+fn reciprocal_or_one(x: f64) -> f64 {
+    if x != 0.0 { 1.0 / x } else { 1.0 }
+}
+
 /// Step 9's gather for one dense row: scatters its stored bond row into lane `lane` of a
 /// dense bond panel (`panel[col]` is column `col`), without out-of-range columns and those
-/// the bond mask wipes (`masked(col)`), and checks the row on the way.
+/// the bond mask wipes (`masked(col)`), marks the columns it stores in `touched` (as long
+/// as the panel), and checks the row on the way.
 ///
 /// With `weights` (the row's panel of the dense `W`), a bond whose column has no entry in
 /// the weight row is stored negated. The sparse liquid-alpha EMA drops such bonds, and the
@@ -228,15 +431,16 @@ pub fn ema_row_liquid(
 pub(crate) fn scatter_bond_row(
     row: &[(u16, f64)],
     panel: &mut [Line<f64>],
+    touched: &mut [bool],
     lane: usize,
     weights: Option<&[Line<f64>]>,
     masked: impl Fn(usize) -> bool,
 ) -> RowCheck {
     match weights {
-        None => scatter(row, panel, lane, masked, |_, b| b),
+        None => scatter(row, panel, touched, lane, masked, |_, b| b),
         Some(weights) => {
             assert_eq!(weights.len(), panel.len());
-            scatter(row, panel, lane, masked, |col, b: f64| {
+            scatter(row, panel, touched, lane, masked, |col, b: f64| {
                 // A weight entry is any non-zero bit pattern (explicit zeros are `-0.0`).
                 let missing = weights[col][lane].to_bits() == 0;
                 f64::from_bits(b.to_bits() ^ (u64::from(missing) << 63))
@@ -250,17 +454,20 @@ pub(crate) fn scatter_bond_row(
 fn scatter(
     row: &[(u16, f64)],
     panel: &mut [Line<f64>],
+    touched: &mut [bool],
     lane: usize,
     masked: impl Fn(usize) -> bool,
     stored: impl Fn(usize, f64) -> f64,
 ) -> RowCheck {
     let n = panel.len();
+    let touched = &mut touched[..n];
     let mut check = RowCheck::new();
     for &(j, b) in row {
         check.entry(j, b);
         let col = usize::from(j);
         if col < n && !masked(col) {
             panel[col][lane] = stored(col, b);
+            touched[col] = true;
         }
     }
     check

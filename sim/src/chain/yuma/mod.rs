@@ -95,6 +95,7 @@ pub struct EpochOutput {
 pub mod activity;
 pub mod bonds;
 pub mod consensus;
+mod dense;
 pub mod emission_split;
 mod epoch;
 mod error;

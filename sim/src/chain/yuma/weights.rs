@@ -1,13 +1,16 @@
-//! Steps 4, 6 and 8 (spec §1.7, §1.9, §1.11): weight masks, row normalisation, clipping at
-//! consensus and the weights used for bonds.
+//! Steps 4, 6–8 (spec §1.7, §1.9–§1.11): weight masks, row normalisation, clipping at
+//! consensus, validator trust and ranks, and the weights used for bonds.
 //!
-//! Everything here is per entry or per row, so the epoch can stream rows without building
-//! intermediate matrices; the matrix-level functions exist for the reference vectors.
+//! The per-entry definitions (`keep_weight`, `clip`, `weight_for_bonds`, ...) state the
+//! chain's semantics; the dense forms the epoch runs (the gather into [`DenseEpoch`], the
+//! row normalisation, the clip-and-rank line kernel, [`BondWeight`]) are derived from them
+//! and checked against them. The matrix-level functions exist for the reference vectors.
 
-use super::SparseRow;
-use super::panels::{Line, max, min};
+use super::dense::DenseEpoch;
+use super::panels::{LANES, Line, add, lanes, max, min, mul, sum_lanes};
 use super::sparse::row_sum;
-use super::validate::RowCheck;
+use super::validate::{RowCheck, row_passes};
+use super::{EpochInput, SparseRow};
 
 /// Whether weight `(row, col)` survives the diagonal and outdated masks (§1.7 items 2–3).
 ///
@@ -27,9 +30,100 @@ pub fn keep_weight(
     !self_weight && last_update_row > registered_col
 }
 
+impl DenseEpoch {
+    /// Step 4: scatters the weight rows of permitted uids into `W`, dropping self-weights
+    /// (except the owner's) and outdated weights. Returns whether every weight row passed
+    /// the fused check (rows of other uids are checked without being stored).
+    pub(crate) fn gather_weights(
+        &mut self,
+        input: &EpochInput,
+        permit: &[bool],
+        owner: Option<u16>,
+    ) -> bool {
+        let n = permit.len();
+        let registered = &input.block_at_registration[..n];
+        // The outdated mask (`last_update <= registered`) can only bite rows that last updated
+        // at or before the latest registration.
+        let latest_registration = registered.iter().copied().max().unwrap_or(0);
+        let mut ok = true;
+        let mut dense = self.uids.iter().enumerate().peekable();
+        for (uid, row) in input.weights.iter().enumerate() {
+            let Some((r, _)) = dense.next_if(|&(_, &u)| u == uid) else {
+                ok &= row_passes(row); // not a dense row: checked, never used
+                continue;
+            };
+            if !permit[uid] {
+                ok &= row_passes(row); // holds bonds only: its weights are masked
+                continue;
+            }
+            let panel = self.weights.panel_mut(r / LANES);
+            let lane = r % LANES;
+            let self_col = if owner.map(usize::from) == Some(uid) {
+                usize::MAX // the owner keeps its self-weight
+            } else {
+                uid
+            };
+            let updated = input.last_update[uid];
+            let touched = &mut self.touched;
+            let check = if updated > latest_registration {
+                scatter_weight_row(row, panel, touched, lane, self_col, |_| false)
+            } else {
+                // `keep_weight`'s outdated test: set at or before `col` (re)registered.
+                scatter_weight_row(row, panel, touched, lane, self_col, |col| {
+                    updated <= registered[col]
+                })
+            };
+            ok &= check.passed();
+        }
+        ok
+    }
+
+    /// Row-normalises `W` in place ([`row_normalize`]: rows with a positive sum are divided
+    /// by it, multiplying by the reciprocal). One panel at a time, so the panel is still in
+    /// L1 when it is scaled.
+    pub(crate) fn normalise_rows(&mut self) {
+        for panel in self.weights.iter_panels_mut() {
+            // Two sets of accumulators halve the dependency chain of the additions.
+            let (mut even, mut odd) = ([0.0; LANES], [0.0; LANES]);
+            let mut pairs = panel.chunks_exact(2);
+            for pair in &mut pairs {
+                even = add(even, pair[0]);
+                odd = add(odd, pair[1]);
+            }
+            if let [line] = pairs.remainder() {
+                even = add(even, *line);
+            }
+            let sum = add(even, odd);
+            let scale = lanes(|k| if sum[k] > 0.0 { 1.0 / sum[k] } else { 1.0 });
+            for line in panel.iter_mut() {
+                *line = mul(*line, scale);
+            }
+        }
+    }
+
+    /// Steps 6–7 for column `j`: `Wc = clip(W, C_j)`, adds it to the validator trust
+    /// `Tv_i = Σ_j Wc_ij` and returns the rank `R_j = Σ_i Sa_i Wc_ij`.
+    ///
+    /// [`clip`] drops an entry above a zero consensus; in these sums a dropped entry and
+    /// `min(w, 0) = 0` are the same, so `min` serves.
+    #[inline(always)]
+    pub(crate) fn clip_and_rank(&mut self, j: usize, c: f64) -> f64 {
+        let mut rank = [0.0; LANES];
+        let rows = &mut self.rows;
+        for (t, (trust, stake)) in rows.trust.iter_mut().zip(&rows.stake).enumerate() {
+            let w = self.weights.line(t, j);
+            let clipped = lanes(|k| min(w[k], c));
+            *trust = add(*trust, clipped);
+            rank = add(rank, mul(*stake, clipped));
+        }
+        sum_lanes(rank)
+    }
+}
+
 /// Step 4 for one permitted validator: scatters its weight row into lane `lane` of a dense
 /// panel (`panel[col]` is column `col`, one line per column of the metagraph), keeping the
-/// entries that [`keep_weight`] keeps, and checks the row on the way.
+/// entries that [`keep_weight`] keeps and marking their columns in `touched` (as long as the
+/// panel), and checks the row on the way.
 ///
 /// The masks come hoisted out of the loop: `self_col` is the validator's own column (or
 /// `usize::MAX` for the owner, who keeps its self-weight), and `outdated(col)` says whether
@@ -41,11 +135,13 @@ pub fn keep_weight(
 pub(crate) fn scatter_weight_row(
     row: &[(u16, f64)],
     panel: &mut [Line<f64>],
+    touched: &mut [bool],
     lane: usize,
     self_col: usize,
     outdated: impl Fn(usize) -> bool,
 ) -> RowCheck {
     let n = panel.len();
+    let touched = &mut touched[..n];
     let mut check = RowCheck::new();
     // Smallest `bits << 1` seen: 0 exactly when some weight is ±0.
     let mut zero = u64::MAX;
@@ -55,6 +151,7 @@ pub(crate) fn scatter_weight_row(
         let col = usize::from(j);
         if col < n && col != self_col && !outdated(col) {
             panel[col][lane] = w;
+            touched[col] = true;
         }
     }
     if zero == 0 {
