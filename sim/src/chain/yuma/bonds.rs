@@ -855,4 +855,130 @@ mod tests {
         col_normalize(&mut z, 1);
         assert_eq!(z, vec![vec![(0, 0.0)]]);
     }
+
+    /// One dense line as the epoch stores it: `w[k]` a weight entry (`None` = absent, zero
+    /// weights as `-0.0`), `b[k]` a previous bond; with `encode`, a bond without a weight
+    /// entry negated. Also the same line as sparse rows (column = lane).
+    fn dense_line(
+        w: &[Option<f64>; LANES],
+        b: &[f64; LANES],
+        encode: bool,
+    ) -> (Line<f64>, Line<f64>, SparseRow, SparseRow) {
+        let wl = lanes(|k| w[k].map_or(0.0, super::super::weights::dense_weight));
+        let bl = lanes(|k| {
+            if encode && w[k].is_none() {
+                -b[k]
+            } else {
+                b[k]
+            }
+        });
+        let wr = (0..LANES)
+            .filter_map(|k| w[k].map(|v| (k as u16, v)))
+            .collect();
+        let br = (0..LANES)
+            .filter(|&k| b[k] > 0.0)
+            .map(|k| (k as u16, b[k]))
+            .collect();
+        (wl, bl, wr, br)
+    }
+
+    /// The non-zero lanes of a line as a sparse row.
+    fn as_row(line: Line<f64>) -> SparseRow {
+        (0..LANES)
+            .filter(|&k| line[k] != 0.0)
+            .map(|k| (k as u16, line[k]))
+            .collect()
+    }
+
+    fn entry() -> impl proptest::strategy::Strategy<Value = Option<f64>> {
+        use proptest::prelude::*;
+        prop_oneof![Just(None), Just(Some(0.0)), (0.0f64..0.3).prop_map(Some)]
+    }
+
+    fn bond() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        prop_oneof![Just(0.0), 0.0f64..0.3]
+    }
+
+    proptest::proptest! {
+        /// The dense liquid-alpha kernels equal the sparse row kernel: the exact one always,
+        /// the one-rate one wherever it flags no lane (β = 1, C > 0, bonds without a weight
+        /// entry negated as the gather stores them).
+        #[test]
+        fn liquid_lines_match_sparse_rows(
+            w in proptest::array::uniform8(entry()),
+            b in proptest::array::uniform8(bond()),
+            c in 0.01f64..0.3,
+            (lo, hi, steepness) in (0.0f64..0.5, 0.5f64..1.0, 0.0f64..3000.0),
+        ) {
+            let rates = LiquidAlpha::new(lo, hi, steepness);
+            let (wl, bl, wr, br) = dense_line(&w, &b, true);
+            let mut want = Vec::new();
+            let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, 1.0);
+            ema_row_liquid(&wr, for_bonds, &br, |_, w, b| rates.alpha(c, w, b), &mut want);
+            let exact = ema_liquid_line(wl, bl, c, &rates, bond_weight_clipped);
+            proptest::prop_assert_eq!(as_row(exact), want.clone());
+            let (fast, flags) = ema_liquid_clipped_line(wl, bl, c, rates.at_zero());
+            if flags.iter().all(|&f| f == 0.0) {
+                proptest::prop_assert_eq!(as_row(fast), want);
+            }
+        }
+
+        /// The dense fixed-rate kernel equals the sparse row kernel for every β variant
+        /// (bonds encoded or not: it reads `|B|`).
+        #[test]
+        fn fixed_line_matches_sparse_rows(
+            w in proptest::array::uniform8(entry()),
+            b in proptest::array::uniform8(bond()),
+            c in proptest::prop_oneof![proptest::strategy::Just(0.0), 0.01f64..0.3],
+            beta in proptest::prop_oneof![
+                proptest::strategy::Just(0.0), proptest::strategy::Just(1.0), 0.0f64..1.0
+            ],
+            alpha in 0.0f64..1.0,
+            encode: bool,
+        ) {
+            let (wl, bl, wr, br) = dense_line(&w, &b, encode);
+            let mut want = Vec::new();
+            let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, beta);
+            ema_row_fixed(&wr, for_bonds, &br, alpha, &mut want);
+            let got = match BondWeight::new(beta) {
+                BondWeight::Raw => ema_fixed_line(wl, bl, c, alpha, bond_weight_raw),
+                BondWeight::Clipped => ema_fixed_line(wl, bl, c, alpha, bond_weight_clipped),
+                BondWeight::Mixed(beta) => {
+                    ema_fixed_line(wl, bl, c, alpha, |w, c| bond_weight_mixed(w, c, beta))
+                }
+            };
+            proptest::prop_assert_eq!(as_row(got), want);
+        }
+    }
+
+    /// Hand-checked gather: out-of-range and masked columns are skipped, stored columns are
+    /// marked, and with the weight panel a bond without a weight entry is stored negated.
+    #[test]
+    fn bond_gather_masks_and_marks() {
+        let mut panel = vec![[0.0; LANES]; 4];
+        let mut touched = vec![false; 4];
+        let row = [(0u16, 0.5), (2, 0.25), (3, 0.125), (9, 1.0)];
+        let check = scatter_bond_row(&row, &mut panel, &mut touched, 1, None, |col| col == 3);
+        assert!(check.passed());
+        assert_eq!(
+            panel.iter().map(|l| l[1]).collect::<Vec<_>>(),
+            [0.5, 0.0, 0.25, 0.0]
+        );
+        assert_eq!(touched, [true, false, true, false]);
+        // Weights present in column 0 only (column 2's is absent): column 2's bond negated.
+        let mut weights = vec![[0.0; LANES]; 4];
+        weights[0][1] = 0.7;
+        let mut panel = vec![[0.0; LANES]; 4];
+        scatter_bond_row(&row, &mut panel, &mut touched, 1, Some(&weights), |_| false);
+        assert_eq!(
+            panel.iter().map(|l| l[1]).collect::<Vec<_>>(),
+            [0.5, 0.0, -0.25, -0.125]
+        );
+        // Unsorted rows fail the check (and are not trusted).
+        let unsorted = [(2u16, 0.5), (1, 0.5)];
+        assert!(
+            !scatter_bond_row(&unsorted, &mut panel, &mut touched, 0, None, |_| false).passed()
+        );
+    }
 }

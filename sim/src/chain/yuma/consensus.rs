@@ -322,24 +322,9 @@ pub fn weighted_median_col_sparse(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::weighted_median_by_definition as by_definition;
     use super::*;
     use proptest::prelude::*;
-
-    /// Straight from the definition: smallest score whose cumulative stake exceeds the
-    /// minority, else the largest score.
-    fn by_definition(stake: &[f64], score: &[f64], minority: f64) -> f64 {
-        let mut idx: Vec<usize> = (0..score.len()).collect();
-        idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
-        let mut cum = 0.0;
-        for (k, &i) in idx.iter().enumerate() {
-            cum += stake[i];
-            let last_of_value = idx.get(k + 1).is_none_or(|&n| score[n] != score[i]);
-            if last_of_value && cum > minority {
-                return score[i];
-            }
-        }
-        idx.last().map_or(0.0, |&i| score[i])
-    }
 
     /// V19 `test_math_weighted_median` (asserted exact upstream), majority 0.51, minority
     /// `1 − 0.51`.

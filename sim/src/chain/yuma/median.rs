@@ -544,7 +544,7 @@ fn stake_sum(pairs: &[(f64, f64)]) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::consensus::weighted_median;
+    use super::super::tests::weighted_median_by_definition as by_definition;
     use super::*;
     use proptest::prelude::*;
 
@@ -595,16 +595,16 @@ mod tests {
             let minority = k / 128.0;
             assert_eq!(
                 select(&score, &stake, minority),
-                weighted_median(&stake, &score, minority),
+                by_definition(&stake, &score, minority),
                 "{minority}"
             );
         }
     }
 
     proptest! {
-        /// Same answer as the sparse kernel (itself checked against the definition), with
-        /// many ties and zero stakes, sizes spanning every window and word shape, and
-        /// skewed columns whose answer lies outside the band.
+        /// Bit for bit the definition's answer (all sums exact: stakes are multiples of
+        /// 1/16), with many ties and zero stakes, sizes spanning every window and word
+        /// shape, and skewed columns whose answer lies outside the band.
         #[test]
         fn matches_reference_kernel(
             entries in prop::collection::vec((0u8..12, 0u8..4), 1..80),
@@ -621,7 +621,7 @@ mod tests {
             let minority = minority * total;
             prop_assert_eq!(
                 select(&score, &stake, minority).to_bits(),
-                weighted_median(&stake, &score, minority).to_bits()
+                by_definition(&stake, &score, minority).to_bits()
             );
         }
 
@@ -637,7 +637,7 @@ mod tests {
             let total: f64 = stake.iter().sum();
             let minority = minority * total;
             let got = select(&score, &stake, minority);
-            let want = weighted_median(&stake, &score, minority);
+            let want = by_definition(&stake, &score, minority);
             if got != want {
                 // Both must sit where the cumulative stake crosses the minority.
                 let cum = |v: f64| -> f64 {

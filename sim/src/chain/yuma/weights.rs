@@ -454,4 +454,28 @@ mod tests {
         let (a, b) = (sparse(&[0.0], 1), sparse(&[1.0], 1));
         assert_rows_close(&interpolate_sparse(&a, &b, 1, 0.5), &sparse(&[0.5], 1), 0.0);
     }
+
+    /// Hand-checked gather of one row into lane 2: the self-weight (column 1) and the
+    /// outdated column 3 are dropped, the out-of-range entry ignored, the explicit zero kept
+    /// as `-0.0`, the stored columns marked. As the owner (`usize::MAX`) the self-weight
+    /// stays.
+    #[test]
+    fn weight_gather_masks_and_encodes_zeros() {
+        let row = [(0u16, 4.0), (1, 2.0), (2, 0.0), (3, 1.0), (7, 9.0)];
+        let mut panel = vec![[0.0; LANES]; 5];
+        let mut touched = vec![false; 5];
+        let check = scatter_weight_row(&row, &mut panel, &mut touched, 2, 1, |col| col == 3);
+        assert!(check.passed());
+        let lane: Vec<f64> = panel.iter().map(|l| l[2]).collect();
+        assert_eq!(lane, [4.0, 0.0, 0.0, 0.0, 0.0]);
+        assert!(lane[2].is_sign_negative() && !lane[1].is_sign_negative());
+        assert!(is_present(lane[2]) && !is_present(lane[1]) && is_present(lane[0]));
+        assert_eq!(touched, [true, false, true, false, false]);
+        let mut panel = vec![[0.0; LANES]; 5];
+        scatter_weight_row(&row, &mut panel, &mut touched, 2, usize::MAX, |_| false);
+        assert_eq!(
+            panel.iter().map(|l| l[2]).collect::<Vec<_>>(),
+            [4.0, 2.0, 0.0, 1.0, 0.0]
+        );
+    }
 }
