@@ -23,6 +23,10 @@ pub fn epoch(input: &EpochInput, params: &YumaParams) -> Result<EpochOutput, Epo
 
 /// Scratch buffers of the epoch, reused across calls so that running an epoch every tempo
 /// allocates nothing once the buffers have grown to the subnet's size (`Default` starts empty).
+///
+/// The dense matrices take about `16 · rows · n` bytes, where `rows` counts the uids with a
+/// permit or stored bonds (normally at most `MaxAllowedValidators`, plus the owner): 256 KiB
+/// for 64 validators on 256 uids.
 #[derive(Clone, Debug, Default)]
 pub struct EpochWorkspace {
     /// Permits of the previous epoch with the owner forced in: whose weights count now.

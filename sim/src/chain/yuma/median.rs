@@ -23,7 +23,7 @@
 //! the time). The stages run over all columns in turn, so that the processor overlaps the
 //! independent columns.
 
-use super::panels::{LANES, Line, keep_if, lanes, min};
+use super::panels::{LANES, Line, add, keep_if, lanes, min, sum_lanes};
 
 /// Candidates resolved directly, without a further band.
 const SMALL: usize = 16;
@@ -141,7 +141,11 @@ impl Selector {
             .chunks_exact_mut(words)
             .zip(self.lower.chunks_exact_mut(words));
         for ((x, b), (members, lower)) in columns_bands.zip(marks) {
-            self.below.push(band(x, &self.stakes, *b, members, lower));
+            mark(x, members, |x| (x >= b.lo) & (x <= b.hi));
+            mark(x, lower, |x| x < b.mid);
+            let below = stake_below(x, &self.stakes, b.lo);
+            self.below
+                .push((below, stake_below(x, &self.stakes, b.mid)));
         }
         // Stages 2–3, column by column.
         for c in 0..columns {
@@ -216,13 +220,10 @@ impl Selector {
             let quantile = (minority - below) / inside;
             let centre = mean + SQRT_3 * spread * (2.0 * quantile - 1.0);
             let half = TARGET * SQRT_3 * spread / count as f64;
-            let narrow = Band {
-                lo: centre - half,
-                mid: centre - half,
-                hi: centre + half,
-            };
+            let (lo2, hi2) = (centre - half, centre + half);
             let members = &mut self.cand_members[..(len * LANES).div_ceil(32)];
-            let below2 = below + band(x, s, narrow, members, &mut []).0;
+            mark(x, members, |x| (x >= lo2) & (x <= hi2));
+            let below2 = below + stake_below(x, s, lo2);
             if minority < below2 {
                 break;
             }
@@ -232,7 +233,7 @@ impl Selector {
                 break;
             }
             (count, inside) = self.extract_from_candidates(len);
-            (lo, hi, below) = (narrow.lo, narrow.hi, below2);
+            (lo, hi, below) = (lo2, hi2, below2);
         }
         // A narrower band missed: quickselect over the current candidates.
         let candidates = self.cand_scores.iter().flatten();
@@ -321,18 +322,6 @@ fn for_each_member(words: &[u32], mut f: impl FnMut(usize)) {
     }
 }
 
-/// `a + b`, lane by lane.
-#[inline(always)]
-fn add(a: Line<f64>, b: Line<f64>) -> Line<f64> {
-    lanes(|k| a[k] + b[k])
-}
-
-/// Sum of a line's lanes.
-#[inline(always)]
-fn sum_lanes(l: Line<f64>) -> f64 {
-    ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]))
-}
-
 /// Stake-weighted mean and standard deviation of the scores given their total stake (0 and
 /// 0 without stake).
 #[inline(always)]
@@ -373,30 +362,7 @@ fn stake_below(scores: &[Line<f64>], stakes: &[Line<f64>], t: f64) -> f64 {
     sum_lanes(acc)
 }
 
-/// The passes of a band over score and stake lines: returns the stakes below `lo` and below
-/// `mid`, and marks the members of `[lo, hi]` in `members` and the scores below `mid` in
-/// `lower` (32 scores per word; `lower` may be empty when not needed).
-#[inline(always)]
-fn band(
-    scores: &[Line<f64>],
-    stakes: &[Line<f64>],
-    band: Band,
-    members: &mut [u32],
-    lower: &mut [u32],
-) -> (f64, f64) {
-    let Band { lo, mid, hi } = band;
-    mark(scores, members, |x| (x >= lo) & (x <= hi));
-    mark(scores, lower, |x| x < mid);
-    let below_lo = stake_below(scores, stakes, lo);
-    let below_mid = if mid == lo {
-        below_lo
-    } else {
-        stake_below(scores, stakes, mid)
-    };
-    (below_lo, below_mid)
-}
-
-/// Marks the scores for which `test` holds, 32 per word (as many words as `words` holds).
+/// Marks the scores for which `test` holds in bitmask words, 32 scores per word.
 #[inline(always)]
 fn mark(scores: &[Line<f64>], words: &mut [u32], test: impl Fn(f64) -> bool) {
     for (x, word) in scores.chunks(4).zip(words.iter_mut()) {
