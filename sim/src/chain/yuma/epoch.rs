@@ -35,8 +35,6 @@ pub struct EpochWorkspace {
     order: Vec<u32>,
     /// The dense rows and their buffers.
     dense: DenseEpoch,
-    /// One bond row being written.
-    row: Vec<(u16, f64)>,
 }
 
 impl EpochWorkspace {
@@ -131,24 +129,31 @@ impl EpochWorkspace {
         out.dividends.resize(n, 0.0);
         out.bonds.truncate(n);
         out.bonds.resize_with(n, Vec::new);
-        out.bonds.iter_mut().for_each(Vec::clear);
-        self.row.resize(dense.live.len(), (0, 0.0));
-        for (r, &uid) in dense.uids.iter().enumerate() {
+        let mut dense_rows = dense.uids.iter().enumerate().peekable();
+        for (uid, row) in out.bonds.iter_mut().enumerate() {
+            let Some((r, _)) = dense_rows.next_if(|&(_, &u)| u == uid) else {
+                row.clear();
+                continue;
+            };
             let (t, lane) = (r / LANES, r % LANES);
             out.validator_trust[uid] = dense.rows.trust[t][lane];
             out.dividends[uid] = dense.rows.dividend[t][lane];
-            if out.new_validator_permit[uid] {
-                // Branch-free: every live column is written, the cursor keeps the positive
-                // bonds; then one copy into the output row.
-                let panel = dense.bonds.panel(t);
-                let mut kept = 0;
-                for &j in &dense.live {
-                    let b = panel[j][lane];
-                    self.row[kept] = (j as u16, b);
-                    kept += usize::from(b > 0.0);
-                }
-                out.bonds[uid].extend_from_slice(&self.row[..kept]);
+            if !out.new_validator_permit[uid] {
+                row.clear();
+                continue;
             }
+            // Branch-free, in place: every live column is written, the cursor keeps the
+            // positive bonds. Rows keep their length across epochs, so the resize is usually
+            // free.
+            let panel = dense.bonds.panel(t);
+            row.resize(dense.live.len(), (0, 0.0));
+            let mut kept = 0;
+            for &j in &dense.live {
+                let b = panel[j][lane];
+                row[kept] = (j as u16, b);
+                kept += usize::from(b > 0.0);
+            }
+            row.truncate(kept);
         }
     }
 }
