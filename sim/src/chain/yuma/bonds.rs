@@ -223,11 +223,9 @@ pub fn ema_row_liquid(
 
 impl DenseEpoch {
     /// Scatters the stored bond rows of the dense rows into `B`, without the columns the bond
-    /// mask wipes and out-of-range ones (see [`scatter_bond_row`]; with
-    /// `mark_missing_weights`, for the liquid-alpha EMA, bonds without a weight entry are
-    /// stored negated). Returns whether every bond row passed the fused check (rows of other
-    /// uids are empty by the choice of dense rows).
-    pub(crate) fn gather_bonds(&mut self, input: &EpochInput, mark_missing_weights: bool) -> bool {
+    /// mask wipes and out-of-range ones (see [`scatter_bond_row`]). Returns whether every bond
+    /// row passed the fused check (rows of other uids are empty by the choice of dense rows).
+    pub(crate) fn gather_bonds(&mut self, input: &EpochInput) -> bool {
         let n = self.touched.len();
         let registered = &input.block_at_registration[..n];
         let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
@@ -235,15 +233,14 @@ impl DenseEpoch {
         let mut ok = true;
         for (r, &uid) in self.uids.iter().enumerate() {
             let (t, lane) = (r / LANES, r % LANES);
-            let weights = mark_missing_weights.then(|| self.weights.panel(t));
             let (row, panel) = (&input.bonds[uid], self.bonds.panel_mut(t));
             let touched = &mut self.touched;
             let check = if any_masked {
-                scatter_bond_row(row, panel, touched, lane, weights, |col| {
+                scatter_bond_row(row, panel, touched, lane, |col| {
                     bond_is_masked(registered[col], last_tempo)
                 })
             } else {
-                scatter_bond_row(row, panel, touched, lane, weights, |_| false)
+                scatter_bond_row(row, panel, touched, lane, |_| false)
             };
             ok &= check.passed();
         }
@@ -274,18 +271,19 @@ impl DenseEpoch {
             let new = &mut self.column[..panels];
             let (w, b) = (|t| w.line(t, j), |t| b.line(t, j));
             if liquid {
-                // The common case first, all at one rate; any selling validator in the
-                // column sends it through the exact per-entry rates.
+                // The common case first, all at one rate; any flagged lane in the column (a
+                // bond above its weight for bonds: a validator selling, or a bond without a
+                // weight entry) sends the column through the exact per-entry rates.
                 let fast = mode == BondWeight::Clipped && c > 0.0;
-                let mut sigmoid = [0.0; LANES];
+                let mut flagged = [0.0; LANES];
                 if fast {
                     for (t, line) in new.iter_mut().enumerate() {
                         let flags;
                         (*line, flags) = ema_liquid_clipped_line(w(t), b(t), c, rates.at_zero());
-                        sigmoid = lanes(|k| max(sigmoid[k], flags[k]));
+                        flagged = lanes(|k| max(flagged[k], flags[k]));
                     }
                 }
-                if !fast || sigmoid.iter().any(|&s| s > 0.0) {
+                if !fast || flagged.iter().any(|&f| f > 0.0) {
                     match mode {
                         BondWeight::Raw => fill(new, |t| {
                             ema_liquid_line(w(t), b(t), c, &rates, bond_weight_raw)
@@ -422,42 +420,13 @@ fn reciprocal_or_one(x: f64) -> f64 {
 /// dense bond panel (`panel[col]` is column `col`), without out-of-range columns and those
 /// the bond mask wipes (`masked(col)`), marks the columns it stores in `touched` (as long
 /// as the panel), and checks the row on the way.
-///
-/// With `weights` (the row's panel of the dense `W`), a bond whose column has no entry in
-/// the weight row is stored negated. The sparse liquid-alpha EMA drops such bonds, and the
-/// sign lets its dense kernel ([`ema_liquid_clipped_line`]) see that with one comparison;
-/// the other EMAs use `|B|`.
 #[inline(always)]
 pub(crate) fn scatter_bond_row(
     row: &[(u16, f64)],
     panel: &mut [Line<f64>],
     touched: &mut [bool],
     lane: usize,
-    weights: Option<&[Line<f64>]>,
     masked: impl Fn(usize) -> bool,
-) -> RowCheck {
-    match weights {
-        None => scatter(row, panel, touched, lane, masked, |_, b| b),
-        Some(weights) => {
-            assert_eq!(weights.len(), panel.len());
-            scatter(row, panel, touched, lane, masked, |col, b: f64| {
-                // A weight entry is any non-zero bit pattern (explicit zeros are `-0.0`).
-                let missing = weights[col][lane].to_bits() == 0;
-                f64::from_bits(b.to_bits() ^ (u64::from(missing) << 63))
-            })
-        }
-    }
-}
-
-/// The loop of [`scatter_bond_row`], with the stored value as a function of column and bond.
-#[inline(always)]
-fn scatter(
-    row: &[(u16, f64)],
-    panel: &mut [Line<f64>],
-    touched: &mut [bool],
-    lane: usize,
-    masked: impl Fn(usize) -> bool,
-    stored: impl Fn(usize, f64) -> f64,
 ) -> RowCheck {
     let n = panel.len();
     let touched = &mut touched[..n];
@@ -466,14 +435,14 @@ fn scatter(
         check.entry(j, b);
         let col = usize::from(j);
         if col < n && !masked(col) {
-            panel[col][lane] = stored(col, b);
+            panel[col][lane] = b;
             touched[col] = true;
         }
     }
     check
 }
 
-/// Yuma 3 fixed-rate EMA of one line (`mat_ema_sparse`): `B' = a·Wb + (1−a)·|B|` over the
+/// Yuma 3 fixed-rate EMA of one line (`mat_ema_sparse`): `B' = a·Wb + (1−a)·B` over the
 /// union of both rows (absent = 0), kept where positive and capped at 1 like the chain's
 /// u16 storage — clamping to `[0, 1]` does both. `wb` is the dense weight for bonds
 /// ([`super::weights::BondWeight`]).
@@ -486,7 +455,7 @@ pub(crate) fn ema_fixed_line(
     wb: impl Fn(f64, f64) -> (f64, bool),
 ) -> Line<f64> {
     let keep = 1.0 - alpha;
-    lanes(|k| max(min(alpha * wb(w[k], c).0 + keep * b[k].abs(), 1.0), 0.0))
+    lanes(|k| max(min(alpha * wb(w[k], c).0 + keep * b[k], 1.0), 0.0))
 }
 
 /// Yuma 3 liquid-alpha EMA of one line (`mat_ema_alpha_sparse`), exactly per entry: only
@@ -500,7 +469,7 @@ pub(crate) fn ema_liquid_line(
     wb: impl Fn(f64, f64) -> (f64, bool),
 ) -> Line<f64> {
     lanes(|k| {
-        let ((value, present), bond) = (wb(w[k], c), b[k].abs());
+        let ((value, present), bond) = (wb(w[k], c), b[k]);
         let v = ema_liquid(value, bond, rates.alpha(c, value, bond));
         keep_if(present & (v > 0.0), v)
     })
@@ -508,13 +477,14 @@ pub(crate) fn ema_liquid_line(
 
 /// [`ema_liquid_line`] for `β = 1` and `C_j > 0` (the default), with every lane at the rate
 /// for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
-/// that is non-zero in the lanes whose true rate differs (a validator selling: weight below
-/// its bond); the caller redoes such a column with [`ema_liquid_line`].
+/// that is non-zero in the lanes where the result could differ from the exact one; the
+/// caller redoes such a column with [`ema_liquid_line`].
 ///
-/// Exact where no lane is flagged: with `β = 1` and `C_j > 0` every weight entry has a
-/// weight for bonds `min(w, C_j) <= C_j`, so `δ = 0` unless it is below the bond. Bonds
-/// without a weight entry arrive negated ([`scatter_bond_row`]) and are dropped; where
-/// there is neither a bond nor a weight the result is 0 anyway.
+/// A lane is flagged when its weight for bonds `min(w, C_j)` is below its bond. Unflagged
+/// lanes are exact: with `β = 1` and `C_j > 0` a present weight's weight for bonds is
+/// `min(w, C_j) <= C_j`, so `δ = 0` unless it is below the bond (a validator selling); and
+/// presence does not matter there, since a lane without a weight entry has `w = 0`, so it is
+/// flagged if it holds a bond and gives 0 either way if not.
 #[inline(always)]
 pub(crate) fn ema_liquid_clipped_line(
     w: Line<f64>,
@@ -525,9 +495,9 @@ pub(crate) fn ema_liquid_clipped_line(
     let keep = 1.0 - at_zero;
     let value = lanes(|k| min(w[k], c));
     // `ema_liquid` without `max(0, ·)`: `a·w >= 0` here.
-    let new = lanes(|k| keep_if(b[k] >= 0.0, min(keep * b[k] + at_zero * value[k], 1.0)));
-    let sigmoid = lanes(|k| keep_if(value[k] < b[k], 1.0));
-    (new, sigmoid)
+    let new = lanes(|k| min(keep * b[k] + at_zero * value[k], 1.0));
+    let flagged = lanes(|k| keep_if(value[k] < b[k], 1.0));
+    (new, flagged)
 }
 
 /// [`ema_row_fixed`] over whole matrices (reference vectors).
@@ -857,21 +827,14 @@ mod tests {
     }
 
     /// One dense line as the epoch stores it: `w[k]` a weight entry (`None` = absent, zero
-    /// weights as `-0.0`), `b[k]` a previous bond; with `encode`, a bond without a weight
-    /// entry negated. Also the same line as sparse rows (column = lane).
+    /// weights as `-0.0`), `b[k]` a previous bond. Also the same line as sparse rows
+    /// (column = lane).
     fn dense_line(
         w: &[Option<f64>; LANES],
         b: &[f64; LANES],
-        encode: bool,
     ) -> (Line<f64>, Line<f64>, SparseRow, SparseRow) {
         let wl = lanes(|k| w[k].map_or(0.0, super::super::weights::dense_weight));
-        let bl = lanes(|k| {
-            if encode && w[k].is_none() {
-                -b[k]
-            } else {
-                b[k]
-            }
-        });
+        let bl = *b;
         let wr = (0..LANES)
             .filter_map(|k| w[k].map(|v| (k as u16, v)))
             .collect();
@@ -902,8 +865,7 @@ mod tests {
 
     proptest::proptest! {
         /// The dense liquid-alpha kernels equal the sparse row kernel: the exact one always,
-        /// the one-rate one wherever it flags no lane (β = 1, C > 0, bonds without a weight
-        /// entry negated as the gather stores them).
+        /// the one-rate one (β = 1, C > 0) wherever it flags no lane.
         #[test]
         fn liquid_lines_match_sparse_rows(
             w in proptest::array::uniform8(entry()),
@@ -912,7 +874,7 @@ mod tests {
             (lo, hi, steepness) in (0.0f64..0.5, 0.5f64..1.0, 0.0f64..3000.0),
         ) {
             let rates = LiquidAlpha::new(lo, hi, steepness);
-            let (wl, bl, wr, br) = dense_line(&w, &b, true);
+            let (wl, bl, wr, br) = dense_line(&w, &b);
             let mut want = Vec::new();
             let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, 1.0);
             ema_row_liquid(&wr, for_bonds, &br, |_, w, b| rates.alpha(c, w, b), &mut want);
@@ -924,8 +886,7 @@ mod tests {
             }
         }
 
-        /// The dense fixed-rate kernel equals the sparse row kernel for every β variant
-        /// (bonds encoded or not: it reads `|B|`).
+        /// The dense fixed-rate kernel equals the sparse row kernel for every β variant.
         #[test]
         fn fixed_line_matches_sparse_rows(
             w in proptest::array::uniform8(entry()),
@@ -935,9 +896,8 @@ mod tests {
                 proptest::strategy::Just(0.0), proptest::strategy::Just(1.0), 0.0f64..1.0
             ],
             alpha in 0.0f64..1.0,
-            encode: bool,
         ) {
-            let (wl, bl, wr, br) = dense_line(&w, &b, encode);
+            let (wl, bl, wr, br) = dense_line(&w, &b);
             let mut want = Vec::new();
             let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, beta);
             ema_row_fixed(&wr, for_bonds, &br, alpha, &mut want);
@@ -953,32 +913,18 @@ mod tests {
     }
 
     /// Hand-checked gather: out-of-range and masked columns are skipped, stored columns are
-    /// marked, and with the weight panel a bond without a weight entry is stored negated.
+    /// marked, unsorted rows fail the check.
     #[test]
     fn bond_gather_masks_and_marks() {
         let mut panel = vec![[0.0; LANES]; 4];
         let mut touched = vec![false; 4];
         let row = [(0u16, 0.5), (2, 0.25), (3, 0.125), (9, 1.0)];
-        let check = scatter_bond_row(&row, &mut panel, &mut touched, 1, None, |col| col == 3);
+        let check = scatter_bond_row(&row, &mut panel, &mut touched, 1, |col| col == 3);
         assert!(check.passed());
-        assert_eq!(
-            panel.iter().map(|l| l[1]).collect::<Vec<_>>(),
-            [0.5, 0.0, 0.25, 0.0]
-        );
+        let lane: Vec<f64> = panel.iter().map(|l| l[1]).collect();
+        assert_eq!(lane, [0.5, 0.0, 0.25, 0.0]);
         assert_eq!(touched, [true, false, true, false]);
-        // Weights present in column 0 only (column 2's is absent): column 2's bond negated.
-        let mut weights = vec![[0.0; LANES]; 4];
-        weights[0][1] = 0.7;
-        let mut panel = vec![[0.0; LANES]; 4];
-        scatter_bond_row(&row, &mut panel, &mut touched, 1, Some(&weights), |_| false);
-        assert_eq!(
-            panel.iter().map(|l| l[1]).collect::<Vec<_>>(),
-            [0.5, 0.0, -0.25, -0.125]
-        );
-        // Unsorted rows fail the check (and are not trusted).
         let unsorted = [(2u16, 0.5), (1, 0.5)];
-        assert!(
-            !scatter_bond_row(&unsorted, &mut panel, &mut touched, 0, None, |_| false).passed()
-        );
+        assert!(!scatter_bond_row(&unsorted, &mut panel, &mut touched, 0, |_| false).passed());
     }
 }

@@ -9,9 +9,8 @@
 //! [`DenseEpoch`].
 //!
 //! The sparse semantics survive in the values: explicit zero weights are stored as `-0.0`
-//! (present) and absent entries as `+0.0` (see [`super::weights::dense_weight`]); for the
-//! liquid-alpha EMA, bonds without a weight entry are stored negated (see
-//! [`super::bonds::scatter_bond_row`]).
+//! (present) and absent entries as `+0.0` (see [`super::weights::dense_weight`]), which is
+//! what the liquid-alpha EMA needs to tell them apart.
 
 use super::SparseRow;
 use super::median::Selector;

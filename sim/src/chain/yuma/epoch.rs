@@ -81,7 +81,7 @@ impl EpochWorkspace {
         let dense = &mut self.dense;
         dense.select_rows(&self.permit, input.bonds, &out.active_stake);
         let weights_ok = dense.gather_weights(input, &self.permit, owner);
-        let bonds_ok = dense.gather_bonds(input, params.yuma3 && params.liquid_alpha);
+        let bonds_ok = dense.gather_bonds(input);
         if !(weights_ok && bonds_ok) {
             validate(input, params)?;
         }
