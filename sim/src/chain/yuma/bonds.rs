@@ -2,11 +2,18 @@
 //!
 //! Bonds are a validator's smoothed stake in each miner; dividends follow them. The EMA is
 //! what rewards validators for finding good miners *early* (they bond while the price is low)
-//! and liquid alpha speeds it up where a validator disagrees with consensus. The row kernels
-//! here merge one weight row with one bond row (both sorted by column) and append the new
-//! bond row to a reused `Vec`, so the epoch needs no dense matrix and no intermediate rows.
+//! and liquid alpha speeds it up where a validator disagrees with consensus.
+//!
+//! The sparse row kernels ([`ema_row_fixed`], [`ema_row_liquid`], ...) state the chain's
+//! semantics and serve the reference vectors; the epoch runs the dense line kernels
+//! ([`ema_fixed_line`], [`ema_liquid_line`], [`ema_liquid_clipped_line`]) in column sweeps
+//! over [`DenseEpoch`], checked against the sparse ones.
 
-use super::SparseRow;
+use super::dense::DenseEpoch;
+use super::panels::{LANES, Line, add, keep_if, lanes, max, min, mul, sum_lanes};
+use super::validate::RowCheck;
+use super::weights::{BondWeight, bond_weight_clipped, bond_weight_mixed, bond_weight_raw};
+use super::{EpochInput, EpochOutput, SparseRow, YumaParams};
 
 /// First block of the current tempo as the bond mask sees it: the block after the previous
 /// successful epoch, or `block − tempo` when no epoch has run (`LMSB = 0`, e.g. manual runs).
@@ -107,16 +114,29 @@ impl LiquidAlpha {
     /// The rate for one entry, as [`alpha_sigmoid`].
     #[inline]
     pub fn alpha(&self, consensus: f64, weight: f64, bond: f64) -> f64 {
-        let diff = if weight >= bond {
-            (weight - consensus).clamp(0.0, 1.0)
-        } else {
-            (bond - weight).clamp(0.0, 1.0)
-        };
+        let diff = liquid_diff(consensus, weight, bond);
         if diff == 0.0 {
             self.at_zero
         } else {
             rate(diff, self.low, self.high, self.scale)
         }
+    }
+
+    /// The rate at `δ = 0`.
+    #[inline]
+    pub(crate) fn at_zero(&self) -> f64 {
+        self.at_zero
+    }
+}
+
+/// The difference `δ` that drives the liquid-alpha rate: how far the weight is above
+/// consensus when buying (`w >= b`), or below the bond when selling.
+#[inline(always)]
+pub(crate) fn liquid_diff(consensus: f64, weight: f64, bond: f64) -> f64 {
+    if weight >= bond {
+        (weight - consensus).clamp(0.0, 1.0)
+    } else {
+        (bond - weight).clamp(0.0, 1.0)
     }
 }
 
@@ -199,6 +219,285 @@ pub fn ema_row_liquid(
             out.push((j, v));
         }
     }
+}
+
+impl DenseEpoch {
+    /// Scatters the stored bond rows of the dense rows into `B`, without the columns the bond
+    /// mask wipes and out-of-range ones (see [`scatter_bond_row`]). Returns whether every bond
+    /// row passed the fused check (rows of other uids are empty by the choice of dense rows).
+    pub(crate) fn gather_bonds(&mut self, input: &EpochInput) -> bool {
+        let n = self.touched.len();
+        let registered = &input.block_at_registration[..n];
+        let last_tempo = last_tempo(input.block, input.tempo, input.last_mechanism_step_block);
+        let any_masked = registered.iter().any(|&r| bond_is_masked(r, last_tempo));
+        let mut ok = true;
+        for (r, &uid) in self.uids.iter().enumerate() {
+            let (t, lane) = (r / LANES, r % LANES);
+            let (row, panel) = (&input.bonds[uid], self.bonds.panel_mut(t));
+            let touched = &mut self.touched;
+            let check = if any_masked {
+                scatter_bond_row(row, panel, touched, lane, |col| {
+                    bond_is_masked(registered[col], last_tempo)
+                })
+            } else {
+                scatter_bond_row(row, panel, touched, lane, |_| false)
+            };
+            ok &= check.passed();
+        }
+        ok
+    }
+
+    /// Steps 6–9 for Yuma 3 (variant A), one column at a time: clip and rank the column
+    /// ([`DenseEpoch::clip_and_rank`], ranks into `out.incentive`), then the stake-free EMA of
+    /// each validator's weights for bonds, and dividends `d_i = Sa_i · Σ_j colnorm(B')_ij R_j`
+    /// (weighed by rank rather than incentive: the factor `Σ R` cancels when the dividends
+    /// are normalised). `B'` is left in the bond panels, un-normalised as stored.
+    pub(crate) fn bonds_yuma3(&mut self, params: &YumaParams, out: &mut EpochOutput) {
+        let liquid = params.liquid_alpha && out.consensus.iter().any(|&c| c != 0.0);
+        let rates = LiquidAlpha::new(
+            params.alpha_low,
+            params.alpha_high,
+            params.alpha_sigmoid_steepness,
+        );
+        let alpha = fixed_alpha(params.bonds_moving_average);
+        let mode = BondWeight::new(params.bonds_penalty);
+        let panels = self.panels();
+        for l in 0..self.live.len() {
+            let j = self.live[l];
+            let c = out.consensus[j];
+            let rank = self.clip_and_rank(j, c);
+            out.incentive[j] = rank;
+            let (w, b) = (&self.weights, &self.bonds);
+            let new = &mut self.column[..panels];
+            let (w, b) = (|t| w.line(t, j), |t| b.line(t, j));
+            if liquid {
+                // The common case first, all at one rate; any flagged lane in the column (a
+                // bond above its weight for bonds: a validator selling, or a bond without a
+                // weight entry) sends the column through the exact per-entry rates.
+                let fast = mode == BondWeight::Clipped && c > 0.0;
+                let mut flagged = [0.0; LANES];
+                if fast {
+                    for (t, line) in new.iter_mut().enumerate() {
+                        let flags;
+                        (*line, flags) = ema_liquid_clipped_line(w(t), b(t), c, rates.at_zero());
+                        flagged = lanes(|k| max(flagged[k], flags[k]));
+                    }
+                }
+                if !fast || flagged.iter().any(|&f| f > 0.0) {
+                    match mode {
+                        BondWeight::Raw => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_raw)
+                        }),
+                        BondWeight::Clipped => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_clipped)
+                        }),
+                        BondWeight::Mixed(beta) => fill(new, |t| {
+                            ema_liquid_line(w(t), b(t), c, &rates, |w, c| {
+                                bond_weight_mixed(w, c, beta)
+                            })
+                        }),
+                    }
+                }
+            } else {
+                match mode {
+                    BondWeight::Raw => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_raw)
+                        });
+                    }
+                    BondWeight::Clipped => {
+                        fill(new, |t| {
+                            ema_fixed_line(w(t), b(t), c, alpha, bond_weight_clipped)
+                        });
+                    }
+                    BondWeight::Mixed(beta) => fill(new, |t| {
+                        ema_fixed_line(w(t), b(t), c, alpha, |w, c| bond_weight_mixed(w, c, beta))
+                    }),
+                }
+            }
+            // Column-normalise and weigh by rank in one factor: R_j / Σ_i B'_ij.
+            let sum = sum_lanes(new.iter().fold([0.0; LANES], |acc, l| add(acc, *l)));
+            let factor = if sum > 0.0 { rank / sum } else { 0.0 };
+            for (t, (line, d)) in new.iter().zip(&mut self.rows.dividend).enumerate() {
+                *self.bonds.line_mut(t, j) = *line;
+                *d = add(*d, mul(*line, [factor; LANES]));
+            }
+        }
+        for (d, s) in self.rows.dividend.iter_mut().zip(&self.rows.stake) {
+            *d = mul(*d, *s);
+        }
+    }
+
+    /// Steps 6–9 for classic Yuma (variant B), one column at a time: clip and rank the column,
+    /// then the EMA of the column-normalised stake-weighted weights for bonds against the
+    /// column-normalised bonds, dividends `d = colnorm(B') · R` (see
+    /// [`DenseEpoch::bonds_yuma3`] on `R`), and `B'` column-max upscaled as stored.
+    pub(crate) fn bonds_classic(&mut self, params: &YumaParams, out: &mut EpochOutput) {
+        let alpha = fixed_alpha(params.bonds_moving_average);
+        match BondWeight::new(params.bonds_penalty) {
+            BondWeight::Raw => self.classic_sweep(out, alpha, bond_weight_raw),
+            BondWeight::Clipped => self.classic_sweep(out, alpha, bond_weight_clipped),
+            BondWeight::Mixed(beta) => {
+                self.classic_sweep(out, alpha, move |w, c| bond_weight_mixed(w, c, beta));
+            }
+        }
+    }
+
+    /// The column sweep of [`DenseEpoch::bonds_classic`], with the weight for bonds as a
+    /// monomorphic function.
+    fn classic_sweep(
+        &mut self,
+        out: &mut EpochOutput,
+        alpha: f64,
+        wb: impl Fn(f64, f64) -> (f64, bool) + Copy,
+    ) {
+        let keep = 1.0 - alpha;
+        let panels = self.panels();
+        for l in 0..self.live.len() {
+            let j = self.live[l];
+            let c = out.consensus[j];
+            let rank = self.clip_and_rank(j, c);
+            out.incentive[j] = rank;
+            let rows = &mut self.rows;
+            // ΔB = Wb ⊙ Sa for one line.
+            let delta = |t: usize| {
+                let w = self.weights.line(t, j);
+                lanes(|k| wb(w[k], c).0 * rows.stake[t][k])
+            };
+            // Column sums of the masked bonds and of ΔB.
+            let (mut bond_sum, mut delta_sum) = ([0.0; LANES], [0.0; LANES]);
+            for t in 0..panels {
+                bond_sum = add(bond_sum, self.bonds.line(t, j));
+                delta_sum = add(delta_sum, delta(t));
+            }
+            let bond_scale = reciprocal_or_one(sum_lanes(bond_sum));
+            let delta_scale = reciprocal_or_one(sum_lanes(delta_sum));
+            // B' = a·colnorm(ΔB) + (1−a)·colnorm(B), kept where positive, capped at 1.
+            let mut new_sum = [0.0; LANES];
+            for t in 0..panels {
+                let (d, b) = (delta(t), self.bonds.line(t, j));
+                let new = lanes(|k| {
+                    let v = alpha * (d[k] * delta_scale) + keep * (b[k] * bond_scale);
+                    max(min(v, 1.0), 0.0)
+                });
+                *self.bonds.line_mut(t, j) = new;
+                new_sum = add(new_sum, new);
+            }
+            // Column-normalise B'; dividends d_i = Σ_j B'_ij R_j; stored: B' / column max.
+            let new_scale = reciprocal_or_one(sum_lanes(new_sum));
+            let mut col_max = [0.0_f64; LANES];
+            for t in 0..panels {
+                let b = mul(self.bonds.line(t, j), [new_scale; LANES]);
+                *self.bonds.line_mut(t, j) = b;
+                rows.dividend[t] = add(rows.dividend[t], mul(b, [rank; LANES]));
+                col_max = lanes(|k| max(col_max[k], b[k]));
+            }
+            let max_scale = reciprocal_or_one(col_max.iter().fold(0.0, |a, &b| max(a, b)));
+            for t in 0..panels {
+                let b = mul(self.bonds.line(t, j), [max_scale; LANES]);
+                *self.bonds.line_mut(t, j) = b;
+            }
+        }
+    }
+}
+
+/// Fills a column of lines from their panel index.
+#[inline(always)]
+fn fill(column: &mut [Line<f64>], mut line: impl FnMut(usize) -> Line<f64>) {
+    for (t, l) in column.iter_mut().enumerate() {
+        *l = line(t);
+    }
+}
+
+/// The factor that normalises by a column sum or maximum: `1 / x`, or 1 for a zero column,
+/// which the chain leaves unchanged.
+#[inline]
+fn reciprocal_or_one(x: f64) -> f64 {
+    if x != 0.0 { 1.0 / x } else { 1.0 }
+}
+
+/// Step 9's gather for one dense row: scatters its stored bond row into lane `lane` of a
+/// dense bond panel (`panel[col]` is column `col`), without out-of-range columns and those
+/// the bond mask wipes (`masked(col)`), marks the columns it stores in `touched` (as long
+/// as the panel), and checks the row on the way.
+#[inline(always)]
+pub(crate) fn scatter_bond_row(
+    row: &[(u16, f64)],
+    panel: &mut [Line<f64>],
+    touched: &mut [bool],
+    lane: usize,
+    masked: impl Fn(usize) -> bool,
+) -> RowCheck {
+    let n = panel.len();
+    let touched = &mut touched[..n];
+    let mut check = RowCheck::new();
+    for &(j, b) in row {
+        check.entry(j, b);
+        let col = usize::from(j);
+        if col < n && !masked(col) {
+            panel[col][lane] = b;
+            touched[col] = true;
+        }
+    }
+    check
+}
+
+/// Yuma 3 fixed-rate EMA of one line (`mat_ema_sparse`): `B' = a·Wb + (1−a)·B` over the
+/// union of both rows (absent = 0), kept where positive and capped at 1 like the chain's
+/// u16 storage — clamping to `[0, 1]` does both. `wb` is the dense weight for bonds
+/// ([`super::weights::BondWeight`]).
+#[inline(always)]
+pub(crate) fn ema_fixed_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    alpha: f64,
+    wb: impl Fn(f64, f64) -> (f64, bool),
+) -> Line<f64> {
+    let keep = 1.0 - alpha;
+    lanes(|k| max(min(alpha * wb(w[k], c).0 + keep * b[k], 1.0), 0.0))
+}
+
+/// Yuma 3 liquid-alpha EMA of one line (`mat_ema_alpha_sparse`), exactly per entry: only
+/// entries present in the weight row bond, each at its own rate ([`LiquidAlpha::alpha`]).
+#[inline(always)]
+pub(crate) fn ema_liquid_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    rates: &LiquidAlpha,
+    wb: impl Fn(f64, f64) -> (f64, bool),
+) -> Line<f64> {
+    lanes(|k| {
+        let ((value, present), bond) = (wb(w[k], c), b[k]);
+        let v = ema_liquid(value, bond, rates.alpha(c, value, bond));
+        keep_if(present & (v > 0.0), v)
+    })
+}
+
+/// [`ema_liquid_line`] for `β = 1` and `C_j > 0` (the default), with every lane at the rate
+/// for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
+/// that is non-zero in the lanes where the result could differ from the exact one; the
+/// caller redoes such a column with [`ema_liquid_line`].
+///
+/// A lane is flagged when its weight for bonds `min(w, C_j)` is below its bond. Unflagged
+/// lanes are exact: with `β = 1` and `C_j > 0` a present weight's weight for bonds is
+/// `min(w, C_j) <= C_j`, so `δ = 0` unless it is below the bond (a validator selling); and
+/// presence does not matter there, since a lane without a weight entry has `w = 0`, so it is
+/// flagged if it holds a bond and gives 0 either way if not.
+#[inline(always)]
+pub(crate) fn ema_liquid_clipped_line(
+    w: Line<f64>,
+    b: Line<f64>,
+    c: f64,
+    at_zero: f64,
+) -> (Line<f64>, Line<f64>) {
+    let keep = 1.0 - at_zero;
+    let value = lanes(|k| min(w[k], c));
+    // `ema_liquid` without `max(0, ·)`: `a·w >= 0` here.
+    let new = lanes(|k| min(keep * b[k] + at_zero * value[k], 1.0));
+    let flagged = lanes(|k| keep_if(value[k] < b[k], 1.0));
+    (new, flagged)
 }
 
 /// [`ema_row_fixed`] over whole matrices (reference vectors).
@@ -525,5 +824,107 @@ mod tests {
         col_max_upscale(&mut z, 1);
         col_normalize(&mut z, 1);
         assert_eq!(z, vec![vec![(0, 0.0)]]);
+    }
+
+    /// One dense line as the epoch stores it: `w[k]` a weight entry (`None` = absent, zero
+    /// weights as `-0.0`), `b[k]` a previous bond. Also the same line as sparse rows
+    /// (column = lane).
+    fn dense_line(
+        w: &[Option<f64>; LANES],
+        b: &[f64; LANES],
+    ) -> (Line<f64>, Line<f64>, SparseRow, SparseRow) {
+        let wl = lanes(|k| w[k].map_or(0.0, super::super::weights::dense_weight));
+        let bl = *b;
+        let wr = (0..LANES)
+            .filter_map(|k| w[k].map(|v| (k as u16, v)))
+            .collect();
+        let br = (0..LANES)
+            .filter(|&k| b[k] > 0.0)
+            .map(|k| (k as u16, b[k]))
+            .collect();
+        (wl, bl, wr, br)
+    }
+
+    /// The non-zero lanes of a line as a sparse row.
+    fn as_row(line: Line<f64>) -> SparseRow {
+        (0..LANES)
+            .filter(|&k| line[k] != 0.0)
+            .map(|k| (k as u16, line[k]))
+            .collect()
+    }
+
+    fn entry() -> impl proptest::strategy::Strategy<Value = Option<f64>> {
+        use proptest::prelude::*;
+        prop_oneof![Just(None), Just(Some(0.0)), (0.0f64..0.3).prop_map(Some)]
+    }
+
+    fn bond() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        prop_oneof![Just(0.0), 0.0f64..0.3]
+    }
+
+    proptest::proptest! {
+        /// The dense liquid-alpha kernels equal the sparse row kernel: the exact one always,
+        /// the one-rate one (β = 1, C > 0) wherever it flags no lane.
+        #[test]
+        fn liquid_lines_match_sparse_rows(
+            w in proptest::array::uniform8(entry()),
+            b in proptest::array::uniform8(bond()),
+            c in 0.01f64..0.3,
+            (lo, hi, steepness) in (0.0f64..0.5, 0.5f64..1.0, 0.0f64..3000.0),
+        ) {
+            let rates = LiquidAlpha::new(lo, hi, steepness);
+            let (wl, bl, wr, br) = dense_line(&w, &b);
+            let mut want = Vec::new();
+            let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, 1.0);
+            ema_row_liquid(&wr, for_bonds, &br, |_, w, b| rates.alpha(c, w, b), &mut want);
+            let exact = ema_liquid_line(wl, bl, c, &rates, bond_weight_clipped);
+            proptest::prop_assert_eq!(as_row(exact), want.clone());
+            let (fast, flags) = ema_liquid_clipped_line(wl, bl, c, rates.at_zero());
+            if flags.iter().all(|&f| f == 0.0) {
+                proptest::prop_assert_eq!(as_row(fast), want);
+            }
+        }
+
+        /// The dense fixed-rate kernel equals the sparse row kernel for every β variant.
+        #[test]
+        fn fixed_line_matches_sparse_rows(
+            w in proptest::array::uniform8(entry()),
+            b in proptest::array::uniform8(bond()),
+            c in proptest::prop_oneof![proptest::strategy::Just(0.0), 0.01f64..0.3],
+            beta in proptest::prop_oneof![
+                proptest::strategy::Just(0.0), proptest::strategy::Just(1.0), 0.0f64..1.0
+            ],
+            alpha in 0.0f64..1.0,
+        ) {
+            let (wl, bl, wr, br) = dense_line(&w, &b);
+            let mut want = Vec::new();
+            let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, beta);
+            ema_row_fixed(&wr, for_bonds, &br, alpha, &mut want);
+            let got = match BondWeight::new(beta) {
+                BondWeight::Raw => ema_fixed_line(wl, bl, c, alpha, bond_weight_raw),
+                BondWeight::Clipped => ema_fixed_line(wl, bl, c, alpha, bond_weight_clipped),
+                BondWeight::Mixed(beta) => {
+                    ema_fixed_line(wl, bl, c, alpha, |w, c| bond_weight_mixed(w, c, beta))
+                }
+            };
+            proptest::prop_assert_eq!(as_row(got), want);
+        }
+    }
+
+    /// Hand-checked gather: out-of-range and masked columns are skipped, stored columns are
+    /// marked, unsorted rows fail the check.
+    #[test]
+    fn bond_gather_masks_and_marks() {
+        let mut panel = vec![[0.0; LANES]; 4];
+        let mut touched = vec![false; 4];
+        let row = [(0u16, 0.5), (2, 0.25), (3, 0.125), (9, 1.0)];
+        let check = scatter_bond_row(&row, &mut panel, &mut touched, 1, |col| col == 3);
+        assert!(check.passed());
+        let lane: Vec<f64> = panel.iter().map(|l| l[1]).collect();
+        assert_eq!(lane, [0.5, 0.0, 0.25, 0.0]);
+        assert_eq!(touched, [true, false, true, false]);
+        let unsorted = [(2u16, 0.5), (1, 0.5)];
+        assert!(!scatter_bond_row(&unsorted, &mut panel, &mut touched, 0, |_| false).passed());
     }
 }

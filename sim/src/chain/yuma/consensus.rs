@@ -2,11 +2,15 @@
 //!
 //! `C_j` is the largest score such that validators holding at least κ of the active stake
 //! scored miner `j` at least that high; weights above it are clipped in step 6, which is what
-//! makes a minority of stake unable to inflate a miner. This is the hot spot of the epoch
-//! (one selection per column), so columns are gathered into one flat buffer and each is
-//! resolved by a branch-free quickselect rather than a sort.
+//! makes a minority of stake unable to inflate a miner.
+//!
+//! The sparse functions here ([`weighted_median_pairs`], [`ConsensusScratch`]) are the
+//! reference definitions; the epoch copies the voters' dense scores into a column-major
+//! buffer and selects with the kernel in `median` ([`DenseEpoch::consensus`]).
 
-use super::SparseRow;
+use super::dense::{DenseEpoch, RowLines};
+use super::panels::{LANES, Panels, lanes};
+use super::{EpochOutput, SparseRow};
 
 /// Stake-weighted quantile of `(score, stake)` pairs; `pairs` and `spare` are scratch (their
 /// contents are reordered / overwritten).
@@ -211,6 +215,94 @@ impl ConsensusScratch {
     }
 }
 
+/// Consensus inputs shared by all columns.
+pub(crate) struct Vote {
+    /// Panels that hold at least one voter.
+    panels: usize,
+    /// `Σ share − κ`.
+    minority: f64,
+}
+
+impl DenseEpoch {
+    /// Voter shares and the minority of the consensus: voters are the dense rows with
+    /// active stake, their stakes renormalised among themselves (as in
+    /// [`ConsensusScratch::column_medians`]).
+    pub(crate) fn vote(&mut self, kappa: f64) -> Vote {
+        let rows = &mut self.rows;
+        let total: f64 = rows.stake.iter().flatten().filter(|&&s| s > 0.0).sum();
+        let mut panels = 0;
+        let mut voter_stake = 0.0;
+        let lines = rows
+            .share
+            .iter_mut()
+            .zip(rows.ballot.iter_mut().zip(&mut rows.abstain));
+        for (t, (stake, (share, (ballot, abstain)))) in rows.stake.iter().zip(lines).enumerate() {
+            for k in 0..LANES {
+                let voter = stake[k] > 0.0 && total > 0.0;
+                share[k] = if voter { stake[k] / total } else { 0.0 };
+                ballot[k] = if voter { 1.0 } else { 0.0 };
+                abstain[k] = if voter { 0.0 } else { -1.0 };
+                voter_stake += share[k];
+                if voter {
+                    panels = t + 1;
+                }
+            }
+        }
+        self.selector.set_stakes(&rows.share[..panels]);
+        Vote {
+            panels,
+            minority: voter_stake - kappa,
+        }
+    }
+
+    /// Step 5: the consensus `C_j` of every column into `out.consensus`. Columns without any
+    /// weight keep 0, which is also their weighted median.
+    pub(crate) fn consensus(&mut self, vote: &Vote, out: &mut EpochOutput) {
+        out.consensus.clear();
+        out.consensus.resize(self.touched.len(), 0.0);
+        if vote.panels > 0 {
+            let (weights, rows) = (&self.weights, &self.rows);
+            select_columns(&mut self.selector, weights, &self.live, rows, vote, out);
+        }
+    }
+}
+
+/// The consensus of the `live` columns, from their lines over the voter panels.
+///
+/// Non-voters in those panels (and padding rows) enter with score −1 and no stake: with a
+/// minority `>= 0` such an entry can never be the answer, and −1 is below every real score
+/// for the "largest score" fallback. A negative minority (κ above the voters' total) makes
+/// every voter's score qualify, so the answer is the smallest of them.
+fn select_columns(
+    selector: &mut super::median::Selector,
+    weights: &Panels<f64>,
+    live: &[usize],
+    rows: &RowLines,
+    vote: &Vote,
+    out: &mut EpochOutput,
+) {
+    if vote.minority < 0.0 {
+        for &j in live {
+            out.consensus[j] = (0..vote.panels)
+                .flat_map(|t| (0..LANES).map(move |k| (t, k)))
+                .filter(|&(t, k)| rows.ballot[t][k] > 0.0)
+                .map(|(t, k)| weights.line(t, j)[k])
+                .fold(f64::INFINITY, f64::min)
+                + 0.0; // `+ 0.0` turns an explicit zero's `-0.0` into `0.0`
+        }
+        return;
+    }
+    // The voters' scores, column after column (the column-major copy the selection works on).
+    let scores = selector.load(live.len());
+    for (&j, column) in live.iter().zip(scores.chunks_exact_mut(vote.panels)) {
+        for (t, line) in column.iter_mut().enumerate() {
+            let (x, ballot, abstain) = (weights.line(t, j), rows.ballot[t], rows.abstain[t]);
+            *line = lanes(|k| x[k] * ballot[k] + abstain[k]);
+        }
+    }
+    selector.select_all(vote.minority, |c, value| out.consensus[live[c]] = value);
+}
+
 /// Consensus of a whole weight matrix (the chain's `weighted_median_col_sparse`), allocating
 /// its own scratch; the epoch reuses a [`ConsensusScratch`] instead.
 pub fn weighted_median_col_sparse(
@@ -230,24 +322,9 @@ pub fn weighted_median_col_sparse(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::weighted_median_by_definition as by_definition;
     use super::*;
     use proptest::prelude::*;
-
-    /// Straight from the definition: smallest score whose cumulative stake exceeds the
-    /// minority, else the largest score.
-    fn by_definition(stake: &[f64], score: &[f64], minority: f64) -> f64 {
-        let mut idx: Vec<usize> = (0..score.len()).collect();
-        idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
-        let mut cum = 0.0;
-        for (k, &i) in idx.iter().enumerate() {
-            cum += stake[i];
-            let last_of_value = idx.get(k + 1).is_none_or(|&n| score[n] != score[i]);
-            if last_of_value && cum > minority {
-                return score[i];
-            }
-        }
-        idx.last().map_or(0.0, |&i| score[i])
-    }
 
     /// V19 `test_math_weighted_median` (asserted exact upstream), majority 0.51, minority
     /// `1 − 0.51`.

@@ -2,6 +2,12 @@
 //!
 //! Follows `shared/reference/subtensor-mechanics.md` §1 step by step (the on-chain sparse
 //! `epoch_mechanism`). No ECS, no allocation in the hot path when an [`EpochWorkspace`] is reused.
+//!
+//! Each step's module states the chain's semantics with per-entry and sparse-row functions.
+//! The epoch itself computes the matrix steps on dense panels of the few rows that can carry
+//! weights or bonds (`dense`), with vectorisable line kernels derived from those functions
+//! and tested against them; `tests::reference` keeps the sparse pipeline as a whole for the
+//! same purpose.
 
 /// A sparse matrix row: `(column uid, value)` pairs sorted by uid, no duplicate uids.
 pub type SparseRow = Vec<(u16, f64)>;
@@ -95,11 +101,15 @@ pub struct EpochOutput {
 pub mod activity;
 pub mod bonds;
 pub mod consensus;
+mod dense;
 pub mod emission_split;
 mod epoch;
 mod error;
+mod median;
+mod panels;
 mod sparse;
 pub mod stake;
+mod validate;
 pub mod weights;
 
 pub use epoch::{EpochWorkspace, epoch};

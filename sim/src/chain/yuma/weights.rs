@@ -1,11 +1,16 @@
-//! Steps 4, 6 and 8 (spec §1.7, §1.9, §1.11): weight masks, row normalisation, clipping at
-//! consensus and the weights used for bonds.
+//! Steps 4, 6–8 (spec §1.7, §1.9–§1.11): weight masks, row normalisation, clipping at
+//! consensus, validator trust and ranks, and the weights used for bonds.
 //!
-//! Everything here is per entry or per row, so the epoch can stream rows without building
-//! intermediate matrices; the matrix-level functions exist for the reference vectors.
+//! The per-entry definitions (`keep_weight`, `clip`, `weight_for_bonds`, ...) state the
+//! chain's semantics; the dense forms the epoch runs (the gather into [`DenseEpoch`], the
+//! row normalisation, the clip-and-rank line kernel, [`BondWeight`]) are derived from them
+//! and checked against them. The matrix-level functions exist for the reference vectors.
 
-use super::SparseRow;
+use super::dense::DenseEpoch;
+use super::panels::{LANES, Line, add, lanes, max, min, mul, sum_lanes};
 use super::sparse::row_sum;
+use super::validate::{RowCheck, row_passes};
+use super::{EpochInput, SparseRow};
 
 /// Whether weight `(row, col)` survives the diagonal and outdated masks (§1.7 items 2–3).
 ///
@@ -23,6 +28,141 @@ pub fn keep_weight(
 ) -> bool {
     let self_weight = row == col && owner.map(usize::from) != Some(row);
     !self_weight && last_update_row > registered_col
+}
+
+impl DenseEpoch {
+    /// Step 4: scatters the weight rows of permitted uids into `W`, dropping self-weights
+    /// (except the owner's) and outdated weights. Returns whether every weight row passed
+    /// the fused check (rows of other uids are checked without being stored).
+    pub(crate) fn gather_weights(
+        &mut self,
+        input: &EpochInput,
+        permit: &[bool],
+        owner: Option<u16>,
+    ) -> bool {
+        let n = permit.len();
+        let registered = &input.block_at_registration[..n];
+        // The outdated mask (`last_update <= registered`) can only bite rows that last updated
+        // at or before the latest registration.
+        let latest_registration = registered.iter().copied().max().unwrap_or(0);
+        let mut ok = true;
+        let mut dense = self.uids.iter().enumerate().peekable();
+        for (uid, row) in input.weights.iter().enumerate() {
+            let Some((r, _)) = dense.next_if(|&(_, &u)| u == uid) else {
+                ok &= row_passes(row); // not a dense row: checked, never used
+                continue;
+            };
+            if !permit[uid] {
+                ok &= row_passes(row); // holds bonds only: its weights are masked
+                continue;
+            }
+            let panel = self.weights.panel_mut(r / LANES);
+            let lane = r % LANES;
+            let self_col = if owner.map(usize::from) == Some(uid) {
+                usize::MAX // the owner keeps its self-weight
+            } else {
+                uid
+            };
+            let updated = input.last_update[uid];
+            let touched = &mut self.touched;
+            let check = if updated > latest_registration {
+                scatter_weight_row(row, panel, touched, lane, self_col, |_| false)
+            } else {
+                // `keep_weight`'s outdated test: set at or before `col` (re)registered.
+                scatter_weight_row(row, panel, touched, lane, self_col, |col| {
+                    updated <= registered[col]
+                })
+            };
+            ok &= check.passed();
+        }
+        ok
+    }
+
+    /// Row-normalises `W` in place ([`row_normalize`]: rows with a positive sum are divided
+    /// by it, multiplying by the reciprocal). One panel at a time, so the panel is still in
+    /// L1 when it is scaled.
+    pub(crate) fn normalise_rows(&mut self) {
+        for panel in self.weights.iter_panels_mut() {
+            // Two sets of accumulators halve the dependency chain of the additions.
+            let (mut even, mut odd) = ([0.0; LANES], [0.0; LANES]);
+            let mut pairs = panel.chunks_exact(2);
+            for pair in &mut pairs {
+                even = add(even, pair[0]);
+                odd = add(odd, pair[1]);
+            }
+            if let [line] = pairs.remainder() {
+                even = add(even, *line);
+            }
+            let sum = add(even, odd);
+            let scale = lanes(|k| if sum[k] > 0.0 { 1.0 / sum[k] } else { 1.0 });
+            for line in panel.iter_mut() {
+                *line = mul(*line, scale);
+            }
+        }
+    }
+
+    /// Steps 6–7 for column `j`: `Wc = clip(W, C_j)`, adds it to the validator trust
+    /// `Tv_i = Σ_j Wc_ij` and returns the rank `R_j = Σ_i Sa_i Wc_ij`.
+    ///
+    /// [`clip`] drops an entry above a zero consensus; in these sums a dropped entry and
+    /// `min(w, 0) = 0` are the same, so `min` serves.
+    #[inline(always)]
+    pub(crate) fn clip_and_rank(&mut self, j: usize, c: f64) -> f64 {
+        let mut rank = [0.0; LANES];
+        let rows = &mut self.rows;
+        for (t, (trust, stake)) in rows.trust.iter_mut().zip(&rows.stake).enumerate() {
+            let w = self.weights.line(t, j);
+            let clipped = lanes(|k| min(w[k], c));
+            *trust = add(*trust, clipped);
+            rank = add(rank, mul(*stake, clipped));
+        }
+        sum_lanes(rank)
+    }
+}
+
+/// Step 4 for one permitted validator: scatters its weight row into lane `lane` of a dense
+/// panel (`panel[col]` is column `col`, one line per column of the metagraph), keeping the
+/// entries that [`keep_weight`] keeps and marking their columns in `touched` (as long as the
+/// panel), and checks the row on the way.
+///
+/// The masks come hoisted out of the loop: `self_col` is the validator's own column (or
+/// `usize::MAX` for the owner, who keeps its self-weight), and `outdated(col)` says whether
+/// the validator's last update is not after `col`'s registration — pass `|_| false` when no
+/// column registered since, the common case, which saves a load per entry. Explicit zero
+/// weights are stored as `-0.0` ([`dense_weight`]) in a second pass over the row, only when
+/// it has any.
+#[inline(always)]
+pub(crate) fn scatter_weight_row(
+    row: &[(u16, f64)],
+    panel: &mut [Line<f64>],
+    touched: &mut [bool],
+    lane: usize,
+    self_col: usize,
+    outdated: impl Fn(usize) -> bool,
+) -> RowCheck {
+    let n = panel.len();
+    let touched = &mut touched[..n];
+    let mut check = RowCheck::new();
+    // Smallest `bits << 1` seen: 0 exactly when some weight is ±0.
+    let mut zero = u64::MAX;
+    for &(j, w) in row {
+        check.entry(j, w);
+        zero = zero.min(w.to_bits() << 1);
+        let col = usize::from(j);
+        if col < n && col != self_col && !outdated(col) {
+            panel[col][lane] = w;
+            touched[col] = true;
+        }
+    }
+    if zero == 0 {
+        for &(j, w) in row {
+            let col = usize::from(j);
+            if col < n && col != self_col && !outdated(col) {
+                panel[col][lane] = dense_weight(w);
+            }
+        }
+    }
+    check
 }
 
 /// Divides a row by its sum when the sum is positive. Entries with value 0 stay present: the
@@ -74,6 +214,73 @@ pub fn weight_for_bonds(w: f64, c: f64, beta: f64) -> Option<f64> {
         let v = w + beta * (wc - w);
         (v > 0.0).then_some(v)
     }
+}
+
+/// [`weight_for_bonds`] of one dense entry, in the form the dense kernels use.
+///
+/// `w` is an entry of the dense `W`: `+0.0` where `W` has no entry, explicit zeros as
+/// `-0.0` (see [`dense_weight`]). The result is `(value, present)`: `value` is the weight
+/// for bonds, or 0 where it is absent — all the fixed-rate and classic EMAs need, since for
+/// them an absent weight and a zero one are the same; `present` says whether it exists, which
+/// the sparse liquid-alpha EMA needs.
+///
+/// The epoch picks the variant for its `β` once ([`BondWeight::new`]) and runs a loop per
+/// variant, so the per-entry work has no branch on `β`. With `C_j >= 0` the clip is
+/// `min(w, C_j)`; it is absent only for a present `w > 0` above a zero consensus.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum BondWeight {
+    /// `β = 0`: `W` itself.
+    Raw,
+    /// `β = 1`: the clipped `Wc`.
+    Clipped,
+    /// `0 < β < 1`: `W + β (Wc − W)`, kept where positive.
+    Mixed(f64),
+}
+
+impl BondWeight {
+    /// The variant for a bonds penalty `β`.
+    pub(crate) fn new(beta: f64) -> Self {
+        if beta == 0.0 {
+            Self::Raw
+        } else if beta == 1.0 {
+            Self::Clipped
+        } else {
+            Self::Mixed(beta)
+        }
+    }
+}
+
+/// [`BondWeight::Raw`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_raw(w: f64, _c: f64) -> (f64, bool) {
+    (w, is_present(w))
+}
+
+/// [`BondWeight::Clipped`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_clipped(w: f64, c: f64) -> (f64, bool) {
+    (min(w, c), is_present(w) & ((c > 0.0) | (w <= 0.0)))
+}
+
+/// [`BondWeight::Mixed`] of a dense entry.
+#[inline(always)]
+pub(crate) fn bond_weight_mixed(w: f64, c: f64, beta: f64) -> (f64, bool) {
+    let v = w + beta * (min(w, c) - w);
+    (max(v, 0.0), is_present(w) & (v > 0.0))
+}
+
+/// Whether a dense entry of `W` is an entry of the sparse `W` (see [`dense_weight`]).
+#[inline(always)]
+pub(crate) fn is_present(w: f64) -> bool {
+    (w != 0.0) | w.is_sign_negative()
+}
+
+/// A weight as the dense `W` stores it: explicit zero weights become `-0.0`, so that they
+/// stay distinguishable from absent entries (`+0.0`) for the sparse liquid-alpha EMA, while
+/// every sum, product, minimum and comparison treats them as the 0 they are.
+#[inline(always)]
+pub(crate) fn dense_weight(w: f64) -> f64 {
+    if w == 0.0 { -0.0 } else { w }
 }
 
 /// Element-wise `mat1 + ratio (mat2 − mat1)` of two sparse matrices with `columns` columns
@@ -187,6 +394,28 @@ mod tests {
         assert_eq!(clip(0.0, 0.0), Some(0.0)); // explicit zero stays
     }
 
+    /// The dense forms agree with `weight_for_bonds` on every case below, zeros included,
+    /// and an absent entry (`+0.0`) is absent.
+    #[test]
+    fn dense_bond_weights_match() {
+        for beta in [0.0, 0.3, 1.0] {
+            let dense = |w: f64, c: f64| match BondWeight::new(beta) {
+                BondWeight::Raw => bond_weight_raw(w, c),
+                BondWeight::Clipped => bond_weight_clipped(w, c),
+                BondWeight::Mixed(beta) => bond_weight_mixed(w, c, beta),
+            };
+            for c in [0.0, 0.1, 0.5] {
+                for w in [0.0, 0.05, 0.1, 0.4] {
+                    let sparse = weight_for_bonds(w, c, beta);
+                    let (value, present) = dense(dense_weight(w), c);
+                    assert_eq!(value, sparse.unwrap_or(0.0), "{w} {c} {beta}");
+                    assert_eq!(present, sparse.is_some(), "{w} {c} {beta}");
+                    assert!(!dense(0.0, c).1);
+                }
+            }
+        }
+    }
+
     /// Hand-computed `weight_for_bonds`: w 0.4, c 0.1 → Wc 0.1; β 0.5 → 0.25. Above a zero
     /// consensus Wc is absent (0): β 0.5 → 0.2, β 1 → absent. A zero weight with 0 < β < 1 is
     /// dropped, with β = 0 it stays.
@@ -224,5 +453,29 @@ mod tests {
         }
         let (a, b) = (sparse(&[0.0], 1), sparse(&[1.0], 1));
         assert_rows_close(&interpolate_sparse(&a, &b, 1, 0.5), &sparse(&[0.5], 1), 0.0);
+    }
+
+    /// Hand-checked gather of one row into lane 2: the self-weight (column 1) and the
+    /// outdated column 3 are dropped, the out-of-range entry ignored, the explicit zero kept
+    /// as `-0.0`, the stored columns marked. As the owner (`usize::MAX`) the self-weight
+    /// stays.
+    #[test]
+    fn weight_gather_masks_and_encodes_zeros() {
+        let row = [(0u16, 4.0), (1, 2.0), (2, 0.0), (3, 1.0), (7, 9.0)];
+        let mut panel = vec![[0.0; LANES]; 5];
+        let mut touched = vec![false; 5];
+        let check = scatter_weight_row(&row, &mut panel, &mut touched, 2, 1, |col| col == 3);
+        assert!(check.passed());
+        let lane: Vec<f64> = panel.iter().map(|l| l[2]).collect();
+        assert_eq!(lane, [4.0, 0.0, 0.0, 0.0, 0.0]);
+        assert!(lane[2].is_sign_negative() && !lane[1].is_sign_negative());
+        assert!(is_present(lane[2]) && !is_present(lane[1]) && is_present(lane[0]));
+        assert_eq!(touched, [true, false, true, false, false]);
+        let mut panel = vec![[0.0; LANES]; 5];
+        scatter_weight_row(&row, &mut panel, &mut touched, 2, usize::MAX, |_| false);
+        assert_eq!(
+            panel.iter().map(|l| l[2]).collect::<Vec<_>>(),
+            [4.0, 2.0, 0.0, 1.0, 0.0]
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod masks;
 mod properties;
+mod reference;
 mod v1_classic;
 mod v8_yuma3;
 
@@ -22,6 +23,22 @@ pub(crate) fn sparse(v: &[f64], rows: usize) -> Vec<SparseRow> {
                 .collect()
         })
         .collect()
+}
+
+/// The stake-weighted median straight from the definition (spec §1.8): sort by score, the
+/// smallest score whose cumulative stake exceeds the minority, else the largest score.
+pub(crate) fn weighted_median_by_definition(stake: &[f64], score: &[f64], minority: f64) -> f64 {
+    let mut idx: Vec<usize> = (0..score.len()).collect();
+    idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+    let mut cum = 0.0;
+    for (k, &i) in idx.iter().enumerate() {
+        cum += stake[i];
+        let last_of_value = idx.get(k + 1).is_none_or(|&n| score[n] != score[i]);
+        if last_of_value && cum > minority {
+            return score[i];
+        }
+    }
+    idx.last().map_or(0.0, |&i| score[i])
 }
 
 /// The mock runtime's defaults (`tests/mock.rs`, `init_new_network`), tempo 1.

@@ -3,6 +3,7 @@
 //! both Yuma variants and liquid alpha on and off.
 
 use super::super::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, epoch};
+use super::reference::reference_epoch;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -59,7 +60,12 @@ fn row(n: usize, max: f64) -> impl Strategy<Value = SparseRow> {
 }
 
 fn meta() -> impl Strategy<Value = Meta> {
-    (1usize..=24).prop_flat_map(|n| {
+    meta_sized(1..=24)
+}
+
+/// [`meta`] with `n` uids drawn from `sizes`.
+fn meta_sized(sizes: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Meta> {
+    sizes.prop_flat_map(|n| {
         (
             prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e6f64], n),
             prop::collection::vec(0u64..100, n),
@@ -179,8 +185,129 @@ fn check(meta: &Meta, out: &EpochOutput) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `got` equals the reference `want` up to rounding: exact for the boolean and permit
+/// outputs, `tol` for the fractions and bond values (with the same bond entries), one rao per
+/// emission amount (a floor may land on either side of an integer).
+fn matches_reference(got: &EpochOutput, want: &EpochOutput, tol: f64) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&got.active, &want.active);
+    prop_assert_eq!(&got.new_validator_permit, &want.new_validator_permit);
+    let floats = [
+        ("stake", &got.stake, &want.stake),
+        ("active_stake", &got.active_stake, &want.active_stake),
+        ("consensus", &got.consensus, &want.consensus),
+        ("incentive", &got.incentive, &want.incentive),
+        ("dividends", &got.dividends, &want.dividends),
+        (
+            "validator_trust",
+            &got.validator_trust,
+            &want.validator_trust,
+        ),
+    ];
+    for (name, g, w) in floats {
+        prop_assert_eq!(g.len(), w.len());
+        for (k, (a, b)) in g.iter().zip(w.iter()).enumerate() {
+            prop_assert!((a - b).abs() <= tol, "{}[{}]: {} vs {}", name, k, a, b);
+        }
+    }
+    prop_assert_eq!(got.bonds.len(), want.bonds.len());
+    for (i, (g, w)) in got.bonds.iter().zip(&want.bonds).enumerate() {
+        let cols = |r: &SparseRow| r.iter().map(|e| e.0).collect::<Vec<_>>();
+        prop_assert_eq!(cols(g), cols(w), "bond row {}", i);
+        for (a, b) in g.iter().zip(w) {
+            prop_assert!(
+                (a.1 - b.1).abs() <= tol,
+                "bond ({}, {}): {} vs {}",
+                i,
+                a.0,
+                a.1,
+                b.1
+            );
+        }
+    }
+    let amounts = [
+        (&got.server_emission, &want.server_emission),
+        (&got.validator_emission, &want.validator_emission),
+    ];
+    for (g, w) in amounts {
+        prop_assert_eq!(g.len(), w.len());
+        for (a, b) in g.iter().zip(w) {
+            prop_assert!(a.abs_diff(*b) <= 1, "emission {} vs {}", a, b);
+        }
+    }
+    Ok(())
+}
+
+/// The benchmark's metagraph (64 validators with log-normal-ish stakes, each weighting all
+/// 192 miners at random) for a few epochs with the bonds fed back, every variant: the dense
+/// pipeline's fast paths (bands, the one-rate liquid kernel) against the reference.
+#[test]
+fn benchmark_metagraph_matches_sparse_reference() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2718);
+    let (validators, n) = (64, 256);
+    let stake: Vec<f64> = (0..n)
+        .map(|i| {
+            if i < validators {
+                rng.random_range(1.0..1000.0f64).powi(2)
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let weights: Vec<SparseRow> = (0..n)
+        .map(|i| {
+            if i < validators {
+                (validators..n)
+                    .map(|j| (j as u16, rng.random_range(1.0..65_535.0f64).round()))
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    for (yuma3, liquid) in [(true, true), (true, false), (false, false)] {
+        let params = YumaParams {
+            yuma3,
+            liquid_alpha: liquid,
+            max_allowed_validators: validators,
+            activity_cutoff: 5000,
+            ..super::mock_params()
+        };
+        let mut meta = Meta {
+            block: 1_360,
+            tempo: 360,
+            lmsb: 1_000,
+            owner: None,
+            stake: stake.clone(),
+            last_update: vec![1_000; n],
+            registered: vec![0; n],
+            permit: (0..n).map(|i| i < validators).collect(),
+            weights: weights.clone(),
+            bonds: vec![Vec::new(); n],
+            emission: 360_000_000_000,
+        };
+        let mut workspace = EpochWorkspace::default();
+        let mut out = EpochOutput::default();
+        for _ in 0..3 {
+            workspace
+                .run(&meta.input(), &params, &mut out)
+                .expect("valid");
+            let want = reference_epoch(&meta.input(), &params);
+            matches_reference(&out, &want, 1e-12).expect("matches the reference");
+            meta.bonds.clone_from(&out.bonds);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The dense pipeline computes what the sparse reference computes, up to rounding.
+    #[test]
+    fn epoch_matches_sparse_reference(meta in meta(), params in params()) {
+        let got = epoch(&meta.input(), &params).expect("generated input is valid");
+        matches_reference(&got, &reference_epoch(&meta.input(), &params), 1e-9)?;
+    }
 
     #[test]
     fn epoch_outputs_are_well_formed(meta in meta(), params in params()) {
@@ -199,5 +326,17 @@ proptest! {
         ws.run(&second.input(), &p2, &mut out).expect("valid");
         let fresh = epoch(&second.input(), &p2).expect("valid");
         prop_assert_eq!(out, fresh);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Also with more dense rows than one bitmask word of the consensus holds (several voter
+    /// words, more than 8 panels).
+    #[test]
+    fn large_epochs_match_sparse_reference(meta in meta_sized(100..=200), params in params()) {
+        let got = epoch(&meta.input(), &params).expect("generated input is valid");
+        matches_reference(&got, &reference_epoch(&meta.input(), &params), 1e-9)?;
     }
 }
