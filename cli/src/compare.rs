@@ -3,7 +3,7 @@
 //! (common random numbers).
 
 use crate::run::load;
-use crate::study::{Plan, print_headline, print_summary, run_into, stats_options};
+use crate::study::{Plan, run_and_print, stats_options};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::Override;
@@ -90,17 +90,5 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         extra_files,
         stats,
     };
-    let records = run_into(
-        &plan,
-        &target,
-        args.output.force,
-        args.output.quiet,
-        !args.output.no_report,
-    )?;
-    if !args.output.quiet {
-        print_summary(&plan, &records);
-        // Differences with intervals, also for a single replicate per arm.
-        print_headline(&target, records.len().max(2), &plan.stats);
-    }
-    Ok(())
+    run_and_print(&plan, &target, &args.output)
 }

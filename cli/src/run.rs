@@ -1,7 +1,7 @@
 //! `subnetlab run`: load a scenario, run it (all its replicates and sweep points), write the
 //! result folder, print a summary.
 
-use crate::study::{Plan, print_headline, print_summary, run_into, stats_options};
+use crate::study::{Plan, run_and_print, stats_options};
 use anyhow::bail;
 use std::path::PathBuf;
 use subnetlab_sim::scenario::{self, Override, Scenario};
@@ -68,16 +68,5 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
     let mut plan = Plan::of(scenario)?;
     plan.stats = stats_options(args.output.bootstrap, plan.base.seed);
-    let records = run_into(
-        &plan,
-        &target,
-        args.output.force,
-        args.output.quiet,
-        !args.output.no_report,
-    )?;
-    if !args.output.quiet {
-        print_summary(&plan, &records);
-        print_headline(&target, records.len(), &plan.stats);
-    }
-    Ok(())
+    run_and_print(&plan, &target, &args.output)
 }

@@ -170,7 +170,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         // The same statistics and report an unsharded run writes.
         let study = subnetlab_analysis::Study::load(staging.dir())?;
         subnetlab_analysis::console::write_statistics(&study, staging.dir(), &plan.stats)?;
-        crate::study::write_report(staging.dir(), &target, &plan.stats)?;
+        crate::study::write_report(study, staging.dir(), &target, &plan.stats)?;
         Ok(merged)
     })();
     let (dir, merged) = staging.finish(outcome)?;

@@ -158,39 +158,59 @@ pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec
 }
 
 /// Run the whole plan into `target` (staged, renamed into place when complete), with charts
-/// and the HTML/Markdown report unless `report` is false.
+/// and the HTML/Markdown report unless `report` is false. Also returns, for a study of more than
+/// one run and unless `quiet`, its headline metrics with intervals for the terminal.
 pub fn run_into(
     plan: &Plan,
     target: &Path,
     force: bool,
     quiet: bool,
     report: bool,
-) -> anyhow::Result<Vec<RunRecord>> {
+) -> anyhow::Result<(Vec<RunRecord>, Option<String>)> {
     let staging = Staging::begin(target, force)?;
     let all: Vec<usize> = (0..plan.runs.len()).collect();
     let outcome = execute(plan, &all, quiet).and_then(|(records, wall)| {
-        write_study(staging.dir(), plan, &records, wall)?;
+        // The tables are read back once; statistics, headline and report all use that copy.
+        let study = write_study(staging.dir(), plan, &records, wall)?;
+        let headline = (!quiet && records.len() > 1)
+            .then(|| subnetlab_analysis::console::headline(&study, &plan.stats))
+            .transpose()?;
         if report {
-            write_report(staging.dir(), target, &plan.stats)?;
+            write_report(study, staging.dir(), target, &plan.stats)?;
         }
-        Ok(records)
+        Ok((records, headline))
     });
-    let (dir, records) = staging.finish(outcome)?;
+    let (dir, result) = staging.finish(outcome)?;
     if quiet {
         println!("{}", dir.display());
     } else {
         println!("Wrote {}", dir.display());
     }
-    Ok(records)
+    Ok(result)
 }
 
-/// Write the study folder: resolved scenario, tables of all runs, runs table, run.json.
+/// Run the plan into `target` as `output` says, then print the summary and, for studies of
+/// more than one run, the headline metrics with intervals (what `run` and `compare` show).
+pub fn run_and_print(plan: &Plan, target: &Path, output: &OutputArgs) -> anyhow::Result<()> {
+    let (records, headline) =
+        run_into(plan, target, output.force, output.quiet, !output.no_report)?;
+    if !output.quiet {
+        print_summary(plan, &records);
+        if let Some(text) = headline {
+            println!("\n{text}");
+        }
+    }
+    Ok(())
+}
+
+/// Write the study folder: resolved scenario, tables of all runs, runs table, run.json and the
+/// statistics; returns the study as read back from the folder.
 pub fn write_study(
     dir: &Path,
     plan: &Plan,
     records: &[RunRecord],
     wall: f64,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Study> {
     let resolved = plan.base.to_yaml();
     std::fs::write(dir.join("scenario.resolved.yaml"), &resolved)
         .context("writing scenario.resolved.yaml")?;
@@ -202,28 +222,23 @@ pub fn write_study(
     write_run_json(dir, plan, records, wall)?;
     let study = Study::load(dir)?;
     subnetlab_analysis::console::write_statistics(&study, dir, &plan.stats)
-        .context("writing the statistics")
+        .context("writing the statistics")?;
+    Ok(study)
 }
 
-/// Charts and `report.html` / `report.md` for the study in `dir`, which will live at `target`.
-pub fn write_report(dir: &Path, target: &Path, options: &SummaryOptions) -> anyhow::Result<()> {
-    let mut study = Study::load(dir)?;
+/// Charts and `report.html` / `report.md` in `dir` for `study`, whose folder will live at
+/// `target` (the report names that folder).
+pub fn write_report(
+    mut study: Study,
+    dir: &Path,
+    target: &Path,
+    options: &SummaryOptions,
+) -> anyhow::Result<()> {
     study.dir = target.to_path_buf();
     let (html, md) = (dir.join("report.html"), dir.join("report.md"));
     subnetlab_analysis::report::write_report_with(&[study], &html, &md, options)
         .context("writing the report")?;
     Ok(())
-}
-
-/// The headline metrics with confidence intervals, for studies of more than one run.
-pub fn print_headline(dir: &Path, runs: usize, options: &SummaryOptions) {
-    if runs < 2 {
-        return;
-    }
-    match Study::load(dir).and_then(|s| subnetlab_analysis::console::headline(&s, options)) {
-        Ok(text) => println!("\n{text}"),
-        Err(e) => eprintln!("warning: could not summarise the runs: {e}"),
-    }
 }
 
 /// `run.json`: what produced the folder, and the emission accounting summed over its runs.
