@@ -105,6 +105,7 @@ mod dense;
 pub mod emission_split;
 mod epoch;
 mod error;
+pub mod generic;
 mod median;
 mod panels;
 mod sparse;
@@ -114,6 +115,7 @@ pub mod weights;
 
 pub use epoch::{EpochWorkspace, epoch};
 pub use error::EpochError;
+pub use generic::{ChainInput, ChainParams, GenericOutput};
 
 #[cfg(test)]
 mod tests;
