@@ -1,7 +1,8 @@
 //! Components and resources of the simulation world. Subnets and neurons are entities; the
 //! chain's per-UID storage items are components on neuron entities.
 
-use crate::chain::yuma::{EpochOutput, EpochWorkspace, SparseRow, YumaParams};
+use crate::chain::numeric::Numeric;
+use crate::chain::yuma::{ChainParams, EpochOutput, EpochWorkspace, SparseRow, YumaParams};
 use crate::record::{Role, RunRecord};
 use bevy_ecs::prelude::*;
 use rand_chacha::ChaCha8Rng;
@@ -13,8 +14,10 @@ pub struct SubnetId(pub u16);
 /// A subnet's fixed rules for this run.
 #[derive(Component, Clone, Debug)]
 pub struct SubnetRules {
-    /// Consensus parameters as fractions.
+    /// Consensus parameters as fractions (the `f64` epoch).
     pub yuma: YumaParams,
+    /// The same parameters in chain units (the `chain` epoch).
+    pub chain: ChainParams,
     /// Blocks between epochs.
     pub tempo: u64,
     /// Weight of the subnet in each block's emission.
@@ -187,6 +190,10 @@ pub struct Clock {
 /// TAO issuance, in rao.
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct Issuance(pub u64);
+
+/// The run's numeric mode (the scenario's `numeric:`): which epoch runs.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct NumericMode(pub Numeric);
 
 /// Which per-UID rows the run keeps (the scenario's `record:`), and the last block.
 #[derive(Resource, Clone, Copy, Debug)]

@@ -6,6 +6,7 @@ use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
+use crate::chain::numeric::Numeric;
 use crate::chain::yuma::EpochInput;
 use crate::record::Role;
 use bevy_ecs::prelude::*;
@@ -41,6 +42,7 @@ pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
+    numeric: Res<NumericMode>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
     mut subnets: Query<SubnetData>,
@@ -110,10 +112,18 @@ pub fn run_epoch(
         bonds: &buffers.bonds,
         emission,
     };
-    buffers
-        .workspace
-        .run(&input, &rules.yuma, &mut buffers.output)
-        .map_err(|source| EngineError::Epoch {
+    // f64 keeps the fractions of `rules.yuma` (its stake threshold unrounded); chain runs the
+    // chain's fixed-point epoch on the same storage (stake and emission in rao, weights as
+    // stored u16, bonds as stored u16 / 65535).
+    match numeric.0 {
+        Numeric::F64 => buffers.workspace.run(&input, &rules.yuma, &mut buffers.output),
+        Numeric::Chain => {
+            buffers
+                .workspace
+                .run_numeric(Numeric::Chain, &input, &rules.chain, &mut buffers.output)
+        }
+    }
+    .map_err(|source| EngineError::Epoch {
             netuid: netuid.0,
             block,
             source,

@@ -157,6 +157,7 @@ impl Simulation {
         let blocks = scenario.duration_blocks().max(1);
         let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
+        world.insert_resource(NumericMode(scenario.numeric));
         world.insert_resource(RecordPolicy {
             neurons: scenario.record.neurons,
             every: scenario.record.every,

@@ -107,6 +107,7 @@ mod epoch;
 mod error;
 pub mod generic;
 mod median;
+mod modes;
 mod panels;
 mod sparse;
 pub mod stake;

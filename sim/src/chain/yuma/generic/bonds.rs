@@ -18,14 +18,7 @@ pub(crate) struct BondStep<T> {
 }
 
 /// `alpha_sigmoid`: the per-entry liquid-alpha rate, in the chain's operations.
-pub fn alpha_sigmoid<T: Num>(
-    consensus: T,
-    weight: T,
-    bond: T,
-    low: T,
-    high: T,
-    steepness: T,
-) -> T {
+pub fn alpha_sigmoid<T: Num>(consensus: T, weight: T, bond: T, low: T, high: T, steepness: T) -> T {
     let diff_buy = weight.sat_sub(consensus).clamp_value(T::ZERO, T::ONE);
     let diff_sell = bond.sat_sub(weight).clamp_value(T::ZERO, T::ONE);
     let diff = if weight >= bond { diff_buy } else { diff_sell };

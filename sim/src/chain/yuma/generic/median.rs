@@ -175,10 +175,7 @@ mod tests {
             median(&[0., 0.49, 0., 0.51, 0.], &[0.5, 0.5, 1., 1., 0.5], 0.51),
             F::ONE
         );
-        assert_eq!(
-            median(&[0.2; 5], &[0.8, 0.2, 1., 0.6, 0.4], 0.51),
-            fx(0.6)
-        );
+        assert_eq!(median(&[0.2; 5], &[0.8, 0.2, 1., 0.6, 0.4], 0.51), fx(0.6));
         assert_eq!(
             median(
                 &[0.1; 10],
@@ -204,7 +201,10 @@ mod tests {
     /// `test_math_weighted_median_col_sparse` (st/tests/math.rs, ASSERTED exact).
     #[test]
     fn v19_weighted_median_col_sparse() {
-        assert_eq!(weighted_median_col::<F>(&[], &[vec![]], 0, fx(0.5)), Vec::<F>::new());
+        assert_eq!(
+            weighted_median_col::<F>(&[], &[vec![]], 0, fx(0.5)),
+            Vec::<F>::new()
+        );
         let w = sparse(&[0., 0., 0., 0.], 2);
         assert_eq!(
             weighted_median_col(&fxs(&[0., 0.]), &w, 2, fx(0.5)),

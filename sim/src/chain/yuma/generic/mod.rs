@@ -291,7 +291,10 @@ fn split_emission<T: Num>(out: &mut GenericOutput<T>, emission: u64) {
             &out.active_stake
         });
     }
-    out.server_emission = server.iter().map(|&s| T::emission_rao(s, emission)).collect();
+    out.server_emission = server
+        .iter()
+        .map(|&s| T::emission_rao(s, emission))
+        .collect();
     out.validator_emission = validator
         .iter()
         .map(|&v| T::emission_rao(v, emission))

@@ -284,8 +284,18 @@ mod tests {
     #[test]
     fn sparse_mat_ema_hand_computed() {
         let old = rows(&[1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.], 4);
-        let new = rows(&[10., 20., 30., 40., 50., 60., 70., 80., 90., 100., 110., 120.], 4);
-        let want = rows(&[1.9, 3.8, 5.7, 7.6, 9.5, 11.4, 13.3, 15.2, 17.1, 19., 20.9, 22.8], 4);
+        let new = rows(
+            &[
+                10., 20., 30., 40., 50., 60., 70., 80., 90., 100., 110., 120.,
+            ],
+            4,
+        );
+        let want = rows(
+            &[
+                1.9, 3.8, 5.7, 7.6, 9.5, 11.4, 13.3, 15.2, 17.1, 19., 20.9, 22.8,
+            ],
+            4,
+        );
         close(&mat_ema(&new, &old, fx(0.1), 4), &want, 1e-4);
         // Old zero → 0.1 × new; an old bond without a new entry decays, a new one grows.
         let old = rows(&[0., 2., 3., 0.], 2);
@@ -331,7 +341,11 @@ mod tests {
             (1.0, 1.0),
         ] {
             let want = rows(&[target; 12], 4);
-            assert_eq!(interpolate(&zeros, &ones, 3, F::from_f64(ratio)), want, "{ratio}");
+            assert_eq!(
+                interpolate(&zeros, &ones, 3, F::from_f64(ratio)),
+                want,
+                "{ratio}"
+            );
         }
         let (z, o) = (rows(&[0.], 1), rows(&[1.], 1));
         assert_eq!(interpolate(&z, &o, 1, F::from_f64(0.5)), rows(&[0.5], 1));

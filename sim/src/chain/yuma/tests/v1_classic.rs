@@ -264,7 +264,11 @@ fn v1_test_bonds_classic_chain_mode_exact() {
         assert_eq!(FixedChain::u16s(&out.consensus), c, "block {block} C");
         assert_eq!(FixedChain::u16s(&out.incentive), i, "block {block} I");
         assert_eq!(FixedChain::u16s(&out.dividends), d, "block {block} D");
-        assert_eq!(FixedChain::u16s(&out.validator_trust), vt, "block {block} Vt");
+        assert_eq!(
+            FixedChain::u16s(&out.validator_trust),
+            vt,
+            "block {block} Vt"
+        );
         let combined: Vec<u64> = (0..8)
             .map(|k| out.server_emission[k] + out.validator_emission[k])
             .collect();
