@@ -27,6 +27,7 @@
 pub mod agents;
 pub mod chain;
 pub mod engine;
+pub mod modes;
 pub mod record;
 pub mod replay;
 pub mod rng;

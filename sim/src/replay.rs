@@ -244,7 +244,11 @@ fn sorted_rows(stored: &[Vec<(u16, u16)>], n: usize) -> Vec<Vec<(u16, u16)>> {
 /// u16 rows as `f64` rows divided by `scale`.
 fn f64_rows(rows: &[Vec<(u16, u16)>], scale: f64) -> Vec<SparseRow> {
     rows.iter()
-        .map(|row| row.iter().map(|&(j, v)| (j, f64::from(v) / scale)).collect())
+        .map(|row| {
+            row.iter()
+                .map(|&(j, v)| (j, f64::from(v) / scale))
+                .collect()
+        })
         .collect()
 }
 
@@ -258,7 +262,12 @@ struct Storage {
 impl Storage {
     /// Applies the epoch's `set_weights` calls through the extrinsic's checks and storage rule;
     /// returns the refusals.
-    fn set_weights(&mut self, file: &MetagraphFile, rules: &Rules, call: &EpochCall) -> Vec<String> {
+    fn set_weights(
+        &mut self,
+        file: &MetagraphFile,
+        rules: &Rules,
+        call: &EpochCall,
+    ) -> Vec<String> {
         let mut rejected = Vec::new();
         for sw in &call.set_weights {
             let uid = usize::from(sw.uid);
@@ -275,8 +284,7 @@ impl Storage {
             match set_weights::check(rules, &caller, &sw.uids, &sw.values) {
                 Ok(()) => {
                     let stored = max_upscale_u16(&sw.values);
-                    let mut row: Vec<(u16, u16)> =
-                        sw.uids.iter().copied().zip(stored).collect();
+                    let mut row: Vec<(u16, u16)> = sw.uids.iter().copied().zip(stored).collect();
                     row.sort_by_key(|(j, _)| *j);
                     self.weights[uid] = row;
                     self.last_update[uid] = sw.block;
@@ -321,8 +329,9 @@ pub fn replay(file: &MetagraphFile) -> Result<Replay, ReplayError> {
     };
     let bonds = sorted_rows(&file.bonds, n);
     match file.numeric {
-        Numeric::F64 => replay_f64(file, &rules, &mut storage, f64_rows(&bonds, 65_535.0))
-            .map(Replay::F64),
+        Numeric::F64 => {
+            replay_f64(file, &rules, &mut storage, f64_rows(&bonds, 65_535.0)).map(Replay::F64)
+        }
         Numeric::Chain => replay_chain(file, &rules, &mut storage, bonds).map(Replay::Chain),
     }
 }
@@ -410,12 +419,11 @@ fn replay_chain(
             bonds: &bonds,
             emission: call.rao_emission,
         };
-        let out = generic::epoch::<I32F32>(&input, &params).map_err(|source| {
-            ReplayError::Epoch {
+        let out =
+            generic::epoch::<I32F32>(&input, &params).map_err(|source| ReplayError::Epoch {
                 block: call.block,
                 source,
-            }
-        })?;
+            })?;
         storage.permit.clone_from(&out.new_validator_permit);
         bonds = out.stored_bonds();
         let u16s = |v: &[I32F32]| generic::GenericOutput::to_u16(v);

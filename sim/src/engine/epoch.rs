@@ -7,7 +7,7 @@ use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::numeric::Numeric;
-use crate::chain::yuma::EpochInput;
+use crate::chain::yuma::{EpochInput, store_bonds_as_u16};
 use crate::record::Role;
 use bevy_ecs::prelude::*;
 
@@ -116,7 +116,9 @@ pub fn run_epoch(
     // chain's fixed-point epoch on the same storage (stake and emission in rao, weights as
     // stored u16, bonds as stored u16 / 65535).
     match numeric.0 {
-        Numeric::F64 => buffers.workspace.run(&input, &rules.yuma, &mut buffers.output),
+        Numeric::F64 => buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.output),
         Numeric::Chain => {
             buffers
                 .workspace
@@ -124,10 +126,12 @@ pub fn run_epoch(
         }
     }
     .map_err(|source| EngineError::Epoch {
-            netuid: netuid.0,
-            block,
-            source,
-        })?;
+        netuid: netuid.0,
+        block,
+        source,
+    })?;
+    // Bonds are stored as the chain stores them, u16 (chain mode returns them so already).
+    store_bonds_as_u16(&mut buffers.output.bonds);
     let out = &buffers.output;
 
     // Distribution (spec §4.8): incentive amounts straight from the epoch; dividends only as

@@ -108,6 +108,12 @@ prop_compose! {
             replicates: 1,
             sweep: None,
             record: Record::default(),
+            // Every third case runs the chain's fixed-point epoch: conservation holds there too.
+            numeric: if seed % 3 == 0 {
+                subnetlab_sim::chain::numeric::Numeric::Chain
+            } else {
+                subnetlab_sim::chain::numeric::Numeric::F64
+            },
         };
         // A mid-run change of the last subnet's tempo and share (never the only share > 0).
         if change_at < blocks {

@@ -3,6 +3,7 @@
 mod conservation;
 mod determinism;
 mod halving;
+mod numeric_modes;
 mod owner;
 mod registration;
 mod scenarios;

@@ -117,6 +117,7 @@ pub mod weights;
 pub use epoch::{EpochWorkspace, epoch};
 pub use error::EpochError;
 pub use generic::{ChainInput, ChainParams, GenericOutput};
+pub use modes::store_bonds_as_u16;
 
 #[cfg(test)]
 mod tests;
