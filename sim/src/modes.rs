@@ -4,9 +4,14 @@
 //! Both runs use the same seed, so agents draw the same numbers; the rows are matched by
 //! (subnet, epoch, uid, hotkey). If the runs' metagraphs diverge (a registration or pruning
 //! decided differently by a one-rao difference), the unmatched rows are counted, not compared.
+//!
+//! Two runs drift apart through feedback: a bond whose exact value lies within ~1e-5 u16 units
+//! of an integer is stored one unit apart by the two arithmetics, and rao differences compound
+//! in stake. So the chain run also runs the `f64` epoch on each epoch's own input
+//! ([`engine::run_with_shadow`]), which measures the arithmetic alone.
 
 use crate::chain::numeric::Numeric;
-use crate::engine::{self, EngineError};
+use crate::engine::{self, EngineError, ShadowDifference};
 use crate::record::NeuronRows;
 use crate::scenario::Scenario;
 use std::collections::HashMap;
@@ -33,17 +38,17 @@ pub struct ModeComparison {
     pub unmatched_rows: usize,
     /// Total emission paid (miners + validators), rao: f64 run, chain run.
     pub paid_rao: (u64, u64),
+    /// Per epoch on identical input (the chain run's), the largest difference of the `f64`
+    /// epoch: the arithmetic alone, without the feedback of two diverging runs.
+    pub per_epoch: ShadowDifference,
 }
 
 /// Runs `scenario` (run 0) in both modes and compares every recorded per-UID field.
 pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError> {
-    let mut runs = [Numeric::F64, Numeric::Chain].map(|numeric| {
-        let mut s = scenario.clone();
-        s.numeric = numeric;
-        engine::run(&s, 0, &mut |_| {})
-    });
-    let chain = std::mem::replace(&mut runs[1], Ok(Default::default()))?;
-    let float = std::mem::replace(&mut runs[0], Ok(Default::default()))?;
+    let mut f64_scenario = scenario.clone();
+    f64_scenario.numeric = Numeric::F64;
+    let float = engine::run(&f64_scenario, 0, &mut |_| {})?;
+    let (chain, per_epoch) = engine::run_with_shadow(scenario, 0)?;
     let (a, b) = (&float.neurons, &chain.neurons);
     let key = |n: &NeuronRows, i: usize| (n.subnet[i], n.epoch[i], n.uid[i], n.hotkey[i]);
     let index: HashMap<_, usize> = (0..b.uid.len()).map(|i| (key(b, i), i)).collect();
@@ -83,5 +88,6 @@ pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError>
         matched_rows: pairs.len(),
         unmatched_rows: a.uid.len() + b.uid.len() - 2 * pairs.len(),
         paid_rao: (paid(&float.totals), paid(&chain.totals)),
+        per_epoch,
     })
 }

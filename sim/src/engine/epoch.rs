@@ -43,6 +43,7 @@ pub fn run_epoch(
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
     numeric: Res<NumericMode>,
+    mut shadow: Option<ResMut<ShadowDifference>>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
     mut subnets: Query<SubnetData>,
@@ -130,6 +131,18 @@ pub fn run_epoch(
         block,
         source,
     })?;
+    if let Some(shadow) = shadow.as_deref_mut() {
+        buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.shadow)
+            .map_err(|source| EngineError::Epoch {
+                netuid: netuid.0,
+                block,
+                source,
+            })?;
+        store_bonds_as_u16(&mut buffers.shadow.bonds);
+        shadow.record(&buffers.output, &buffers.shadow);
+    }
     // Bonds are stored as the chain stores them, u16 (chain mode returns them so already).
     store_bonds_as_u16(&mut buffers.output.bonds);
     let out = &buffers.output;

@@ -1,5 +1,14 @@
-//! Issue #3, part 6: `numeric: chain` and `numeric: f64` agree on the example scenarios: every
-//! incentive and dividend share of every recorded epoch differs by less than 1e-6.
+//! Issue #3, part 6: `numeric: chain` against `numeric: f64` on the example scenarios (one
+//! simulated day each, every epoch recorded).
+//!
+//! - Per epoch, on identical input (the chain run's own), every consensus, incentive,
+//!   dividend and validator-trust share differs by less than 1e-6 (measured ≤ 2.5e-7) and a
+//!   stored bond by at most one u16 unit (a value within ~1e-5 units of an integer truncates
+//!   to different sides).
+//! - Over two whole runs, incentive shares still differ by less than 1e-6, but dividends
+//!   drift further (measured up to 5.3e-5): each one-unit bond difference feeds back into the
+//!   next epochs' bonds, dividends and stake. That is the spread between any two correct
+//!   arithmetics with the chain's u16 bond storage, not an error of either mode.
 
 use subnetlab_sim::modes::compare_modes;
 
@@ -19,23 +28,25 @@ fn chain_and_f64_modes_agree_on_the_examples() {
         scenario.sweep = None;
         let c = compare_modes(&scenario).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(c.matched_rows > 0 && c.unmatched_rows == 0, "{name}: {c:?}");
+        let per_epoch = &c.per_epoch;
+        assert!(
+            per_epoch.max_share.iter().all(|&d| d < 1e-6),
+            "{name}: {per_epoch:?}"
+        );
+        assert!(per_epoch.max_bond_u16 <= 1.0 + 1e-9, "{name}: {per_epoch:?}");
         for f in &c.fields {
-            eprintln!("{name}: {} {:e} at {:?}", f.field, f.max_abs, f.at);
-        }
-        for f in c
-            .fields
-            .iter()
-            .filter(|f| matches!(f.field, "incentive" | "dividends"))
-        {
-            if std::env::var("MODES_NOASSERT").is_err() {
-                assert!(
-                    f.max_abs < 1e-6,
-                    "{name}: {} differs by {:e} at {:?}",
-                    f.field,
-                    f.max_abs,
-                    f.at
-                );
-            }
+            let bound = match f.field {
+                "incentive" | "consensus" | "validator_trust" => 1e-6,
+                "dividends" => 1e-4,
+                _ => continue,
+            };
+            assert!(
+                f.max_abs < bound,
+                "{name}: {} differs by {:e} at {:?}",
+                f.field,
+                f.max_abs,
+                f.at
+            );
         }
     }
 }
