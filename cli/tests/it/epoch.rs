@@ -101,8 +101,14 @@ fn chain_mode_reproduces_v1_exactly() {
     let epochs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let e = epochs.as_array().unwrap();
     assert_eq!(e.len(), 9);
-    assert_eq!(ints(&e[1]["dividends"]), [6553, 13106, 19660, 26214, 0, 0, 0, 0]);
-    assert_eq!(ints(&e[8]["dividends"]), [3481, 7825, 23240, 30987, 0, 0, 0, 0]);
+    assert_eq!(
+        ints(&e[1]["dividends"]),
+        [6553, 13106, 19660, 26214, 0, 0, 0, 0]
+    );
+    assert_eq!(
+        ints(&e[8]["dividends"]),
+        [3481, 7825, 23240, 30987, 0, 0, 0, 0]
+    );
     assert_eq!(ints(&e[5]["incentive"]), [0, 0, 0, 0, 0, 0, 0, 65_535]);
     let combined: Vec<i64> = ints(&e[6]["server_emission"])
         .iter()
@@ -145,5 +151,8 @@ fn chain_mode_reproduces_v8_exactly() {
         assert_eq!(ints(&e[k + 1]["dividends"]), want, "epoch {k}");
     }
     assert_eq!(e[6]["bonds"][0], serde_json::json!([[3, 3853], [4, 27120]]));
-    assert_eq!(e[6]["bonds"][2], serde_json::json!([[3, 20244], [4, 17970]]));
+    assert_eq!(
+        e[6]["bonds"][2],
+        serde_json::json!([[3, 20244], [4, 17970]])
+    );
 }

@@ -15,7 +15,7 @@ mod events;
 mod registration;
 mod timeline;
 
-pub use build::{hotkey_id, yuma_params};
+pub use build::{chain_params, hotkey_id, yuma_params};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 

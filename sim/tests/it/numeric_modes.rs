@@ -33,7 +33,10 @@ fn chain_and_f64_modes_agree_on_the_examples() {
             per_epoch.max_share.iter().all(|&d| d < 1e-6),
             "{name}: {per_epoch:?}"
         );
-        assert!(per_epoch.max_bond_u16 <= 1.0 + 1e-9, "{name}: {per_epoch:?}");
+        assert!(
+            per_epoch.max_bond_u16 <= 1.0 + 1e-9,
+            "{name}: {per_epoch:?}"
+        );
         for f in &c.fields {
             let bound = match f.field {
                 "incentive" | "consensus" | "validator_trust" => 1e-6,
