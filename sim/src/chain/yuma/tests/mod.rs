@@ -6,6 +6,7 @@
 mod masks;
 mod properties;
 mod reference;
+mod upstream_epoch;
 mod v1_classic;
 mod v8_yuma3;
 
@@ -176,6 +177,7 @@ pub(crate) fn mock_chain_params() -> ChainParams {
 /// weights and bonds), epochs in I32F32, bonds stored back as u16.
 pub(crate) struct FixedChain {
     pub block: u64,
+    pub tempo: u64,
     pub stake: Vec<u64>,
     pub last_update: Vec<u64>,
     pub registered: Vec<u64>,
@@ -193,6 +195,7 @@ impl FixedChain {
         let n = stake.len();
         Self {
             block,
+            tempo: 1,
             stake: stake.to_vec(),
             last_update: vec![block; n],
             registered: vec![block; n],
@@ -211,12 +214,12 @@ impl FixedChain {
         self.last_update[uid] = self.block;
     }
 
-    /// Runs the epoch manually (tempo 1, `LastMechansimStepBlock = 0`, 1 TAO) and stores its
-    /// permits and u16 bonds.
+    /// Runs the epoch manually (`LastMechansimStepBlock = 0`, 1 TAO) and stores its permits
+    /// and u16 bonds.
     pub fn epoch(&mut self) -> &GenericOutput<I32F32> {
         let input = ChainInput {
             block: self.block,
-            tempo: 1,
+            tempo: self.tempo,
             last_mechanism_step_block: 0,
             owner_uid: self.owner,
             stake: &self.stake,
@@ -239,6 +242,21 @@ impl FixedChain {
             .iter()
             .find(|e| usize::from(e.0) == j)
             .map_or(0, |e| e.1)
+    }
+
+    /// A new hotkey takes `uid` at the current block (`replace_neuron`): registration and
+    /// last-update blocks reset, its weights, bonds and permit cleared.
+    pub fn register(&mut self, uid: usize) {
+        self.registered[uid] = self.block;
+        self.last_update[uid] = self.block;
+        self.weights[uid].clear();
+        self.bonds[uid].clear();
+        self.permit[uid] = false;
+    }
+
+    /// `Emission` of a uid: server plus validator emission of the last epoch.
+    pub fn emission(&self, uid: usize) -> u64 {
+        self.out.server_emission[uid] + self.out.validator_emission[uid]
     }
 
     /// A per-uid output as the chain stores it (u16).
