@@ -134,3 +134,149 @@ fn test_zero_weights() {
         (500_000_000, 500_000_000)
     );
 }
+
+/// `distribute_nodes`: validators and servers, blockwise (0), regularly interleaved (1) or
+/// shuffled (2; upstream shuffles with an unseeded RNG, here a fixed permutation).
+fn distribute(validators: usize, n: usize, interleave: usize) -> (Vec<usize>, Vec<usize>) {
+    match interleave {
+        0 => ((0..validators).collect(), (validators..n).collect()),
+        1 => (0..n).partition(|i| i % (n / validators) == 0),
+        _ => {
+            use rand::SeedableRng;
+            use rand::seq::SliceRandom;
+            let mut uids: Vec<usize> = (0..n).collect();
+            uids.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(n as u64));
+            (uids[..validators].to_vec(), uids[validators..].to_vec())
+        }
+    }
+}
+
+/// `test_512_graph`: 512 uids, 64 validators with 328,125,000,000,000 rao each weighting all
+/// 448 servers equally (`u16::MAX / 512` each, stored max-upscaled), servers with and without
+/// self-weights, three epochs, every node layout. ASSERTED: validators C = I = 0, D = 1,023,
+/// `Emission` 7,812,500, bonds 65,535 to a server and 0 to a validator; servers C = I = 146,
+/// D = 0, `Emission` 1,116,071, no bonds.
+#[test]
+fn test_512_graph() {
+    let (n, validators_n) = (512, 64);
+    for interleave in 0..3 {
+        for server_self in [false, true] {
+            let (validators, servers) = distribute(validators_n, n, interleave);
+            let stake: Vec<u64> = (0..n)
+                .map(|i| {
+                    if validators.contains(&i) {
+                        328_125_000_000_000
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            let mut chain = FixedChain::new(0, &stake, classic(validators_n as u16, 65_534));
+            chain.tempo = 65_534;
+            chain.epoch();
+            chain.block = 1;
+            let mut row: Vec<(u16, u16)> =
+                servers.iter().map(|&s| (s as u16, u16::MAX)).collect();
+            row.sort_unstable();
+            for &v in &validators {
+                chain.set_weights(v, &row);
+            }
+            if server_self {
+                for &s in &servers {
+                    chain.set_weights(s, &[(s as u16, u16::MAX)]);
+                }
+            }
+            for _ in 0..3 {
+                chain.epoch();
+            }
+            let out = &chain.out;
+            let (c, i, d) = (
+                FixedChain::u16s(&out.consensus),
+                FixedChain::u16s(&out.incentive),
+                FixedChain::u16s(&out.dividends),
+            );
+            let (server, validator) = (servers[0] as u16, validators[0] as u16);
+            let bond = |row: usize, col: u16| {
+                chain.bonds[row]
+                    .iter()
+                    .find(|e| e.0 == col)
+                    .map_or(0, |e| e.1)
+            };
+            for &v in &validators {
+                assert_eq!((c[v], i[v], d[v]), (0, 0, 1_023), "validator {v}");
+                assert_eq!(chain.emission(v), 7_812_500, "validator {v}");
+                assert_eq!((bond(v, validator), bond(v, server)), (0, 65_535));
+            }
+            for &s in &servers {
+                assert_eq!((c[s], i[s], d[s]), (146, 146, 0), "server {s}");
+                assert_eq!(chain.emission(s), 1_116_071, "server {s}");
+                assert!(chain.bonds[s].is_empty());
+            }
+        }
+    }
+}
+
+/// `test_validator_permits`: with `StakeThreshold = validators_n`, the first epoch gives
+/// permits to exactly the validators whose stake reaches the threshold (never to servers);
+/// after the servers gain `2n` rao the next epoch moves every permit to them.
+#[test]
+fn test_validator_permits() {
+    for interleave in 0..3 {
+        for (n, validators_n) in [(2usize, 1usize), (4, 2), (8, 4)] {
+            for assignment in 0..=1 {
+                let (validators, servers) = distribute(validators_n, n, interleave);
+                let mut stake = vec![0u64; n];
+                for &v in &validators {
+                    stake[v] = if assignment == 1 { (v + n) as u64 } else { 1 };
+                }
+                for &s in &servers {
+                    stake[s] = if assignment == 1 { s as u64 } else { 0 };
+                }
+                let mut params = mock_chain_params(); // add_network: Yuma 3
+                params.max_allowed_validators = validators_n as u16;
+                params.stake_threshold = validators_n as u64;
+                params.activity_cutoff = 910_201;
+                let mut chain = FixedChain::new(0, &stake, params);
+                chain.tempo = 65_534;
+                chain.epoch();
+                let case = format!("{interleave} {n} {assignment}");
+                for &v in &validators {
+                    assert_eq!(chain.permit[v], stake[v] >= validators_n as u64, "{case}");
+                }
+                for &s in &servers {
+                    assert!(!chain.permit[s], "{case}");
+                }
+                for &s in &servers {
+                    chain.stake[s] += 2 * n as u64;
+                }
+                chain.block = 1;
+                chain.epoch();
+                for &v in &validators {
+                    assert!(!chain.permit[v], "{case}");
+                }
+                for &s in &servers {
+                    assert!(chain.permit[s], "{case}");
+                }
+            }
+        }
+    }
+}
+
+/// `test_can_set_self_weight_as_subnet_owner`: the owner (uid 0, 5,000 TAO, permit) weights
+/// itself and uid 1 at `u16::MAX / 2` each (written to storage directly); its self-weight is
+/// kept, so both uids get the same, non-zero server emission.
+#[test]
+fn test_can_set_self_weight_as_subnet_owner() {
+    let mut params = mock_chain_params();
+    params.activity_cutoff = 5_000;
+    let mut chain = FixedChain::new(1, &[5_000_000_000_000, 0], params);
+    chain.tempo = 360;
+    chain.owner = Some(0);
+    chain.permit = vec![true, false];
+    chain.weights[0] = vec![(0, u16::MAX / 2), (1, u16::MAX / 2)];
+    chain.block = 2;
+    chain.last_update = vec![2, 0];
+    chain.epoch();
+    let server = &chain.out.server_emission;
+    assert!(server[0] > 0 && server[0] == server[1], "{server:?}");
+}
