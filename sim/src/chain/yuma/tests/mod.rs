@@ -244,14 +244,20 @@ impl FixedChain {
             .map_or(0, |e| e.1)
     }
 
-    /// A new hotkey takes `uid` at the current block (`replace_neuron`): registration and
-    /// last-update blocks reset, its weights, bonds and permit cleared.
+    /// A new hotkey takes `uid` at the current block (`replace_neuron`, `clear_neuron`):
+    /// registration and last-update blocks reset, its weights, bonds and permit cleared, and
+    /// weights *to* it set to 0 (kept as entries).
     pub fn register(&mut self, uid: usize) {
         self.registered[uid] = self.block;
         self.last_update[uid] = self.block;
         self.weights[uid].clear();
         self.bonds[uid].clear();
         self.permit[uid] = false;
+        for row in &mut self.weights {
+            for e in row.iter_mut().filter(|e| usize::from(e.0) == uid) {
+                e.1 = 0;
+            }
+        }
     }
 
     /// `Emission` of a uid: server plus validator emission of the last epoch.

@@ -175,8 +175,7 @@ fn test_512_graph() {
             chain.tempo = 65_534;
             chain.epoch();
             chain.block = 1;
-            let mut row: Vec<(u16, u16)> =
-                servers.iter().map(|&s| (s as u16, u16::MAX)).collect();
+            let mut row: Vec<(u16, u16)> = servers.iter().map(|&s| (s as u16, u16::MAX)).collect();
             row.sort_unstable();
             for &v in &validators {
                 chain.set_weights(v, &row);
@@ -279,4 +278,34 @@ fn test_can_set_self_weight_as_subnet_owner() {
     chain.epoch();
     let server = &chain.out.server_emission;
     assert!(server[0] > 0 && server[0] == server[1], "{server:?}");
+}
+
+/// `test_outdated_weights`: tempo 0 (activity cutoff 1 block), 4 uids with 1 rao; validators 0
+/// and 1 weight servers 2 and 3 at 2:1, servers self-weight. A new hotkey then replaces uid 3
+/// (the least incentive) and only validator 0 weights again: its weight to the new uid 3
+/// counts, validator 1's is outdated. ASSERTED: D₀ = 32,767, `Emission₀` = 250,000,000,
+/// stored bonds of uid 0 to servers 2 and 3 both 65,535.
+#[test]
+fn test_outdated_weights() {
+    let mut chain = FixedChain::new(1, &[1; 4], classic(4, 0));
+    chain.tempo = 0;
+    chain.epoch();
+    chain.block = 2;
+    let row = crate::chain::set_weights::max_upscale_u16(&[2 * (u16::MAX / 3), u16::MAX / 3]);
+    let validators_row = [(2, row[0]), (3, row[1])];
+    for uid in 0..2 {
+        chain.set_weights(uid, &validators_row);
+    }
+    for uid in 2..4 {
+        chain.set_weights(uid, &[(uid as u16, u16::MAX)]);
+    }
+    chain.epoch();
+    chain.register(3);
+    chain.block = 3;
+    chain.set_weights(0, &validators_row);
+    chain.epoch();
+    assert_eq!(FixedChain::u16s(&chain.out.dividends)[0], 32_767);
+    assert_eq!(chain.emission(0), 250_000_000);
+    assert_eq!(chain.bond(0, 2), 65_535);
+    assert_eq!(chain.bond(0, 3), 65_535);
 }

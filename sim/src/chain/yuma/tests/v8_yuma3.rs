@@ -415,3 +415,99 @@ fn v8_kappa_moves_first_consensus() {
     assert_eq!(chain.epoch().consensus, [0.0, 0.0, 0.0, 0.0, 1.0]);
     assert_eq!(chain.out.incentive, chain.out.consensus);
 }
+
+/// Upstream `test_yuma_3_bonds_reset` in the `chain` mode: 41 epochs; at epoch 20 the bonds
+/// to server 3 are reset (`do_reset_bonds`: the column is removed from every stored bond row)
+/// before the epoch runs. Dividend targets ASSERTED upstream (±0.001); bond targets written
+/// there but not asserted, checked here with the same tolerance.
+#[test]
+fn yuma3_bonds_reset_chain_mode() {
+    let mut params = mock_chain_params();
+    params.bonds_penalty = 0;
+    params.bonds_moving_average = 975_000;
+    params.liquid_alpha = true;
+    params.alpha_low = 6553;
+    params.alpha_high = 19660;
+    params.max_allowed_validators = 3;
+    let mut chain = FixedChain::new(1, &[8, 1, 1, 0, 0], params);
+    chain.block = 2;
+    chain.epoch();
+    let targets: [(usize, [f64; 3], [[f64; 2]; 3]); 7] = [
+        (
+            0,
+            [0.8, 0.1, 0.1],
+            [[0.1013, 0.0], [0.1013, 0.0], [0.1013, 0.0]],
+        ),
+        (
+            1,
+            [0.8944, 0.0528, 0.0528],
+            [[0.1924, 0.0], [0.0908, 0.2987], [0.0908, 0.2987]],
+        ),
+        (
+            2,
+            [0.5230, 0.2385, 0.2385],
+            [[0.1715, 0.1013], [0.0815, 0.3697], [0.0815, 0.3697]],
+        ),
+        (
+            19,
+            [0.7919, 0.1040, 0.1040],
+            [[0.0269, 0.8539], [0.0131, 0.8975], [0.0131, 0.8975]],
+        ),
+        (
+            20,
+            [0.7928, 0.1036, 0.1036],
+            [[0.0, 0.8687], [0.0, 0.9079], [0.0, 0.9079]],
+        ),
+        (
+            21,
+            [0.8467, 0.0766, 0.0766],
+            [[0.0, 0.8820], [0.2987, 0.6386], [0.2987, 0.6386]],
+        ),
+        (
+            40,
+            [0.7928, 0.1036, 0.1036],
+            [[0.8687, 0.0578], [0.9079, 0.0523], [0.9079, 0.0523]],
+        ),
+    ];
+    let (to3, to4) = ([(3, MAX), (4, 0)], [(3, 0), (4, MAX)]);
+    for epoch in 0..=40 {
+        let rows = match epoch {
+            0 => [to3, to3, to3],
+            1 => [to3, to4, to4],
+            2..=20 => [to4, to4, to4],
+            21 => [to4, to3, to3],
+            _ => [to3, to3, to3],
+        };
+        for (uid, row) in rows.iter().enumerate() {
+            chain.set_weights(uid, row);
+        }
+        if epoch == 20 {
+            chain
+                .bonds
+                .iter_mut()
+                .for_each(|row| row.retain(|e| e.0 != 3));
+        }
+        chain.block += 1;
+        chain.epoch();
+        if let Some((_, dividends, bonds)) = targets.iter().find(|t| t.0 == epoch) {
+            let got = FixedChain::u16s(&chain.out.dividends);
+            for (uid, &want) in dividends.iter().enumerate() {
+                let g = f64::from(got[uid]) / 65_535.0;
+                assert!(
+                    (g - want).abs() <= 1e-3,
+                    "epoch {epoch} D[{uid}]: {g} vs {want}"
+                );
+            }
+            for (uid, row) in bonds.iter().enumerate() {
+                for (k, &want) in row.iter().enumerate() {
+                    let g = f64::from(chain.bond(uid, 3 + k)) / 65_535.0;
+                    assert!(
+                        (g - want).abs() <= 1e-3,
+                        "epoch {epoch} B[{uid}][{}]: {g} vs {want}",
+                        3 + k
+                    );
+                }
+            }
+        }
+    }
+}
