@@ -309,3 +309,48 @@ fn test_outdated_weights() {
     assert_eq!(chain.bond(0, 2), 65_535);
     assert_eq!(chain.bond(0, 3), 65_535);
 }
+
+/// `test_deregistered_miner_bonds`: validators 0 and 1 bond to servers 2 and 3 (epoch at
+/// block 4, tempo 2); a new hotkey replaces uid 3 at block 5 and the validators weight again
+/// at block 5. In the epoch at block 6 the bonds to the new uid 3 are masked (registered after
+/// the last tempo) and its weights are outdated: ASSERTED `B₀₂` does not fall, `B₀₃` does not
+/// rise (here: stays 65,535, drops to 0).
+#[test]
+fn test_deregistered_miner_bonds() {
+    let mut chain = FixedChain::new(1, &[1; 4], classic(4, 65_534));
+    chain.tempo = 65_534;
+    chain.epoch();
+    chain.block = 2;
+    let row = crate::chain::set_weights::max_upscale_u16(&[2 * (u16::MAX / 3), u16::MAX / 3]);
+    let validators_row = [(2, row[0]), (3, row[1])];
+    for uid in 0..2 {
+        chain.set_weights(uid, &validators_row);
+    }
+    chain.block = 4;
+    chain.tempo = 2;
+    chain.params.activity_cutoff = 27;
+    chain.epoch();
+    let (b02, b03) = (chain.bond(0, 2), chain.bond(0, 3));
+    assert!(b02 > 0 && b03 > 0, "{:?}", chain.bonds);
+    chain.block = 5;
+    chain.register(3);
+    for uid in 0..2 {
+        chain.set_weights(uid, &validators_row);
+    }
+    chain.block = 6;
+    chain.epoch();
+    assert!(chain.bond(0, 2) >= b02);
+    assert!(chain.bond(0, 3) <= b03);
+    assert_eq!((chain.bond(0, 2), chain.bond(0, 3)), (65_535, 0));
+}
+
+/// `test_epoch_outputs_single_staker_registered_no_weights`: one uid with 1 rao and no
+/// weights: incentive plus dividend emission add up to the 1 TAO emitted (ASSERTED ±1,000
+/// rao; exact here: the stake fallback gives it all).
+#[test]
+fn test_epoch_outputs_single_staker_registered_no_weights() {
+    let mut chain = FixedChain::new(1, &[1], mock_chain_params());
+    chain.tempo = 65_534;
+    chain.epoch();
+    assert_eq!(chain.emission(0), 1_000_000_000);
+}
