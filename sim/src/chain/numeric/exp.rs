@@ -49,6 +49,11 @@ pub fn exp_fixed(x: I32F32) -> Option<I32F32> {
         // ÷ k, truncated: dividing two I32F32 values with 32 fraction bits each cancels the
         // scale, so this is the integer division of the bits.
         term /= k;
+        if term == 0 {
+            // Every later term is 0 too (0 × z floors to 0): the sum is final. Exact, and
+            // it ends the series early for small arguments.
+            break;
+        }
         sum = sum.checked_add(term)?;
     }
     if negative {
