@@ -196,13 +196,17 @@ pub fn mat_ema<T: Num>(new: &[Row<T>], old: &[Row<T>], alpha: T, columns: usize)
     new.iter()
         .enumerate()
         .map(|(i, new_row)| {
+            let old_row = old.get(i).map_or(&[][..], Vec::as_slice);
+            if new_row.is_empty() && old_row.is_empty() {
+                return Vec::new(); // nothing to add: the chain's scan finds no positive entry
+            }
             acc.iter_mut().for_each(|v| *v = T::ZERO);
             for &(j, v) in new_row {
                 if let Some(cell) = acc.get_mut(usize::from(j)) {
                     *cell = cell.sat_add(alpha.sat_mul(v));
                 }
             }
-            for &(j, v) in old.get(i).map_or(&[][..], Vec::as_slice) {
+            for &(j, v) in old_row {
                 if let Some(cell) = acc.get_mut(usize::from(j)) {
                     *cell = cell.sat_add(one_minus_alpha.sat_mul(v));
                 }
