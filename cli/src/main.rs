@@ -4,6 +4,7 @@
 mod bench;
 mod compare;
 mod epoch_cmd;
+mod experiment;
 mod output;
 mod report;
 mod run;
@@ -52,6 +53,8 @@ enum Command {
         /// The metagraph file (see examples/epoch-v1-classic-bonds.json).
         file: PathBuf,
     },
+    /// Built-in experiments on the Yuma epoch: retention maps, collusion frontier, case library.
+    Experiment(experiment::ExperimentArgs),
     /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64.
     Bench(bench::BenchArgs),
 }
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Experiment(args)) => experiment::experiment(args),
         Some(Command::Epoch { file }) => epoch_cmd::epoch(&file),
     };
     match result {

@@ -223,6 +223,30 @@ pub struct RetentionResult {
 }
 
 impl RetentionResult {
+    /// The maps, one per (mode, σ, `S_H`) in run order: `(mode, σ, S_H, points)` with the
+    /// points ordered by `W_H`, then `W_C`, on a square grid.
+    pub fn maps(&self) -> Vec<(Mode, f64, f64, &[RetentionPoint])> {
+        let mut maps = Vec::new();
+        let mut start = 0;
+        let p = &self.points;
+        for k in 1..=p.len() {
+            let same = k < p.len()
+                && p[k].mode == p[start].mode
+                && p[k].sigma == p[start].sigma
+                && p[k].honest_stake == p[start].honest_stake;
+            if !same {
+                maps.push((
+                    p[start].mode,
+                    p[start].sigma,
+                    p[start].honest_stake,
+                    &p[start..k],
+                ));
+                start = k;
+            }
+        }
+        maps
+    }
+
     /// The required utility for `(mode, σ, S_H)`, if mapped (`Some(None)`: no utility is
     /// enough).
     pub fn required_for(&self, mode: Mode, sigma: f64, honest_stake: f64) -> Option<Option<f64>> {
@@ -443,7 +467,7 @@ pub fn run(
         .as_ref()
         .map(|m| (Mode::Multi, m.grid, &m.honest_stakes, Some(m)));
     for (mode, grid, stakes, multi) in std::iter::once(single).chain(multi) {
-        let axis: Vec<f64> = (0..grid).map(|k| k as f64 / (grid - 1) as f64).collect();
+        let axis = axis(grid);
         for &sigma in &cfg.sigmas {
             for &sh in stakes.iter() {
                 // Per trial, per (W_H, W_C): (honest emission, retained share).
@@ -512,23 +536,33 @@ fn mean_sd(xs: &[f64]) -> (f64, f64) {
 
 /// For one map (points ordered by `W_H`, then `W_C`, both over `axis`): per `W_C`, the least
 /// `W_H` from which every larger grid `W_H` retains `S_H` — interpolated linearly between the
-/// last failing and the first retaining grid point — and the largest of these over `W_C`,
-/// with the `W_C` that needs it. `None` if some `W_C` defeats `W_H = 1`.
-pub fn required_utility(map: &[RetentionPoint], axis: &[f64], sh: f64) -> (Option<f64>, f64) {
+/// last failing and the first retaining grid point — or `None` if even `W_H = 1` fails. This
+/// is the map's `E_H = S_H` retention line (the docs' contour), as `(W_C, W_H)` pairs.
+pub fn retention_line(map: &[RetentionPoint], axis: &[f64], sh: f64) -> Vec<(f64, Option<f64>)> {
     let g = axis.len();
     let value = |a: usize, b: usize| map[a * g + b].retained_share;
+    axis.iter()
+        .enumerate()
+        .map(|(b, &wc)| {
+            let threshold = match (0..g).rev().find(|&a| value(a, b) < sh) {
+                None => Some(axis[0]),
+                Some(a) if a + 1 == g => None,
+                Some(a) => {
+                    let (lo, hi) = (value(a, b), value(a + 1, b));
+                    let t = if hi > lo { (sh - lo) / (hi - lo) } else { 1.0 };
+                    Some(axis[a] + t.clamp(0.0, 1.0) * (axis[a + 1] - axis[a]))
+                }
+            };
+            (wc, threshold)
+        })
+        .collect()
+}
+
+/// The largest threshold of [`retention_line`] over `W_C`, with the `W_C` that needs it (the
+/// first on ties); `None` if some `W_C` defeats `W_H = 1`.
+pub fn required_utility(map: &[RetentionPoint], axis: &[f64], sh: f64) -> (Option<f64>, f64) {
     let mut worst: (Option<f64>, f64) = (Some(f64::NEG_INFINITY), 0.0);
-    for (b, &wc) in axis.iter().enumerate() {
-        let failing = (0..g).rev().find(|&a| value(a, b) < sh);
-        let threshold = match failing {
-            None => Some(axis[0]),
-            Some(a) if a + 1 == g => None,
-            Some(a) => {
-                let (lo, hi) = (value(a, b), value(a + 1, b));
-                let t = if hi > lo { (sh - lo) / (hi - lo) } else { 1.0 };
-                Some(axis[a] + t.clamp(0.0, 1.0) * (axis[a + 1] - axis[a]))
-            }
-        };
+    for (wc, threshold) in retention_line(map, axis, sh) {
         match (threshold, worst.0) {
             (None, Some(_)) => worst = (None, wc),
             (Some(t), Some(w)) if t > w => worst = (Some(t), wc),
@@ -536,6 +570,11 @@ pub fn required_utility(map: &[RetentionPoint], axis: &[f64], sh: f64) -> (Optio
         }
     }
     worst
+}
+
+/// The `W_H`/`W_C` axis of a map with `grid` points: `k / (grid − 1)`.
+pub fn axis(grid: usize) -> Vec<f64> {
+    (0..grid).map(|k| k as f64 / (grid - 1) as f64).collect()
 }
 
 #[cfg(test)]
