@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod epoch_cmd;
 mod modes_cmd;
+mod experiment;
 mod output;
 mod report;
 mod run;
@@ -57,6 +58,8 @@ enum Command {
     /// Run a scenario in both numeric modes (f64 and chain); print the largest difference per
     /// field.
     CompareModes(modes_cmd::CompareModesArgs),
+    /// Built-in experiments on the Yuma epoch: retention maps, collusion frontier, case library.
+    Experiment(experiment::ExperimentArgs),
     /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64, or with
     /// `--numeric chain` in both modes with their ratio.
     Bench(bench::BenchArgs),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         }
         Some(Command::CompareModes(args)) => modes_cmd::compare_modes_cmd(&args),
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Experiment(args)) => experiment::experiment(args),
         Some(Command::Epoch { file }) => epoch_cmd::epoch(&file),
     };
     match result {
