@@ -4,8 +4,8 @@
 mod bench;
 mod compare;
 mod epoch_cmd;
-mod modes_cmd;
 mod experiment;
+mod modes_cmd;
 mod output;
 mod report;
 mod run;
