@@ -2,6 +2,9 @@
 //! for it when its event fires. Randomness comes only from the agent's own stream
 //! ([`crate::engine::AgentRng`]).
 
+pub mod adapt;
+pub mod adversary;
+pub mod delay;
 pub mod market;
 pub mod miner;
 pub mod validator;

@@ -1,14 +1,15 @@
 //! Honest validators: observe each miner's quality with their own noise, set weights on what
 //! they see, and come back every `interval` blocks.
 
+use super::adversary::{Adversary, Tactic};
 use super::miner::ServedQuality;
 use super::standard_normal;
 use crate::chain::set_weights::{self, Caller, max_upscale_u16};
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
 use crate::engine::{
-    AgentRng, Clock, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph, Neuron,
-    Permit, Stake, SubnetRules, WeightCalls, Weights,
+    AgentRng, Clock, Coalition, Commit, Commits, EpochBuffers, EpochClock, EventQueue, LastUpdate,
+    Metagraph, Neuron, Permit, Stake, SubnetRules, WeightCalls, Weights,
 };
 use crate::record::Role;
 use crate::scenario::WeightRule;
@@ -35,27 +36,100 @@ pub fn set_weights(
     clock: Res<Clock>,
     mut queue: ResMut<EventQueue>,
     mut validators: Query<ValidatorData>,
-    mut subnets: Query<(
-        &ServedQuality,
-        &SubnetRules,
-        &EpochClock,
-        &Metagraph,
-        &mut WeightCalls,
-    )>,
+    mut subnets: Query<SubnetView>,
+    members: Query<(&Neuron, &Coalition)>,
     mut observed: Local<Vec<(u16, f64)>>,
     mut row: Local<SparseRow>,
+    mut visible: Local<Vec<(u16, f64)>>,
 ) {
-    let Ok((me, honest, burn, mut rng, mut weights, mut last_update, permit, stake, mut commits)) =
-        validators.get_mut(neuron)
+    // What the agent can see of others, read before its own storage is borrowed: a copier's
+    // target row (stored weights are what the chain shows; commits stay hidden) and a cabal's
+    // miners.
+    let Ok(me) = validators.get(neuron) else {
+        return;
+    };
+    let subnet = me.0.subnet;
+    let tactic = me.9.map(|a| &a.tactic);
+    let Ok((_, _, _, metagraph, _, buffers)) = subnets.get(subnet) else {
+        return;
+    };
+    visible.clear();
+    let mut coalition_miners: Vec<u16> = Vec::new();
+    match tactic {
+        Some(Tactic::Copier(c)) => match c.target {
+            Some(t) => {
+                if let Some(row) = metagraph
+                    .uids
+                    .get(t as usize)
+                    .and_then(|&e| validators.get(e).ok())
+                {
+                    visible.extend_from_slice(&row.4.0);
+                }
+            }
+            // The last epoch's `Consensus`, as the chain publishes it.
+            None => visible.extend(
+                buffers
+                    .output
+                    .consensus
+                    .iter()
+                    .enumerate()
+                    .map(|(uid, &c)| (uid as u16, c)),
+            ),
+        },
+        Some(Tactic::Cabal(c)) => {
+            coalition_miners.extend(metagraph.uids.iter().enumerate().filter_map(|(uid, &e)| {
+                members
+                    .get(e)
+                    .ok()
+                    .filter(|(n, k)| n.role == Role::Miner && k.0 == c.coalition)
+                    .map(|_| uid as u16)
+            }));
+        }
+        _ => {}
+    }
+
+    let Ok((
+        me,
+        honest,
+        burn,
+        mut rng,
+        mut weights,
+        mut last_update,
+        permit,
+        stake,
+        mut commits,
+        mut adversary,
+    )) = validators.get_mut(neuron)
     else {
         return;
     };
-    let Ok((served, rules, epochs, metagraph, mut calls)) = subnets.get_mut(me.subnet) else {
+    let Ok((served, rules, epochs, metagraph, mut calls, _)) = subnets.get_mut(me.subnet) else {
         return;
     };
     row.clear();
+    let interval = honest
+        .map(|h| h.interval)
+        .or(burn.map(|b| b.interval))
+        .or(adversary.as_ref().map(|a| a.interval()));
+    let Some(interval) = interval else {
+        return;
+    };
+    queue.schedule(clock.block + interval, Event::SetWeights(neuron));
+    let epoch = epochs.epochs;
+    if let Some(adv) = adversary.as_deref_mut() {
+        if adv.tactic.silent(clock.block) {
+            return;
+        }
+        if let Some(search) = &mut adv.adapt {
+            let knob = search.rule.knob;
+            if let Some(value) = adv.tactic.knob(knob)
+                && let Some(next) = search.step(clock.block, stake.0, value, &mut rng.0)
+            {
+                adv.tactic.set_knob(knob, next);
+            }
+        }
+    }
     if let Some(strategy) = honest {
-        queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
         let rng = &mut rng.0;
         observed.clear();
         observed.extend(served.0.iter().map(|&(uid, quality)| {
@@ -65,11 +139,18 @@ pub fn set_weights(
             )
         }));
         weights_from_observations(&mut observed, &strategy.rule, &mut row);
-    } else if let Some(burn) = burn {
+    } else if burn.is_some() {
         // The owner's burn: all weight on its own UID, which the epoch keeps for the owner.
-        queue.schedule(clock.block + burn.interval, Event::SetWeights(neuron));
         row.push((me.uid, 65_535.0));
-    } else {
+    } else if let Some(Tactic::Copier(copier)) = adversary.as_deref_mut().map(|a| &mut a.tactic) {
+        copier.row(epoch, &visible, me.uid, &mut rng.0, &mut row);
+    }
+    if let Some(adv) = adversary.as_deref_mut() {
+        adv.tactic
+            .twist(&mut row, clock.block, epoch, &coalition_miners);
+    }
+    if row.is_empty() {
+        // Nothing seen yet (a copier before the first epoch): no call.
         return;
     }
     let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();
@@ -161,6 +242,17 @@ type ValidatorData<'a> = (
     &'a Permit,
     &'a Stake,
     &'a mut Commits,
+    Option<&'a mut Adversary>,
+);
+
+/// What `set_weights` reads (and counts) of the subnet.
+type SubnetView<'a> = (
+    &'a ServedQuality,
+    &'a SubnetRules,
+    &'a EpochClock,
+    &'a Metagraph,
+    &'a mut WeightCalls,
+    &'a EpochBuffers,
 );
 
 /// Turn `(uid, observed quality)` pairs into a stored weight row. `observed` may be reordered.
