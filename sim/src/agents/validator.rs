@@ -8,8 +8,8 @@ use crate::chain::set_weights::{self, Caller, max_upscale_u16};
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
 use crate::engine::{
-    AgentRng, Clock, Coalition, Commit, Commits, EpochBuffers, EpochClock, EventQueue, LastUpdate,
-    Metagraph, Neuron, Permit, Stake, SubnetRules, WeightCalls, Weights,
+    AgentRng, Clock, Coalition, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph,
+    Neuron, Permit, Stake, SubnetRules, WeightCalls, Weights,
 };
 use crate::record::Role;
 use crate::scenario::WeightRule;
@@ -50,7 +50,7 @@ pub fn set_weights(
     };
     let subnet = me.0.subnet;
     let tactic = me.9.map(|a| &a.tactic);
-    let Ok((_, _, _, metagraph, _, buffers)) = subnets.get(subnet) else {
+    let Ok((_, _, _, metagraph, _)) = subnets.get(subnet) else {
         return;
     };
     visible.clear();
@@ -66,14 +66,17 @@ pub fn set_weights(
                     visible.extend_from_slice(&row.4.0);
                 }
             }
-            // The last epoch's `Consensus`, as the chain publishes it.
-            None => visible.extend(
-                buffers
-                    .output
-                    .consensus
+            // The weights it can read in storage: under commit-reveal only revealed ones.
+            None => stored_consensus(
+                metagraph
+                    .uids
                     .iter()
-                    .enumerate()
-                    .map(|(uid, &c)| (uid as u16, c)),
+                    .filter(|&&e| e != neuron)
+                    .filter_map(|&e| validators.get(e).ok())
+                    .filter(|v| v.6.0)
+                    .map(|v| (v.7.0 as f64, v.4.0.as_slice())),
+                metagraph.uids.len(),
+                &mut visible,
             ),
         },
         Some(Tactic::Cabal(c)) => {
@@ -103,7 +106,7 @@ pub fn set_weights(
     else {
         return;
     };
-    let Ok((served, rules, epochs, metagraph, mut calls, _)) = subnets.get_mut(me.subnet) else {
+    let Ok((served, rules, epochs, metagraph, mut calls)) = subnets.get_mut(me.subnet) else {
         return;
     };
     row.clear();
@@ -192,6 +195,34 @@ pub fn set_weights(
     }
 }
 
+/// What a copier reads as consensus: the stake-weighted mean of the `(stake, stored row)` pairs
+/// of the permitted validators it can see, each row normalised to sum 1, over `n` UIDs.
+pub fn stored_consensus<'a>(
+    rows: impl Iterator<Item = (f64, &'a [(u16, f64)])>,
+    n: usize,
+    out: &mut Vec<(u16, f64)>,
+) {
+    let mut mean = vec![0.0; n];
+    for (stake, row) in rows {
+        let total: f64 = row.iter().map(|(_, w)| *w).sum();
+        if total <= 0.0 || stake <= 0.0 {
+            continue;
+        }
+        for &(uid, w) in row {
+            if let Some(m) = mean.get_mut(uid as usize) {
+                *m += stake * w / total;
+            }
+        }
+    }
+    out.clear();
+    out.extend(
+        mean.into_iter()
+            .enumerate()
+            .filter(|(_, m)| *m > 0.0)
+            .map(|(uid, m)| (uid as u16, m)),
+    );
+}
+
 /// The chain keeps at most 10 unrevealed commits per hotkey.
 const MAX_UNREVEALED_COMMITS: usize = 10;
 
@@ -252,7 +283,6 @@ type SubnetView<'a> = (
     &'a EpochClock,
     &'a Metagraph,
     &'a mut WeightCalls,
-    &'a EpochBuffers,
 );
 
 /// Turn `(uid, observed quality)` pairs into a stored weight row. `observed` may be reordered.
@@ -296,6 +326,17 @@ mod tests {
         let mut row = Vec::new();
         weights_from_observations(&mut obs, &WeightRule::Proportional, &mut row);
         assert_eq!(row, vec![(3, 65_535.0), (5, 32_767.5)]);
+    }
+
+    /// Stakes 3 and 1; rows {1: 1, 2: 1} and {2: 4}: normalised {1: .5, 2: .5} and {2: 1},
+    /// so the mean is {1: 1.5, 2: 1.5 + 1} = {1: 1.5, 2: 2.5} (unnormalised stake units).
+    #[test]
+    fn stored_consensus_by_hand() {
+        let a = vec![(1, 1.0), (2, 1.0)];
+        let b = vec![(2, 4.0)];
+        let mut out = Vec::new();
+        stored_consensus([(3.0, &a[..]), (1.0, &b[..])].into_iter(), 4, &mut out);
+        assert_eq!(out, vec![(1, 1.5), (2, 2.5)]);
     }
 
     #[test]

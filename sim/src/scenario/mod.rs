@@ -811,12 +811,13 @@ pub enum ValidatorStrategy {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         interval: Option<u64>,
     },
-    /// Weight copying: observes nothing and sets the consensus of the subnet's last epoch as
-    /// the chain publishes it (or the stored weights of validator UID `target`). Under
-    /// commit-reveal what it sees was computed from weights revealed `reveal_period` epochs
-    /// after they were committed, so it copies stale weights: the defence this probes.
+    /// Weight copying: observes nothing and sets the weights it can read on chain — the
+    /// stake-weighted mean of the permitted validators' stored rows (or the stored row of
+    /// validator UID `target`). Under commit-reveal stored rows are only the revealed ones,
+    /// committed `reveal_period` epochs earlier, so it copies stale weights: the defence this
+    /// probes.
     WeightCopier {
-        /// UID of a validator whose stored (revealed) weights it copies instead of consensus.
+        /// UID of a validator whose stored (revealed) weights it copies instead of the mean.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         target: Option<u16>,
         /// Multiplicative noise on each copied weight (`w·max(0, 1 + noise·N(0,1))`) to hide
