@@ -168,7 +168,10 @@ fn sybil_copies_multiply_the_take_and_the_burn() {
     // Burn: p + 1.26 p + … + 1.26⁷ p = p (1.26⁸ − 1)/0.26 ≈ 20.59 p for 8 registrations in one
     // block (hand-computed geometric sum), against p for one.
     let ratio = eight_burn / one_burn;
-    assert!((ratio - (1.26f64.powi(8) - 1.0) / 0.26).abs() < 0.01, "{message}");
+    assert!(
+        (ratio - (1.26f64.powi(8) - 1.0) / 0.26).abs() < 0.01,
+        "{message}"
+    );
 }
 
 /// An adaptive cabal searches its self-weight: starting from w_c = 0.5 with steps of 0.1
@@ -179,7 +182,9 @@ fn an_adaptive_cabal_finds_a_better_self_weight() {
     let earned = |adapt: bool| {
         let mut overrides = vec![];
         if adapt {
-            overrides.push("subnets[0].cohorts[0].validators.strategy.adapt={every: 5, knob: w_c, step: 0.1}");
+            overrides.push(
+                "subnets[0].cohorts[0].validators.strategy.adapt={every: 5, knob: w_c, step: 0.1}",
+            );
         }
         let s = crate::example("adversary-cabal.yaml", &overrides);
         let run = engine::run(&s, 0, &mut |_| {}).unwrap();
