@@ -85,6 +85,7 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             c("hotkey", cat(records, |r| &r.neurons.hotkey)),
             Column::new("role".into(), role),
             Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
+            Column::new("coalition".into(), cat(records, |r| &r.neurons.coalition)),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),

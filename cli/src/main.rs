@@ -125,6 +125,6 @@ fn list() {
     }
     println!("\nAgent strategies (strategy: {{ kind: NAME, ... }}):");
     for (role, kind, what) in subnetlab_sim::agents::STRATEGIES {
-        println!("  {role:<10} {kind:<10} {what}");
+        println!("  {role:<10} {kind:<20} {what}");
     }
 }
