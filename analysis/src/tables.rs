@@ -385,6 +385,7 @@ mod tests {
         n.hotkey = vec![10, 11];
         n.role = vec![Role::Validator, Role::Miner];
         n.strategy = vec!["honest", "honest"];
+        n.coalition = vec![None, None];
         n.stake = vec![100.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
@@ -440,7 +441,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            18,
+            19,
             "an empty study keeps the full schema"
         );
     }
