@@ -26,6 +26,11 @@ pub struct RunArgs {
     /// (the chain's fixed point, bit for bit).
     #[arg(long, value_parser = ["f64", "chain"])]
     pub numeric: Option<String>,
+    /// Also run the honest twin of every arm: the same scenario and seeds with each adversary
+    /// replaced by an honest agent of the same stake, as arms named `... (honest twin)`; the
+    /// metrics then include `vs_twin_*` (the adversaries' emission over their twins').
+    #[arg(long)]
+    pub twin: bool,
     /// How results are written.
     #[command(flatten)]
     pub output: crate::study::OutputArgs,
@@ -79,7 +84,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+    if args.twin && scenario.sweep.is_some() {
+        bail!(
+            "--twin takes a scenario without a sweep (sweep charts group arms by their parameters, which a twin shares); run a point with --set instead"
+        );
+    }
+    if args.twin && !scenario.has_adversaries() {
+        bail!(
+            "--twin: `{}` has no adversary (every agent is honest), so its twin is itself",
+            scenario.name
+        );
+    }
     let mut plan = Plan::of(scenario)?;
+    if args.twin {
+        plan.arms = subnetlab_sim::study::with_twins(std::mem::take(&mut plan.arms));
+        plan.runs = subnetlab_sim::study::runs(&plan.arms, plan.base.replicates);
+    }
     plan.stats = stats_options(args.output.bootstrap, plan.base.seed);
     run_and_print(&plan, &target, &args.output)
 }

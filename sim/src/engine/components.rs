@@ -128,6 +128,11 @@ pub struct Neuron {
     pub strategy: &'static str,
 }
 
+/// The coalition an agent belongs to (a cabal's id, a sybil's operator): who colludes with
+/// whom, for self-dealing weights and for the outputs.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coalition(pub u32);
+
 /// Stake on the hotkey, in rao.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Stake(pub u64);

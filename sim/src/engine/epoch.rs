@@ -23,6 +23,7 @@ type NeuronData<'a> = (
     Option<&'a Quality>,
     &'a mut EpochEmission,
     &'a Commits,
+    Option<&'a Coalition>,
 );
 
 /// The subnet storage an epoch reads and writes.
@@ -75,12 +76,13 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits) = neurons
-            .get(entity)
-            .map_err(|_| EngineError::MissingNeuron {
-                netuid: netuid.0,
-                uid,
-            })?;
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _) =
+            neurons
+                .get(entity)
+                .map_err(|_| EngineError::MissingNeuron {
+                    netuid: netuid.0,
+                    uid,
+                })?;
         buffers.stake.push(stake.0 as f64);
         buffers.last_update.push(last_update.0);
         buffers.registered.push(registration.0);
@@ -164,13 +166,24 @@ pub fn run_epoch(
         (0u64, 0u64, 0u64, 0.0, 0u32);
     let mut burned = 0u64;
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission, _) =
-            neurons
-                .get_mut(entity)
-                .map_err(|_| EngineError::MissingNeuron {
-                    netuid: netuid.0,
-                    uid,
-                })?;
+        let (
+            neuron,
+            mut stake,
+            _,
+            _,
+            _,
+            mut bonds,
+            mut permit,
+            quality,
+            mut epoch_emission,
+            _,
+            coalition,
+        ) = neurons
+            .get_mut(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
         let incentive_rao = out.server_emission[uid];
         let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
             .checked_div(dividend_weight)
@@ -210,6 +223,7 @@ pub fn run_epoch(
             rows.hotkey.push(neuron.hotkey);
             rows.role.push(neuron.role);
             rows.strategy.push(neuron.strategy);
+            rows.coalition.push(coalition.map(|c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);

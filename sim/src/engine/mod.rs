@@ -289,6 +289,8 @@ impl Simulation {
                         netuid,
                         subnet,
                         block,
+                        start: self.world.resource::<Recorder>().0.blocks.0,
+                        first_tempo: self.live.first_tempo(),
                     };
                     registration::register_wave(
                         &mut self.world,

@@ -1,5 +1,6 @@
 //! Integration tests of the engine: one test binary (see STYLE.md: one link on 2 cores).
 
+mod adversaries;
 mod conservation;
 mod determinism;
 mod halving;
