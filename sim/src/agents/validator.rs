@@ -31,6 +31,10 @@ pub struct HonestValidator {
 /// ([`set_weights::check`]) and its storage rule. Under commit-reveal the row is committed,
 /// hidden until its reveal epoch; either way `LastUpdate` becomes this block. Then schedule the
 /// next update.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system: each argument is a resource or query it reads or writes"
+)]
 pub fn set_weights(
     In(neuron): In<Entity>,
     clock: Res<Clock>,
@@ -332,8 +336,8 @@ mod tests {
     /// so the mean is {1: 1.5, 2: 1.5 + 1} = {1: 1.5, 2: 2.5} (unnormalised stake units).
     #[test]
     fn stored_consensus_by_hand() {
-        let a = vec![(1, 1.0), (2, 1.0)];
-        let b = vec![(2, 4.0)];
+        let a = [(1, 1.0), (2, 1.0)];
+        let b = [(2, 4.0)];
         let mut out = Vec::new();
         stored_consensus([(3.0, &a[..]), (1.0, &b[..])].into_iter(), 4, &mut out);
         assert_eq!(out, vec![(1, 1.5), (2, 2.5)]);
