@@ -89,7 +89,8 @@ pub fn describe(metric: &str) -> String {
     String::new()
 }
 
-/// The metric columns of a [`per_run`] frame: [`METRICS`] and the `share_*` columns, in frame
+/// The metric columns of a [`per_run`] frame: [`METRICS`], the `share_*` columns and the
+/// adversary columns ([`is_adversary_metric`]), in frame
 /// order. Identifiers (`arm`, `run`, `arm_name`, `seed`), sweep parameters and `days` are not
 /// metrics.
 pub fn metric_columns(per_run: &DataFrame) -> Vec<String> {
@@ -104,6 +105,13 @@ pub fn metric_columns(per_run: &DataFrame) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+/// Whether `metric` is one of the adversary columns (`stake_share_*`, `return_*`,
+/// `vs_twin_*`, `below_stake_day_*`, `share_coalition_*`).
+pub fn is_adversary_metric(metric: &str) -> bool {
+    metric.starts_with("share_coalition_")
+        || adversary::PREFIXES.iter().any(|p| metric.starts_with(p))
 }
 
 fn finite(xs: &[f64]) -> Vec<f64> {
@@ -433,7 +441,9 @@ fn nan_to_null(v: &[f64]) -> Vec<Option<f64>> {
 /// Columns: every column of [`Study::runs`] (`arm`, `run`, `arm_name`, `seed`, the sweep
 /// parameters), then `days` (span of the run), then [`METRICS`] in order, then
 /// `share_<role>_<strategy>` for each (role, strategy) pair in the study (e.g.
-/// `share_validator_honest`). Every metric column is f64; a metric that cannot be computed for a
+/// `share_validator_honest`), then the adversary columns of each adversary class and coalition
+/// (`share_coalition_<id>`, `stake_share_*`, `return_*`, `vs_twin_*`, `below_stake_day_*`; see
+/// `metrics/adversary.rs`). Every metric column is f64; a metric that cannot be computed for a
 /// run (no rows, zero total) is null. Rows follow `runs.parquet` sorted by (arm, run); runs
 /// that appear only in the tables are left out.
 ///

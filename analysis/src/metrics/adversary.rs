@@ -161,8 +161,7 @@ pub(super) fn values(
 pub(super) fn emission(n: &Neurons, group: &Group, rows: &[usize]) -> f64 {
     rows.iter()
         .filter(|&&i| group.contains(n, i))
-        .map(|&i| finite(n.emission[i]))
-        .sum()
+        .fold(0.0, |acc, &i| acc + finite(n.emission[i]))
 }
 
 fn finite(x: f64) -> f64 {

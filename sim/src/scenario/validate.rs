@@ -499,6 +499,77 @@ fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
             );
         }
     }
+    // Validator UIDs at the start: the owner's 0, then each validator population's range.
+    let mut validator_uids = Vec::new();
+    let mut next = subnet.owner.is_some() as u64;
+    let mut layout = vec![
+        (subnet.validators.count, true),
+        (subnet.miners.count, false),
+    ];
+    for c in &subnet.cohorts {
+        layout.push((c.validators.as_ref().map_or(0, |v| v.count), true));
+        layout.push((c.miners.as_ref().map_or(0, |m| m.count), false));
+    }
+    for (count, validator) in layout {
+        if validator {
+            validator_uids.push(next..next + count as u64);
+        }
+        next += count as u64;
+    }
+    for (k, o) in subnet.operators.iter().enumerate() {
+        let path = at(&format!("operators[{k}]"));
+        match o {
+            super::Operator::DeregGriefer {
+                targets,
+                quality,
+                budget,
+                ..
+            } => {
+                if targets.is_empty() {
+                    bad(
+                        format!("{path}.targets"),
+                        "expected at least one UID".into(),
+                    );
+                }
+                for (j, t) in targets.iter().enumerate() {
+                    if *t as u64 >= uids {
+                        bad(
+                            format!("{path}.targets[{j}]"),
+                            format!(
+                                "expected a UID below {uids} (the subnet's neurons at the start), got {t}"
+                            ),
+                        );
+                    }
+                }
+                non_negative(bad, &format!("{path}.quality"), *quality);
+                non_negative(bad, &format!("{path}.budget"), *budget);
+            }
+            super::Operator::StakeWhale {
+                validators, stake, ..
+            } => {
+                if validators.is_empty() {
+                    bad(
+                        format!("{path}.validators"),
+                        "expected at least one UID".into(),
+                    );
+                }
+                for (j, v) in validators.iter().enumerate() {
+                    if !validator_uids.iter().any(|r| r.contains(&(*v as u64))) {
+                        bad(
+                            format!("{path}.validators[{j}]"),
+                            format!("expected the UID of a validator at the start, got {v}"),
+                        );
+                    }
+                }
+                if !(stake.is_finite() && (0.0..=21_000_000.0).contains(stake)) {
+                    bad(
+                        format!("{path}.stake"),
+                        format!("expected TAO between 0 and 21,000,000, got {stake}"),
+                    );
+                }
+            }
+        }
+    }
     if uids > subnet.hyperparameters.max_allowed_uids as u64 && !subnet.cohorts.is_empty() {
         bad(
             at("cohorts"),
