@@ -22,6 +22,10 @@ pub struct RunArgs {
     /// or `--set 'duration={days: 2}'` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
+    /// The epoch's arithmetic, replacing the scenario's `numeric:`: `f64` (fast) or `chain`
+    /// (the chain's fixed point, bit for bit).
+    #[arg(long, value_parser = ["f64", "chain"])]
+    pub numeric: Option<String>,
     /// Also run the honest twin of every arm: the same scenario and seeds with each adversary
     /// replaced by an honest agent of the same stake, as arms named `... (honest twin)`; the
     /// metrics then include `vs_twin_*` (the adversaries' emission over their twins').
@@ -33,7 +37,7 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The overrides, with `--seed` as one more.
+    /// The overrides, with `--seed` and `--numeric` as more.
     pub fn overrides(&self) -> Vec<Override> {
         let mut overrides = self.set.clone();
         if let Some(seed) = self.seed {
@@ -42,8 +46,17 @@ impl RunArgs {
                 value: seed.to_string(),
             });
         }
+        overrides.extend(numeric_override(self.numeric.as_deref()));
         overrides
     }
+}
+
+/// `--numeric MODE` as the override `numeric=MODE`.
+pub fn numeric_override(numeric: Option<&str>) -> Option<Override> {
+    numeric.map(|mode| Override {
+        path: "numeric".into(),
+        value: mode.into(),
+    })
 }
 
 /// Load the scenario named on the command line: a file, else a built-in name.

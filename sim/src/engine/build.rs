@@ -10,7 +10,7 @@ use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
 use crate::agents::validator::{Behaviour, BurnWeights, HonestValidator};
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::registration::BurnRules;
-use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
+use crate::chain::yuma::{ChainParams, YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{
@@ -31,21 +31,31 @@ pub fn hotkey_id(netuid: u16, role: Role, index: u32) -> u64 {
     ((netuid as u64) << 40) | (role_bits << 32) | index as u64
 }
 
-/// The chain's hyperparameters as the fractions the epoch uses; `stake_threshold` in TAO.
+/// The chain's hyperparameters as the fractions the `f64` epoch uses; `stake_threshold` in
+/// TAO.
 pub fn yuma_params(hp: &Hyperparameters, stake_threshold: f64) -> YumaParams {
     YumaParams {
-        kappa: hp.kappa as f64 / 65_535.0,
-        bonds_penalty: hp.bonds_penalty as f64 / 65_535.0,
-        bonds_moving_average: hp.bonds_moving_average as f64 / 1_000_000.0,
+        // The engine passes stake in rao (unrounded here, as the f64 mode always did).
+        stake_threshold: stake_threshold * RAO_PER_TAO as f64,
+        ..chain_params(hp, stake_threshold).fractions()
+    }
+}
+
+/// The chain's hyperparameters in its own units, for the `chain` epoch; `stake_threshold` in
+/// TAO (rounded to rao, as the chain stores it).
+pub fn chain_params(hp: &Hyperparameters, stake_threshold: f64) -> ChainParams {
+    ChainParams {
+        kappa: hp.kappa,
+        bonds_penalty: hp.bonds_penalty,
+        bonds_moving_average: hp.bonds_moving_average,
         yuma3: hp.yuma3,
         liquid_alpha: hp.liquid_alpha.enabled,
-        alpha_low: hp.liquid_alpha.alpha_low as f64 / 65_535.0,
-        alpha_high: hp.liquid_alpha.alpha_high as f64 / 65_535.0,
-        alpha_sigmoid_steepness: hp.liquid_alpha.steepness as f64,
+        alpha_low: hp.liquid_alpha.alpha_low,
+        alpha_high: hp.liquid_alpha.alpha_high,
+        alpha_sigmoid_steepness: hp.liquid_alpha.steepness,
         activity_cutoff: hp.activity_cutoff_blocks(),
-        max_allowed_validators: hp.max_allowed_validators as usize,
-        // The engine passes stake in rao.
-        stake_threshold: stake_threshold * RAO_PER_TAO as f64,
+        max_allowed_validators: hp.max_allowed_validators,
+        stake_threshold: tao_to_rao(stake_threshold),
     }
 }
 
@@ -57,6 +67,7 @@ pub fn subnet_rules(
 ) -> SubnetRules {
     SubnetRules {
         yuma: yuma_params(hp, stake_threshold),
+        chain: chain_params(hp, stake_threshold),
         tempo: (hp.tempo as u64).max(1),
         emission_share,
         weights: crate::chain::set_weights::Rules {

@@ -6,7 +6,8 @@ use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
-use crate::chain::yuma::EpochInput;
+use crate::chain::numeric::Numeric;
+use crate::chain::yuma::{EpochInput, store_bonds_as_u16};
 use crate::record::Role;
 use bevy_ecs::prelude::*;
 
@@ -42,6 +43,8 @@ pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
+    numeric: Res<NumericMode>,
+    mut shadow: Option<ResMut<ShadowDifference>>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
     mut subnets: Query<SubnetData>,
@@ -112,14 +115,38 @@ pub fn run_epoch(
         bonds: &buffers.bonds,
         emission,
     };
-    buffers
-        .workspace
-        .run(&input, &rules.yuma, &mut buffers.output)
-        .map_err(|source| EngineError::Epoch {
-            netuid: netuid.0,
-            block,
-            source,
-        })?;
+    // f64 keeps the fractions of `rules.yuma` (its stake threshold unrounded); chain runs the
+    // chain's fixed-point epoch on the same storage (stake and emission in rao, weights as
+    // stored u16, bonds as stored u16 / 65535).
+    match numeric.0 {
+        Numeric::F64 => buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.output),
+        Numeric::Chain => {
+            buffers
+                .workspace
+                .run_numeric(Numeric::Chain, &input, &rules.chain, &mut buffers.output)
+        }
+    }
+    .map_err(|source| EngineError::Epoch {
+        netuid: netuid.0,
+        block,
+        source,
+    })?;
+    if let Some(shadow) = shadow.as_deref_mut() {
+        buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.shadow)
+            .map_err(|source| EngineError::Epoch {
+                netuid: netuid.0,
+                block,
+                source,
+            })?;
+        store_bonds_as_u16(&mut buffers.shadow.bonds);
+        shadow.record(&buffers.output, &buffers.shadow);
+    }
+    // Bonds are stored as the chain stores them, u16 (chain mode returns them so already).
+    store_bonds_as_u16(&mut buffers.output.bonds);
     let out = &buffers.output;
 
     // Distribution (spec §4.8): incentive amounts straight from the epoch; dividends only as

@@ -69,6 +69,16 @@ pub struct Scenario {
     /// What to keep of each run (per-UID rows are the bulk of the output).
     #[serde(default)]
     pub record: Record,
+    /// The epoch's arithmetic (default `f64`): `f64` runs the fast double-precision epoch;
+    /// `chain` runs the chain's own fixed-point epoch bit for bit (stake and emission in rao,
+    /// weights and bonds stored as u16 between epochs), several times slower. `--numeric`
+    /// overrides it.
+    #[serde(default, skip_serializing_if = "is_f64")]
+    pub numeric: crate::chain::numeric::Numeric,
+}
+
+fn is_f64(numeric: &crate::chain::numeric::Numeric) -> bool {
+    *numeric == crate::chain::numeric::Numeric::F64
 }
 
 fn one_u32() -> u32 {

@@ -4,6 +4,7 @@ mod adversaries;
 mod conservation;
 mod determinism;
 mod halving;
+mod numeric_modes;
 mod owner;
 mod registration;
 mod scenarios;
