@@ -39,6 +39,10 @@ type SubnetData<'a> = (
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes its resources and queries as parameters"
+)]
 pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
