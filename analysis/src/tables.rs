@@ -86,6 +86,10 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             Column::new("role".into(), role),
             Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
             Column::new("coalition".into(), cat(records, |r| &r.neurons.coalition)),
+            c(
+                "registration_burn_rao",
+                cat(records, |r| &r.neurons.registration_burn_rao),
+            ),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),

@@ -13,6 +13,9 @@
 //! - `below_stake_day_<g>`: days from the run's first block to the first epoch (of a subnet
 //!   where g holds stake) in which g's share of that epoch's paid neuron emission is below its
 //!   share of the stake the epoch used; null if that never happens;
+//! - `burn_<g>`: TAO g's hotkeys burned to register (sybils, a griefer's junk miners; 0 for
+//!   neurons present at the start);
+//! - `net_<g>`: g's emission minus that burn, TAO;
 //! - `share_coalition_<id>`: a coalition's share of paid emission, like the `share_<role>_*`
 //!   columns (role × strategy shares already cover the classes).
 
@@ -78,7 +81,14 @@ pub(super) fn groups(n: &Neurons) -> Vec<Group> {
 }
 
 /// The metric column prefixes this module writes.
-pub(super) const PREFIXES: [&str; 4] = ["stake_share_", "return_", "vs_twin_", "below_stake_day_"];
+pub(super) const PREFIXES: [&str; 6] = [
+    "stake_share_",
+    "return_",
+    "vs_twin_",
+    "below_stake_day_",
+    "burn_",
+    "net_",
+];
 
 /// One line per prefix, for [`super::describe`].
 pub(super) fn describe(metric: &str) -> Option<String> {
@@ -102,20 +112,23 @@ pub(super) fn describe(metric: &str) -> Option<String> {
         "below_stake_day_" => {
             format!("{group}: days until its emission share first fell below its stake share")
         }
+        "burn_" => format!("{group}: TAO burned to register its hotkeys"),
+        "net_" => format!("{group}: emission minus registration burn (TAO)"),
         _ => format!("{group}: share of paid emission"),
     })
 }
 
 /// The metric values of `group` for run `rows` (and the twin run's `twin` rows, if any), the
-/// run starting at block `start`: (stake share, return, vs twin, days below stake share).
+/// run starting at block `start`: (stake share, return, vs twin, days below stake share, burn,
+/// net).
 pub(super) fn values(
     n: &Neurons,
     group: &Group,
     rows: &[usize],
     twin: Option<&[usize]>,
     start: u64,
-) -> [f64; 4] {
-    let (mut stake, mut all_stake, mut emission) = (0.0, 0.0, 0.0);
+) -> [f64; 6] {
+    let (mut stake, mut all_stake, mut emission, mut burn) = (0.0, 0.0, 0.0, 0.0);
     // Per (subnet, hotkey) of the group: stake sum and epochs, for the mean stake.
     let mut members: BTreeMap<(u32, u64), (f64, u64)> = BTreeMap::new();
     // Per (block, subnet) epoch: (group emission, all emission, group stake, all stake).
@@ -133,6 +146,9 @@ pub(super) fn values(
             cell[0] += e;
             cell[2] += s;
             let m = members.entry((n.subnet[i], n.hotkey[i])).or_default();
+            if m.1 == 0 {
+                burn += finite(n.registration_burn[i]);
+            }
             m.0 += s;
             m.1 += 1;
         }
@@ -154,7 +170,7 @@ pub(super) fn values(
         .map_or(f64::NAN, |((block, _), _)| {
             block.saturating_sub(start) as f64 / BLOCKS_PER_DAY as f64
         });
-    [share, on_stake, vs_twin, below]
+    [share, on_stake, vs_twin, below, burn, emission - burn]
 }
 
 /// A coalition's emission in `rows`.
@@ -197,6 +213,7 @@ mod tests {
     /// Two epochs (blocks 100, 200) of hotkeys A (cabal validator, coalition 1), B (honest
     /// validator), C (cabal miner, coalition 1); rows 0–2 are the run, 3–5 A/B/C in the twin.
     /// Stake A 100, 110; B 300, 330; C 0. Emission A 20, 5; B 30, 40; C 20, 15; twin A 30, 20.
+    /// A paid 0.5 TAO to register.
     fn neurons() -> Neurons {
         let interned = |codes: Vec<u32>, names: &[&str]| Interned {
             codes,
@@ -227,6 +244,7 @@ mod tests {
                 .collect(),
             stake: [100.0, 300.0, 0.0, 110.0, 330.0, 0.0].repeat(2),
             quality: vec![None; 12],
+            registration_burn: [0.5, 0.0, 0.0].repeat(4),
             emission: vec![
                 20.0, 30.0, 20.0, 5.0, 40.0, 15.0, 30.0, 30.0, 20.0, 20.0, 40.0, 15.0,
             ],
@@ -248,12 +266,14 @@ mod tests {
         let run: Vec<usize> = (0..6).collect();
         let twin: Vec<usize> = (6..12).collect();
         let class = Group::Class(0, 0);
-        let [share, ret, vs, below] = values(&n, &class, &run, Some(&twin), 56);
+        let [share, ret, vs, below, burn, net] = values(&n, &class, &run, Some(&twin), 56);
         assert!(close(share, 0.25) && close(ret, 25.0 / 105.0) && close(vs, 0.5));
         assert!(close(below, 0.02), "{below}");
+        // A paid 0.5 TAO to register (counted once, not per epoch): net 25 − 0.5.
+        assert!(close(burn, 0.5) && close(net, 24.5));
         assert_eq!(class.suffix(&n), "validator_cabal");
         let coalition = Group::Coalition(1);
-        let [share, ret, vs, below] = values(&n, &coalition, &run, None, 56);
+        let [share, ret, vs, below, _, _] = values(&n, &coalition, &run, None, 56);
         assert!(close(share, 0.25) && close(ret, 60.0 / 105.0));
         assert!(vs.is_nan() && below.is_nan());
         assert!(close(emission(&n, &coalition, &run), 60.0));

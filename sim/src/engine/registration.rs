@@ -137,6 +137,7 @@ pub fn register_one(
     let index = registrar.next_index[slot];
     registrar.next_index[slot] += 1;
     let entity = spawn(world, uid, index);
+    world.entity_mut(entity).insert(RegistrationCost(price));
     if let Some(mut m) = world.get_mut::<Metagraph>(subnet) {
         if uid == m.uids.len() {
             m.uids.push(entity);
