@@ -389,6 +389,8 @@ mod tests {
         n.hotkey = vec![10, 11];
         n.role = vec![Role::Validator, Role::Miner];
         n.strategy = vec!["honest", "honest"];
+        n.coalition = vec![None, Some(3)];
+        n.registration_burn_rao = vec![0, 1_000];
         n.stake = vec![100.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
@@ -444,7 +446,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            18,
+            20,
             "an empty study keeps the full schema"
         );
     }

@@ -664,14 +664,18 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
         let mut allowed = true;
         for path in change.set.keys() {
-            let on_subnet =
-                path.starts_with("subnets[") && CHANGEABLE.iter().any(|c| path.contains(c));
+            // Cohorts and operators are set at the start: a change to them could not reach the
+            // running agents.
+            let fixed = path.contains(".cohorts") || path.contains(".operators");
+            let on_subnet = path.starts_with("subnets[")
+                && !fixed
+                && CHANGEABLE.iter().any(|c| path.contains(c));
             if !(on_subnet || path.starts_with("network.")) {
                 allowed = false;
                 bad(
                     format!("timeline[{i}].set"),
                     format!(
-                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy."
+                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy. (cohorts and operators are fixed at the start)"
                     ),
                 );
             }

@@ -275,6 +275,10 @@ subnets:
     operators:
       - { kind: stake_whale, id: 1, validators: [5], stake: 10, every: 1 }
       - { kind: dereg_griefer, id: 2, targets: [] }
+timeline:
+  - at: { day: 0.5 }
+    set:
+      subnets[0].cohorts[0].validators.strategy.w_c: 0.2
 "#;
     let err = subnetlab_sim::scenario::load_str("bad.yaml", yaml, &[])
         .unwrap_err()
@@ -290,6 +294,7 @@ subnets:
         "subnets[0].cohorts[3]: expected `validators` and/or `miners`",
         "subnets[0].operators[0].validators[0]: expected the UID of a validator at the start, got 5",
         "subnets[0].operators[1].targets: expected at least one UID",
+        "timeline[0].set: `subnets[0].cohorts[0].validators.strategy.w_c` cannot change during a run",
     ] {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }
