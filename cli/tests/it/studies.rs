@@ -137,7 +137,8 @@ fn compare_runs_arms_on_common_random_numbers() {
 /// the ratio of the two arms' rows for its hotkey in neurons.csv.
 #[test]
 fn run_twin_writes_the_adversary_metrics() {
-    let tmp = tempdir("twin");
+    let root = tempdir("twin");
+    let tmp = root.join("out");
     ok(subnetlab()
         .args([
             "run",
