@@ -558,17 +558,20 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
         let start = network.span(*key).map_or(0, |(a, _)| a);
         let twin = adversary::twin_of(&twins, *key).and_then(|k| neurons.by_run.get(&k));
         for (column, g) in adversary_values.iter_mut().zip(&adversaries) {
-            let [a, b, c, d, e, f] =
-                adversary::values(&neurons, g, nrows, twin.map(|t| &t[..]), start);
-            column.push([
-                share(adversary::emission(&neurons, g, nrows)),
-                a,
-                b,
-                c,
-                d,
-                e,
-                f,
-            ]);
+            column.push(
+                match adversary::values(&neurons, g, nrows, twin.map(|t| &t[..]), start) {
+                    Some([a, b, c, d, e, f]) => [
+                        share(adversary::emission(&neurons, g, nrows)),
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        f,
+                    ],
+                    None => [f64::NAN; 7],
+                },
+            );
         }
         days.push(span_days);
     }
