@@ -344,3 +344,24 @@ fn in_the_mix_the_clipped_and_the_absent_still_lose() {
         assert!(adv < 0.9 * twin, "{what}: {adv} vs {twin}");
     }
 }
+
+/// The budget binds: with 1.5 TAO the griefer cannot pay for all four registrations (the burn
+/// starts at 1 TAO and rises ×1.26 per registration), so some targets survive.
+#[test]
+fn a_griefer_stops_at_its_budget() {
+    let s = crate::example(
+        "adversary-dereg-griefer.yaml",
+        &["subnets[0].operators[0].budget=1.5"],
+    );
+    let run = engine::run(&s, 0, &mut |_| {}).unwrap();
+    let registrations: u32 = run.subnets.registrations.iter().sum();
+    let burn = run.totals.registration_burn_rao as f64 / 1e9;
+    assert!((1..4).contains(&registrations), "{registrations}");
+    assert!(burn <= 1.5, "{burn}");
+    let n = &run.neurons;
+    let last = *n.epoch.iter().max().unwrap();
+    let survivors = (0..n.uid.len())
+        .filter(|&i| n.epoch[i] == last && (8..12).contains(&n.uid[i]) && n.strategy[i] == "honest")
+        .count();
+    assert_eq!(survivors as u32, 4 - registrations);
+}
