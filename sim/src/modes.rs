@@ -55,7 +55,7 @@ pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError>
     let pairs: Vec<(usize, usize)> = (0..a.uid.len())
         .filter_map(|i| index.get(&key(a, i)).map(|&j| (i, j)))
         .collect();
-    let columns: [(&'static str, fn(&NeuronRows) -> &[f64]); 6] = [
+    let columns: [(&'static str, Column); 6] = [
         ("stake", |n| &n.stake),
         ("consensus", |n| &n.consensus),
         ("incentive", |n| &n.incentive),
@@ -91,3 +91,6 @@ pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError>
         per_epoch,
     })
 }
+
+/// A per-UID column of the neuron rows.
+type Column = fn(&NeuronRows) -> &[f64];

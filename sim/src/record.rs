@@ -47,6 +47,8 @@ pub struct NeuronRows {
     pub strategy: Vec<&'static str>,
     /// Coalition id (a cabal's, a sybil operator's), if any.
     pub coalition: Vec<Option<u32>>,
+    /// Burn the hotkey paid to register, rao (0 for the neurons present at the start).
+    pub registration_burn_rao: Vec<u64>,
     /// Stake the epoch used, in TAO.
     pub stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.

@@ -634,12 +634,11 @@ mod tests {
         )
         .unwrap();
         for (e, w) in want.iter().enumerate() {
-            for v in 0..3 {
+            for (v, want) in w.iter().enumerate().take(3) {
                 let got = run.epochs[3 * e + v].dividend;
                 assert!(
-                    (got - w[v]).abs() <= 1e-3,
-                    "epoch {e} validator {v}: {got} vs {}",
-                    w[v]
+                    (got - want).abs() <= 1e-3,
+                    "epoch {e} validator {v}: {got} vs {want}"
                 );
             }
         }
