@@ -4,6 +4,7 @@
 
 pub mod market;
 pub mod miner;
+pub mod staker;
 pub mod validator;
 
 /// Every strategy a scenario can name, for `subnetlab list`: (role, kind, what it models).

@@ -23,6 +23,8 @@ pub enum Event {
     },
     /// End-of-day network row.
     DailyRecord,
+    /// A staker decides (entity = staker).
+    Stake(Entity),
 }
 
 /// Order of events inside one block, as on chain: the coinbase and epochs run in
@@ -47,6 +49,7 @@ impl Event {
             Event::Change(_) => Phase::Governance,
             Event::Register { .. } => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
+            Event::Stake(_) => Phase::Extrinsics,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! consensus math runs in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
 
 mod build;
+mod coinbase;
 mod commit_reveal;
 mod components;
 mod epoch;
@@ -15,7 +16,8 @@ mod events;
 mod registration;
 mod timeline;
 
-pub use build::{hotkey_id, yuma_params};
+pub use build::{hotkey_id, tao_to_rao, yuma_params};
+pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 
@@ -127,6 +129,9 @@ struct Simulation {
     subnets: Vec<Entity>,
     shares: Vec<f64>,
     owner_cut: u16,
+    /// Subnets have dTAO pools (`network.coinbase.pools`).
+    pools: bool,
+    coinbase: coinbase::Scratch,
     /// First block not yet minted.
     next_block: u64,
     /// Last block of the run.
@@ -169,6 +174,10 @@ impl Simulation {
             ..Default::default()
         }));
         let subnets = build::populate(&mut world, scenario, run);
+        coinbase::attach(&mut world, &subnets, scenario);
+        if let Some(stakers) = &scenario.network.stakers {
+            crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
+        }
         for (i, change) in scenario.timeline.iter().enumerate() {
             let block = first.saturating_add(scenario.offset_blocks(&change.at));
             if !change.set.is_empty() {
@@ -183,6 +192,7 @@ impl Simulation {
             }
         }
         let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
+        let pools = scenario.network.coinbase.pools;
         let systems = Systems {
             epoch: world.register_system(epoch::run_epoch),
             drift: world.register_system(miner::drift_quality),
@@ -194,6 +204,8 @@ impl Simulation {
             subnets,
             shares,
             owner_cut: scenario.network.owner_cut,
+            pools,
+            coinbase: coinbase::Scratch::default(),
             next_block: first,
             last_block,
             start_issuance,
@@ -243,6 +255,14 @@ impl Simulation {
                         epochs,
                     });
                 }
+                Event::Stake(staker) => {
+                    crate::agents::staker::act(
+                        &mut self.world,
+                        staker,
+                        &self.subnets,
+                        self.owner_cut,
+                    );
+                }
                 Event::SetWeights(neuron) => {
                     self.world
                         .run_system_with(self.systems.set_weights, neuron)
@@ -287,6 +307,7 @@ impl Simulation {
                     timeline::apply(&mut self.world, &self.subnets, &next, block);
                     self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
                     self.owner_cut = next.network.owner_cut;
+                    coinbase::change(&mut self.world, &next.network.coinbase);
                     if next.network.tao_price != self.live.network.tao_price {
                         // A new path starts from its own start price (a price shock).
                         let run = self.world.resource::<Recorder>().0.run as u64;
@@ -364,6 +385,19 @@ impl Simulation {
     /// Add a segment's emission to each subnet's pending amounts: block by block (each block
     /// split and floored as on chain) when its rate is constant, else its total at once.
     fn accrue_segment(&mut self, segment: EmissionSegment) {
+        if self.pools {
+            coinbase::run(
+                &mut self.world,
+                &self.subnets,
+                &self.shares,
+                self.owner_cut,
+                segment.first_block,
+                segment.blocks,
+                segment.total,
+                &mut self.coinbase,
+            );
+            return;
+        }
         let constant = segment.per_block.checked_mul(segment.blocks) == Some(segment.total);
         let (per_block, repeats) = if constant {
             (segment.per_block, segment.blocks)
@@ -376,7 +410,9 @@ impl Simulation {
             .is_none_or(|(amount, _)| *amount != per_block)
         {
             let mut parts = Vec::new();
-            split::proportional(per_block, &self.shares, &mut parts);
+            let rule = self.world.resource::<Economics>().settings.share_rule;
+            let weights = coinbase::legacy_weights(rule, &self.shares);
+            split::proportional(per_block, &weights, &mut parts);
             let splits = parts
                 .iter()
                 .map(|&part| split::subnet_block(part, self.owner_cut))
@@ -386,6 +422,8 @@ impl Simulation {
         let Some((_, splits)) = &self.split_cache else {
             return;
         };
+        let total_rao = per_block * repeats;
+        let mut given = 0;
         for (&subnet, s) in self.subnets.iter().zip(splits) {
             if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
                 pending.server += s.server * repeats;
@@ -393,7 +431,17 @@ impl Simulation {
                 pending.owner_cut += s.owner_cut * repeats;
                 pending.dust += s.dust * repeats;
             }
+            let part = (s.owner_cut + s.server + s.validator + s.dust) * repeats;
+            given += part;
+            if let Some(mut econ) = self.world.get_mut::<Economy>(subnet) {
+                let share = part as f64 / total_rao.max(1) as f64;
+                coinbase::legacy_period(&mut econ, part, share, segment.blocks);
+            }
         }
+        let totals = &mut self.world.resource_mut::<Recorder>().0.totals;
+        totals.tao_in_rao += given;
+        totals.alpha_emitted_rao += given;
+        totals.recycled_rao += total_rao - given;
     }
 
     fn record_network(&mut self, block: u64) {
@@ -410,6 +458,7 @@ impl Simulation {
 
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
         let price = self.world.resource::<TaoPrice>().usd;
+        let staked = coinbase::total_staked(&mut self.world, &self.subnets);
         let record = &mut self.world.resource_mut::<Recorder>().0;
         let rows = &mut record.network;
         rows.arm.push(record.arm);
@@ -421,18 +470,21 @@ impl Simulation {
             .push(segment.per_block as f64 / RAO_PER_TAO as f64);
         rows.halving_index.push(segment.level);
         rows.tao_price_usd.push(price);
+        rows.total_staked.push(staked as f64 / RAO_PER_TAO as f64);
     }
 
     fn finish(mut self) -> RunRecord {
         let mut pending_rao = 0;
         for &subnet in &self.subnets {
             if let Some(p) = self.world.get::<Pending>(subnet) {
-                pending_rao += p.server + p.validator + p.owner_cut + p.dust;
+                pending_rao += p.server + p.validator + p.owner_cut + p.dust + p.root;
             }
         }
+        let pool_tao_end = coinbase::pool_tao(&self.world, &self.subnets);
         let issuance = self.world.resource::<Issuance>().0;
         let mut record = std::mem::take(&mut self.world.resource_mut::<Recorder>().0);
         record.totals.pending_rao = pending_rao;
+        record.totals.pool_tao_end_rao = pool_tao_end;
         debug_assert_eq!(record.totals.minted_rao, issuance - self.start_issuance);
         record
     }

@@ -13,14 +13,17 @@
 
 mod builtin;
 mod distribution;
+mod economy;
 mod load;
 mod locate;
 mod overrides;
 mod problem;
 mod validate;
 
+pub use crate::chain::coinbase::ShareRule;
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
+pub use economy::{Coinbase, PoolStart, Stakers};
 pub use load::{load_file, load_str};
 pub use overrides::Override;
 pub use problem::{Problem, ScenarioError};
@@ -285,6 +288,12 @@ pub struct Network {
     /// How much TAO each block mints (default: the chain's issuance-based halving).
     #[serde(default)]
     pub emission: EmissionSchedule,
+    /// dTAO pools and the subnet share rule (default: no pools, `fixed` shares).
+    #[serde(default)]
+    pub coinbase: Coinbase,
+    /// Nominators staking through the pools (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stakers: Option<Stakers>,
 }
 
 /// The TAO emission schedule, chosen with `schedule:`. Every schedule stops at 21 M TAO.
@@ -357,6 +366,8 @@ impl Default for Network {
             tao_price: PricePath::default(),
             stake_threshold: 0.0,
             emission: EmissionSchedule::Chain,
+            coinbase: Coinbase::default(),
+            stakers: None,
         }
     }
 }
@@ -424,10 +435,13 @@ pub struct Subnet {
     /// Display name (default `subnet-<netuid>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Relative weight of this subnet in each block's emission (default 1: equal shares).
-    /// The dTAO share rules (price EMA, TAO flow) replace this when pools are modelled.
+    /// Relative weight of this subnet in each block's emission (default 1: equal shares), used
+    /// by the `fixed` share rule (`network.coinbase.share_rule`).
     #[serde(default = "one")]
     pub emission_share: f64,
+    /// The subnet's dTAO pool at the start (used when `network.coinbase.pools` is on).
+    #[serde(default)]
+    pub pool: PoolStart,
     /// Consensus and registration hyperparameters.
     #[serde(default)]
     pub hyperparameters: Hyperparameters,

@@ -89,6 +89,34 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     schedule(&s.network.emission, &mut bad);
+    coinbase(&s.network.coinbase, &mut bad);
+    if let Some(st) = &s.network.stakers {
+        let at = "network.stakers";
+        if !s.network.coinbase.pools {
+            bad(
+                at.into(),
+                "expected `network.coinbase.pools: true` (stakers stake through the pools)".into(),
+            );
+        }
+        distribution(&mut bad, &format!("{at}.wallet"), &st.wallet, st.count);
+        if st.interval == 0 {
+            bad(format!("{at}.interval"), "expected at least 1 block".into());
+        }
+        for (field, v) in [("inertia", st.inertia), ("exit_drop", st.exit_drop)] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                bad(
+                    format!("{at}.{field}"),
+                    format!("expected a fraction between 0 and 1, got {v}"),
+                );
+            }
+        }
+        if !(st.noise.is_finite() && st.noise >= 0.0) {
+            bad(
+                format!("{at}.noise"),
+                format!("expected a finite number >= 0, got {}", st.noise),
+            );
+        }
+    }
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -117,6 +145,8 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 ),
             );
         }
+
+        pool(&subnet.pool, &at("pool"), &mut bad);
 
         let hp = &subnet.hyperparameters;
         if hp.tempo == 0 {
@@ -261,7 +291,10 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
-    if !s.subnets.is_empty() && s.subnets.iter().all(|n| n.emission_share == 0.0) {
+    if s.network.coinbase.share_rule == super::ShareRule::Fixed
+        && !s.subnets.is_empty()
+        && s.subnets.iter().all(|n| n.emission_share == 0.0)
+    {
         bad(
             "subnets".into(),
             "expected at least one subnet with emission_share > 0".into(),
@@ -406,6 +439,14 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
         let mut allowed = true;
         for path in change.set.keys() {
+            if path == "network.coinbase.pools" || path.starts_with("network.coinbase.pools.") {
+                allowed = false;
+                bad(
+                    format!("timeline[{i}].set"),
+                    "`network.coinbase.pools` cannot change during a run (pools exist from the start or not at all)".into(),
+                );
+                continue;
+            }
             let on_subnet =
                 path.starts_with("subnets[") && CHANGEABLE.iter().any(|c| path.contains(c));
             if !(on_subnet || path.starts_with("network.")) {
@@ -637,5 +678,83 @@ fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
                 }
             }
         }
+    }
+}
+
+/// `network.coinbase`: fractions in range, a positive half-life, the chain's fee bound, and
+/// pools for the rules that read them.
+fn coinbase(c: &super::Coinbase, bad: &mut impl FnMut(String, String)) {
+    use super::ShareRule;
+    if matches!(c.share_rule, ShareRule::PriceEma | ShareRule::TaoFlow) && !c.pools {
+        bad(
+            "network.coinbase.share_rule".into(),
+            "expected `pools: true` for price_ema and tao_flow (they read pool prices and TAO flows); without pools use fixed or equal".into(),
+        );
+    }
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    if !(c.root_stake.is_finite() && (0.0..=max_tao).contains(&c.root_stake)) {
+        bad(
+            "network.coinbase.root_stake".into(),
+            format!(
+                "expected TAO between 0 and 21,000,000, got {}",
+                c.root_stake
+            ),
+        );
+    }
+    for (field, v) in [
+        ("tao_weight", c.tao_weight),
+        ("moving_alpha", c.moving_alpha),
+    ] {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+            bad(
+                format!("network.coinbase.{field}"),
+                format!("expected a fraction between 0 and 1, got {v}"),
+            );
+        }
+    }
+    if c.flow_half_life == 0 {
+        bad(
+            "network.coinbase.flow_half_life".into(),
+            "expected at least 1 block".into(),
+        );
+    }
+    if c.fee_rate > 10_000 {
+        bad(
+            "network.coinbase.fee_rate".into(),
+            format!(
+                "expected at most 10,000 (the chain's bound, ≈ 15 %), got {}",
+                c.fee_rate
+            ),
+        );
+    }
+}
+
+/// A subnet's starting pool: positive reserves within the supply, a moving price in [0, 1].
+fn pool(p: &super::PoolStart, at: &str, bad: &mut impl FnMut(String, String)) {
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    for (field, v) in [("tao", p.tao), ("alpha", p.alpha)] {
+        // The chain's MinimumReserve is 1,000,000 rao = 0.001.
+        if !(v.is_finite() && (0.001..=max_tao).contains(&v)) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected an amount between 0.001 and 21,000,000, got {v}"),
+            );
+        }
+    }
+    if let Some(m) = p.moving_price
+        && !(m.is_finite() && (0.0..=1.0).contains(&m))
+    {
+        bad(
+            format!("{at}.moving_price"),
+            format!(
+                "expected between 0 and 1 (the chain caps the price at 1 before averaging), got {m}"
+            ),
+        );
+    }
+    if !(p.age_days.is_finite() && (0.0..=36_500.0).contains(&p.age_days)) {
+        bad(
+            format!("{at}.age_days"),
+            format!("expected days between 0 and 36,500, got {}", p.age_days),
+        );
     }
 }
