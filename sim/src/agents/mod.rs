@@ -2,6 +2,7 @@
 //! for it when its event fires. Randomness comes only from the agent's own stream
 //! ([`crate::engine::AgentRng`]).
 
+pub mod economics;
 pub mod market;
 pub mod miner;
 pub mod staker;

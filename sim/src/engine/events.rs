@@ -25,6 +25,8 @@ pub enum Event {
     DailyRecord,
     /// A staker decides (entity = staker).
     Stake(Entity),
+    /// A candidate miner arrives (entity = subnet).
+    Entrant(Entity),
 }
 
 /// Order of events inside one block, as on chain: the coinbase and epochs run in
@@ -49,7 +51,7 @@ impl Event {
             Event::Change(_) => Phase::Governance,
             Event::Register { .. } => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
-            Event::Stake(_) => Phase::Extrinsics,
+            Event::Stake(_) | Event::Entrant(_) => Phase::Extrinsics,
         }
     }
 }

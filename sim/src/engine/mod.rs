@@ -22,7 +22,7 @@ pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 
 use crate::agents::market::TaoPrice;
-use crate::agents::{miner, validator};
+use crate::agents::{economics, miner, validator};
 use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
 use crate::chain::schedule::{Schedule, TableKey};
 use crate::chain::split;
@@ -175,6 +175,7 @@ impl Simulation {
         }));
         let subnets = build::populate(&mut world, scenario, run);
         coinbase::attach(&mut world, &subnets, scenario);
+        economics::attach(&mut world, &subnets, scenario, run as u64);
         if let Some(stakers) = &scenario.network.stakers {
             crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
         }
@@ -246,6 +247,9 @@ impl Simulation {
                     self.world
                         .run_system_with(self.systems.epoch, subnet)
                         .map_err(|e| system_error(&e))??;
+                    let tempo = self.world.get::<SubnetRules>(subnet).map_or(1, |r| r.tempo);
+                    let usd = self.world.resource::<TaoPrice>().usd;
+                    economics::settle(&mut self.world, subnet, block, tempo, usd);
                     let epochs = self.world.resource::<Recorder>().0.epochs;
                     progress(Progress {
                         blocks_done: block - self.world.resource::<Recorder>().0.blocks.0 + 1,
@@ -278,27 +282,9 @@ impl Simulation {
                     else {
                         continue;
                     };
-                    let (Some(&subnet), Some(spec)) =
-                        (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
-                    else {
-                        continue;
-                    };
-                    let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
-                    let at = build::Spawn {
-                        seed: self.live.seed,
-                        run: self.world.resource::<Recorder>().0.run as u64,
-                        netuid,
-                        subnet,
-                        block,
-                    };
-                    registration::register_wave(
-                        &mut self.world,
-                        at,
-                        subnet,
-                        &spec.hyperparameters,
-                        &w,
-                    );
+                    self.register(&w, block);
                 }
+                Event::Entrant(subnet) => self.entrant(subnet, block),
                 Event::Change(index) => {
                     let next = self
                         .live
@@ -347,6 +333,71 @@ impl Simulation {
             self.record_network(last);
         }
         Ok(())
+    }
+
+    /// Register the neurons of `w` at `block` (a timeline wave or an entrant).
+    fn register(&mut self, w: &crate::scenario::Wave, block: u64) {
+        let (Some(&subnet), Some(spec)) =
+            (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
+        else {
+            return;
+        };
+        let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
+        let at = build::Spawn {
+            seed: self.live.seed,
+            run: self.world.resource::<Recorder>().0.run as u64,
+            netuid,
+            subnet,
+            block,
+        };
+        registration::register_wave(&mut self.world, at, subnet, &spec.hyperparameters, w);
+    }
+
+    /// A candidate miner arrives at `subnet`: it registers if it expects to profit
+    /// ([`economics::enters`]); the next arrival is scheduled.
+    fn entrant(&mut self, subnet: Entity, block: u64) {
+        let Some(index) = self.subnets.iter().position(|&s| s == subnet) else {
+            return;
+        };
+        let Some(spec) = self.live.subnets.get(index) else {
+            return;
+        };
+        let Some(entrants) = spec.economics.as_ref().and_then(|e| e.entrants.clone()) else {
+            return;
+        };
+        let strategy = spec.miners.strategy.clone();
+        let Some((quality, gap)) = self.world.get_mut::<AgentRng>(subnet).map(|mut r| {
+            let q = entrants
+                .quality
+                .sample(1, &mut r.0)
+                .first()
+                .copied()
+                .unwrap_or(0.0);
+            (q, economics::arrival_gap(entrants.rate_per_day, &mut r.0))
+        }) else {
+            return;
+        };
+        if let Some(gap) = gap {
+            self.world
+                .resource_mut::<EventQueue>()
+                .schedule(block + gap, Event::Entrant(subnet));
+        }
+        let usd = self.world.resource::<TaoPrice>().usd;
+        if economics::enters(&self.world, subnet, quality, block, usd) {
+            let wave = crate::scenario::Wave {
+                subnet: index,
+                validators: None,
+                miners: Some(crate::scenario::Miners {
+                    count: 1,
+                    quality: crate::scenario::Distribution::Fixed {
+                        values: vec![quality],
+                    },
+                    stake: None,
+                    strategy,
+                }),
+            };
+            self.register(&wave, block);
+        }
     }
 
     /// Mint blocks `next_block ..= block` in closed form and accrue each subnet's pending

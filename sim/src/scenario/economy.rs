@@ -185,3 +185,50 @@ fn default_exit_drop() -> f64 {
 fn default_staker_noise() -> f64 {
     0.2
 }
+
+/// Miner economics on a subnet (`subnets[N].economics`; default: none, miners never leave or
+/// enter on their own). Miners pay `cost_per_day` USD; a miner whose epoch earnings (alpha at
+/// the pool price, TAO at `network.tao_price`) have not covered its cost for `patience_days`
+/// stops serving (quality 0, no cost) and waits to be pruned. Candidate entrants arrive as a
+/// Poisson process; one registers (paying the burn) when its expected daily profit — its
+/// quality's share of the served quality times the miners' daily emission, minus cost — repays
+/// the burn within `payback_days`.
+///
+/// ```yaml
+/// economics:
+///   cost_per_day: 40
+///   patience_days: 7
+///   entrants: { rate_per_day: 1, quality: { distribution: uniform, min: 0.3, max: 1 } }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinerEconomics {
+    /// USD per miner per day.
+    pub cost_per_day: f64,
+    /// Days of losses after which a miner stops serving (default 7).
+    #[serde(default = "default_patience")]
+    pub patience_days: f64,
+    /// Arrivals of candidate miners (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrants: Option<Entrants>,
+}
+
+/// Candidate miners arriving as a Poisson process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entrants {
+    /// Expected arrivals per day.
+    pub rate_per_day: f64,
+    /// Quality of each candidate (one draw per arrival; `total` is ignored).
+    pub quality: super::Distribution,
+    /// Days within which expected profit must repay the burn (default 30).
+    #[serde(default = "default_payback")]
+    pub payback_days: f64,
+}
+
+fn default_patience() -> f64 {
+    7.0
+}
+fn default_payback() -> f64 {
+    30.0
+}

@@ -23,7 +23,7 @@ mod validate;
 pub use crate::chain::coinbase::ShareRule;
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
-pub use economy::{Coinbase, PoolStart, Stakers};
+pub use economy::{Coinbase, Entrants, MinerEconomics, PoolStart, Stakers};
 pub use load::{load_file, load_str};
 pub use overrides::Override;
 pub use problem::{Problem, ScenarioError};
@@ -442,6 +442,9 @@ pub struct Subnet {
     /// The subnet's dTAO pool at the start (used when `network.coinbase.pools` is on).
     #[serde(default)]
     pub pool: PoolStart,
+    /// Miners' costs, exits and entrants (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<MinerEconomics>,
     /// Consensus and registration hyperparameters.
     #[serde(default)]
     pub hyperparameters: Hyperparameters,

@@ -147,6 +147,9 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         }
 
         pool(&subnet.pool, &at("pool"), &mut bad);
+        if let Some(e) = &subnet.economics {
+            economics(e, &at("economics"), &mut bad);
+        }
 
         let hp = &subnet.hyperparameters;
         if hp.tempo == 0 {
@@ -756,5 +759,38 @@ fn pool(p: &super::PoolStart, at: &str, bad: &mut impl FnMut(String, String)) {
             format!("{at}.age_days"),
             format!("expected days between 0 and 36,500, got {}", p.age_days),
         );
+    }
+}
+
+/// A subnet's miner economics: finite non-negative cost and times, a sane arrival rate.
+fn economics(e: &super::MinerEconomics, at: &str, bad: &mut impl FnMut(String, String)) {
+    for (field, v) in [
+        ("cost_per_day", e.cost_per_day),
+        ("patience_days", e.patience_days),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected a finite number >= 0, got {v}"),
+            );
+        }
+    }
+    if let Some(n) = &e.entrants {
+        if !(n.rate_per_day.is_finite() && (0.0..=7_200.0).contains(&n.rate_per_day)) {
+            bad(
+                format!("{at}.entrants.rate_per_day"),
+                format!(
+                    "expected arrivals per day between 0 and 7,200 (one per block), got {}",
+                    n.rate_per_day
+                ),
+            );
+        }
+        if !(n.payback_days.is_finite() && n.payback_days > 0.0) {
+            bad(
+                format!("{at}.entrants.payback_days"),
+                format!("expected a finite number > 0, got {}", n.payback_days),
+            );
+        }
+        distribution(bad, &format!("{at}.entrants.quality"), &n.quality, 1);
     }
 }

@@ -29,6 +29,7 @@ fn subnet_strategy() -> impl Strategy<Value = Subnet> {
                 name: None,
                 emission_share: share,
                 pool: PoolStart::default(),
+                economics: None,
                 hyperparameters: Hyperparameters {
                     tempo,
                     yuma3,
@@ -185,7 +186,20 @@ prop_compose! {
         inertia in 0.0f64..1.0,
         pools in prop::collection::vec((0.001f64..50_000.0, 0.001f64..50_000.0, 0.0f64..1.0), 4),
         fast in any::<bool>(),
+        cost in prop_oneof![Just(None), (0.0f64..2_000_000.0).prop_map(Some)],
     ) -> Scenario {
+        // Miners that leave when unprofitable and candidates that enter when it pays.
+        for subnet in &mut s.subnets {
+            subnet.economics = cost.map(|cost_per_day| MinerEconomics {
+                cost_per_day,
+                patience_days: 0.02,
+                entrants: Some(Entrants {
+                    rate_per_day: 100.0,
+                    quality: Distribution::Uniform { min: 0.0, max: 2.0, total: None },
+                    payback_days: 30.0,
+                }),
+            });
+        }
         s.network.coinbase = Coinbase {
             pools: true,
             share_rule: [ShareRule::Fixed, ShareRule::Equal, ShareRule::PriceEma, ShareRule::TaoFlow][rule],

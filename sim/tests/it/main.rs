@@ -2,6 +2,7 @@
 
 mod conservation;
 mod determinism;
+mod economics;
 mod halving;
 mod owner;
 mod registration;
