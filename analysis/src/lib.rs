@@ -16,6 +16,8 @@
 //! - [`stats`]: replicate statistics with confidence intervals ([`stats::summarize`]) and
 //!   paired comparisons against a baseline arm ([`stats::compare`]).
 //! - [`charts`]: PNG and SVG charts ([`charts::render_all`]).
+//! - [`experiment`]: tables of the built-in experiments (retention maps, collusion frontier,
+//!   case library); their charts are in [`charts::experiment`].
 //! - [`report`]: one self-contained HTML report and its Markdown twin
 //!   ([`report::write_report`]).
 //!
@@ -39,6 +41,7 @@ pub mod charts;
 mod columns;
 pub mod console;
 mod error;
+pub mod experiment;
 pub mod metrics;
 mod partitions;
 pub mod report;

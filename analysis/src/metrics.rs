@@ -18,6 +18,8 @@
 //!   a window is kept only if every subnet of the run had an epoch in it, so a half-finished
 //!   last window does not bias the shares.
 
+mod adversary;
+
 use crate::AnalysisError;
 use crate::Study;
 use crate::columns::{self, Interned, frame};
@@ -76,6 +78,9 @@ pub fn describe(metric: &str) -> String {
     if !known.is_empty() {
         return known.to_string();
     }
+    if let Some(text) = adversary::describe(metric) {
+        return text;
+    }
     if let Some(rest) = metric.strip_prefix("share_")
         && let Some((role, strategy)) = rest.split_once('_')
     {
@@ -92,7 +97,11 @@ pub fn metric_columns(per_run: &DataFrame) -> Vec<String> {
         .get_column_names()
         .iter()
         .map(|c| c.as_str())
-        .filter(|c| METRICS.contains(c) || c.starts_with("share_"))
+        .filter(|c| {
+            METRICS.contains(c)
+                || c.starts_with("share_")
+                || adversary::PREFIXES.iter().any(|p| c.starts_with(p))
+        })
         .map(str::to_string)
         .collect()
 }
@@ -270,6 +279,8 @@ struct Neurons {
     hotkey: Vec<u64>,
     role: Interned,
     strategy: Interned,
+    /// Coalition per row (none in result folders written before coalitions existed).
+    coalition: Vec<Option<u32>>,
     stake: Vec<f64>,
     quality: Vec<Option<f64>>,
     emission: Vec<f64>,
@@ -287,6 +298,14 @@ impl Neurons {
             hotkey: columns::u64s(df, t, "hotkey")?,
             role: columns::interned(df, t, "role")?,
             strategy: columns::interned(df, t, "strategy")?,
+            coalition: if df.column("coalition").is_ok() {
+                columns::f64s(df, t, "coalition")?
+                    .into_iter()
+                    .map(|c| c.map(|c| c as u32))
+                    .collect()
+            } else {
+                vec![None; df.height()]
+            },
             stake: columns::f64s_nan(df, t, "stake")?,
             quality: columns::f64s(df, t, "quality")?,
             emission: columns::f64s_nan(df, t, "emission")?,
@@ -439,6 +458,9 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
     let subnets = Subnets::read(study)?;
     let network = Network::read(study)?;
     let groups = strategy_groups(&neurons);
+    let adversaries = adversary::groups(&neurons);
+    let twins = adversary::twins(&study.arms()?);
+    let mut adversary_values: Vec<Vec<[f64; 5]>> = vec![Vec::new(); adversaries.len()];
 
     let mut days = Vec::with_capacity(keys.len());
     let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(keys.len()); METRICS.len()];
@@ -512,6 +534,12 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
                 .sum();
             column.push(share(total));
         }
+        let start = network.span(*key).map_or(0, |(a, _)| a);
+        let twin = adversary::twin_of(&twins, *key).and_then(|k| neurons.by_run.get(&k));
+        for (column, g) in adversary_values.iter_mut().zip(&adversaries) {
+            let [a, b, c, d] = adversary::values(&neurons, g, nrows, twin.map(|t| &t[..]), start);
+            column.push([share(adversary::emission(&neurons, g, nrows)), a, b, c, d]);
+        }
         days.push(span_days);
     }
 
@@ -526,6 +554,21 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
             continue;
         }
         out.push(Column::new(name.into(), nan_to_null(column)));
+    }
+    for (g, rows) in adversaries.iter().zip(&adversary_values) {
+        let suffix = g.suffix(&neurons);
+        let coalition = matches!(g, adversary::Group::Coalition(_));
+        let prefixes = std::iter::once("share_")
+            .filter(|_| coalition)
+            .chain(adversary::PREFIXES);
+        let first = if coalition { 0 } else { 1 };
+        for (k, prefix) in (first..5).zip(prefixes) {
+            let column: Vec<f64> = rows.iter().map(|r| r[k]).collect();
+            out.push(Column::new(
+                format!("{prefix}{suffix}").into(),
+                nan_to_null(&column),
+            ));
+        }
     }
     frame("the per-run metrics", out)
 }

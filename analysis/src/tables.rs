@@ -85,6 +85,7 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             c("hotkey", cat(records, |r| &r.neurons.hotkey)),
             Column::new("role".into(), role),
             Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
+            Column::new("coalition".into(), cat(records, |r| &r.neurons.coalition)),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),
@@ -421,6 +422,7 @@ mod tests {
         n.hotkey = vec![10, 11];
         n.role = vec![Role::Validator, Role::Miner];
         n.strategy = vec!["honest", "honest"];
+        n.coalition = vec![None, None];
         n.stake = vec![100.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
@@ -476,7 +478,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            18,
+            19,
             "an empty study keeps the full schema"
         );
     }

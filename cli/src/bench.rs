@@ -1,11 +1,13 @@
-//! `subnetlab bench`: time the f64 Yuma epoch on a synthetic metagraph, per bond variant.
+//! `subnetlab bench`: time the Yuma epoch on a synthetic metagraph, per bond variant, in `f64`
+//! and (with `--numeric chain`) in the chain's fixed point, with the ratio of the two.
 //! A benchmark, not a test: it reports, it never fails on a slow machine.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
-use subnetlab_sim::chain::yuma::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams};
-use subnetlab_sim::engine::yuma_params;
+use subnetlab_sim::chain::numeric::Numeric;
+use subnetlab_sim::chain::yuma::{EpochInput, EpochOutput, EpochWorkspace, SparseRow};
+use subnetlab_sim::engine::chain_params;
 use subnetlab_sim::scenario::Hyperparameters;
 
 /// Arguments of `subnetlab bench`.
@@ -27,7 +29,7 @@ pub struct BenchArgs {
     /// UIDs in all (validators + miners).
     #[arg(long, default_value_t = 256)]
     uids: usize,
-    /// Epochs timed per variant.
+    /// Epochs timed per variant (the chain mode times a tenth as many).
     #[arg(long, default_value_t = 20_000)]
     epochs: usize,
     /// Scenario file for `network`.
@@ -36,6 +38,10 @@ pub struct BenchArgs {
     /// Overrides for `network` (`PATH=VALUE`, e.g. `duration={days: 30}`).
     #[arg(long = "set")]
     set: Vec<subnetlab_sim::scenario::Override>,
+    /// `f64` times the fast epoch; `chain` also times the bit-exact fixed-point epoch in the
+    /// same run and prints the ratio (the target is ≤ 10×).
+    #[arg(long, value_parser = ["f64", "chain"], default_value = "f64")]
+    numeric: String,
 }
 
 /// A metagraph like a busy mainnet subnet: validators with log-normal-ish stake, each setting a
@@ -180,11 +186,17 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
         ("yuma3", true, false),
         ("classic", false, false),
     ];
+    let chain = args.numeric == "chain";
     println!(
-        "f64 epoch, {} validators × {} UIDs, {} epochs per variant ({} build)",
+        "epoch, {} validators × {} UIDs, {} f64 epochs{} per variant ({} build)",
         args.validators,
         args.uids,
         args.epochs,
+        if chain {
+            format!(" and {} chain epochs", (args.epochs / 10).max(10))
+        } else {
+            String::new()
+        },
         if cfg!(debug_assertions) {
             "debug: numbers are not meaningful"
         } else {
@@ -198,35 +210,25 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
             ..Default::default()
         };
         hp.liquid_alpha.enabled = liquid;
-        let params: YumaParams = yuma_params(&hp, 0.0);
-        let mut workspace = EpochWorkspace::default();
-        let mut out = EpochOutput::default();
-        let mut bonds: Vec<SparseRow> = vec![Vec::new(); args.uids];
-        // Warm up: two epochs fill the bonds, as on a running subnet.
-        for _ in 0..2 {
-            workspace.run(&m.input(&bonds), &params, &mut out)?;
-            bonds.clone_from(&out.bonds);
+        let f64_us = time_epoch(&m, &hp, Numeric::F64, args.epochs, args.uids)?;
+        if chain {
+            let chain_us = time_epoch(
+                &m,
+                &hp,
+                Numeric::Chain,
+                (args.epochs / 10).max(10),
+                args.uids,
+            )?;
+            println!(
+                "  {name:<22} f64 {f64_us:>8.2} µs/epoch   chain {chain_us:>9.2} µs/epoch   chain/f64 {:>5.1}×",
+                chain_us / f64_us
+            );
+        } else {
+            println!(
+                "  {name:<22} {f64_us:>9.2} µs/epoch  ({:.0} epochs/s)",
+                1e6 / f64_us
+            );
         }
-        // Time batches of 100 epochs and keep the median batch: robust to a noisy neighbour.
-        let input = m.input(&bonds);
-        let mut per_epoch: Vec<f64> = (0..args.epochs.div_ceil(100))
-            .map(|_| {
-                let t = Instant::now();
-                for _ in 0..100 {
-                    let _ = workspace.run(&input, &params, &mut out);
-                }
-                t.elapsed().as_secs_f64() * 1e6 / 100.0
-            })
-            .collect();
-        per_epoch.sort_by(f64::total_cmp);
-        let median = per_epoch
-            .get(per_epoch.len() / 2)
-            .copied()
-            .unwrap_or(f64::NAN);
-        println!(
-            "  {name:<22} {median:>9.2} µs/epoch  ({:.0} epochs/s)",
-            1e6 / median
-        );
     }
     Ok(())
 }
@@ -256,4 +258,39 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
         record.subnets.subnet.len()
     );
     Ok(())
+}
+
+/// Median time of one epoch in `numeric` mode, in µs: two warm-up epochs fill the bonds (as
+/// on a running subnet), then batches of 10 epochs are timed and the median batch is kept
+/// (robust to a noisy neighbour).
+fn time_epoch(
+    m: &Metagraph,
+    hp: &Hyperparameters,
+    numeric: Numeric,
+    epochs: usize,
+    uids: usize,
+) -> anyhow::Result<f64> {
+    let params = chain_params(hp, 0.0);
+    let mut workspace = EpochWorkspace::default();
+    let mut out = EpochOutput::default();
+    let mut bonds: Vec<SparseRow> = vec![Vec::new(); uids];
+    for _ in 0..2 {
+        workspace.run_numeric(numeric, &m.input(&bonds), &params, &mut out)?;
+        bonds.clone_from(&out.bonds);
+    }
+    let input = m.input(&bonds);
+    let mut per_epoch: Vec<f64> = (0..epochs.div_ceil(10))
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..10 {
+                let _ = workspace.run_numeric(numeric, &input, &params, &mut out);
+            }
+            t.elapsed().as_secs_f64() * 1e6 / 10.0
+        })
+        .collect();
+    per_epoch.sort_by(f64::total_cmp);
+    Ok(per_epoch
+        .get(per_epoch.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN))
 }

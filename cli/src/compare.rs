@@ -24,6 +24,9 @@ pub struct CompareArgs {
     /// Overrides applied to every scenario.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
+    /// The epoch's arithmetic for every arm, as for `run`.
+    #[arg(long, value_parser = ["f64", "chain"])]
+    pub numeric: Option<String>,
     /// Result folder (default `out/compare-<A>-vs-<B>...`).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -34,8 +37,10 @@ pub struct CompareArgs {
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let mut scenarios = Vec::new();
+    let mut overrides = args.set.clone();
+    overrides.extend(crate::run::numeric_override(args.numeric.as_deref()));
     for name in &args.scenarios {
-        let s = load(Some(name), &args.set)?;
+        let s = load(Some(name), &overrides)?;
         if s.sweep.is_some() {
             bail!(
                 "{name} has a sweep; compare takes plain scenarios (run a sweep with `subnetlab run`)"

@@ -1,5 +1,6 @@
 //! `subnetlab epoch FILE`: run epochs on an explicit metagraph (JSON or YAML, chain units) and
-//! print the outputs as JSON on stdout.
+//! print the outputs as JSON on stdout: fractions in `"numeric": "f64"`, the chain's u16 and
+//! rao values in `"numeric": "chain"`.
 
 use anyhow::Context;
 use std::path::Path;

@@ -4,6 +4,8 @@
 mod bench;
 mod compare;
 mod epoch_cmd;
+mod experiment;
+mod modes_cmd;
 mod output;
 mod report;
 mod run;
@@ -49,10 +51,17 @@ enum Command {
     List,
     /// Run epochs on an explicit metagraph (JSON or YAML, chain units); print JSON outputs.
     Epoch {
-        /// The metagraph file (see examples/epoch-v1-classic-bonds.json).
+        /// The metagraph file (see examples/epoch-v1-classic-bonds.json, and the `"numeric":
+        /// "chain"` examples epoch-v1-classic-bonds-chain.json and epoch-v8-yuma3-chain.json).
         file: PathBuf,
     },
-    /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64.
+    /// Run a scenario in both numeric modes (f64 and chain); print the largest difference per
+    /// field.
+    CompareModes(modes_cmd::CompareModesArgs),
+    /// Built-in experiments on the Yuma epoch: retention maps, collusion frontier, case library.
+    Experiment(experiment::ExperimentArgs),
+    /// Time one Yuma epoch (64 validators × 256 UIDs by default) in f64, or with
+    /// `--numeric chain` in both modes with their ratio.
     Bench(bench::BenchArgs),
 }
 
@@ -70,7 +79,9 @@ fn main() -> ExitCode {
             list();
             Ok(())
         }
+        Some(Command::CompareModes(args)) => modes_cmd::compare_modes_cmd(&args),
         Some(Command::Bench(args)) => bench::bench(&args),
+        Some(Command::Experiment(args)) => experiment::experiment(args),
         Some(Command::Epoch { file }) => epoch_cmd::epoch(&file),
     };
     match result {
@@ -114,6 +125,6 @@ fn list() {
     }
     println!("\nAgent strategies (strategy: {{ kind: NAME, ... }}):");
     for (role, kind, what) in subnetlab_sim::agents::STRATEGIES {
-        println!("  {role:<10} {kind:<10} {what}");
+        println!("  {role:<10} {kind:<20} {what}");
     }
 }

@@ -22,13 +22,22 @@ pub struct RunArgs {
     /// or `--set 'duration={days: 2}'` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<Override>,
+    /// The epoch's arithmetic, replacing the scenario's `numeric:`: `f64` (fast) or `chain`
+    /// (the chain's fixed point, bit for bit).
+    #[arg(long, value_parser = ["f64", "chain"])]
+    pub numeric: Option<String>,
+    /// Also run the honest twin of every arm: the same scenario and seeds with each adversary
+    /// replaced by an honest agent of the same stake, as arms named `... (honest twin)`; the
+    /// metrics then include `vs_twin_*` (the adversaries' emission over their twins').
+    #[arg(long)]
+    pub twin: bool,
     /// How results are written.
     #[command(flatten)]
     pub output: crate::study::OutputArgs,
 }
 
 impl RunArgs {
-    /// The overrides, with `--seed` as one more.
+    /// The overrides, with `--seed` and `--numeric` as more.
     pub fn overrides(&self) -> Vec<Override> {
         let mut overrides = self.set.clone();
         if let Some(seed) = self.seed {
@@ -37,8 +46,17 @@ impl RunArgs {
                 value: seed.to_string(),
             });
         }
+        overrides.extend(numeric_override(self.numeric.as_deref()));
         overrides
     }
+}
+
+/// `--numeric MODE` as the override `numeric=MODE`.
+pub fn numeric_override(numeric: Option<&str>) -> Option<Override> {
+    numeric.map(|mode| Override {
+        path: "numeric".into(),
+        value: mode.into(),
+    })
 }
 
 /// Load the scenario named on the command line: a file, else a built-in name.
@@ -66,7 +84,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+    if args.twin && scenario.sweep.is_some() {
+        bail!(
+            "--twin takes a scenario without a sweep (sweep charts group arms by their parameters, which a twin shares); run a point with --set instead"
+        );
+    }
+    if args.twin && !scenario.has_adversaries() {
+        bail!(
+            "--twin: `{}` has no adversary (every agent is honest), so its twin is itself",
+            scenario.name
+        );
+    }
     let mut plan = Plan::of(scenario)?;
+    if args.twin {
+        plan.arms = subnetlab_sim::study::with_twins(std::mem::take(&mut plan.arms));
+        plan.runs = subnetlab_sim::study::runs(&plan.arms, plan.base.replicates);
+    }
     plan.stats = stats_options(args.output.bootstrap, plan.base.seed);
     run_and_print(&plan, &target, &args.output)
 }

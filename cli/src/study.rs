@@ -357,7 +357,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
 
 /// The command that produced a result, as a user would type it (`subnetlab`, not the path of
 /// the binary), quoting the arguments that need it.
-fn command_line() -> String {
+pub(crate) fn command_line() -> String {
     let quote = |a: String| {
         if a.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,[]".contains(c))

@@ -11,6 +11,8 @@
 //! - [`agents`]: what miners and validators do.
 //! - [`engine`]: the bevy_ecs world and the discrete-event loop that runs a scenario
 //!   ([`engine::run`]).
+//! - [`experiment`]: built-in experiments on the epoch: consensus-guarantee (retention)
+//!   maps, the collusion frontier, the classic 3-validator case library.
 //! - [`record`]: the columnar record of a run ([`record::RunRecord`]), the schema every output
 //!   is written from.
 //!
@@ -27,6 +29,8 @@
 pub mod agents;
 pub mod chain;
 pub mod engine;
+pub mod experiment;
+pub mod modes;
 pub mod record;
 pub mod replay;
 pub mod rng;

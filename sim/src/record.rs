@@ -45,6 +45,8 @@ pub struct NeuronRows {
     pub role: Vec<Role>,
     /// Strategy name.
     pub strategy: Vec<&'static str>,
+    /// Coalition id (a cabal's, a sybil operator's), if any.
+    pub coalition: Vec<Option<u32>>,
     /// Stake the epoch used, in TAO.
     pub stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.

@@ -4,22 +4,14 @@
 //! rows, permits, registration blocks); each epoch first applies its `set_weights` calls through
 //! the extrinsic's checks and storage rule, then runs.
 
+use crate::chain::numeric::I32F32;
+pub use crate::chain::numeric::Numeric;
 use crate::chain::set_weights::{self, Caller, Rejected, Rules, max_upscale_u16};
 use crate::chain::yuma::{
-    EpochError, EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams,
+    ChainInput, ChainParams, EpochError, EpochInput, EpochOutput, EpochWorkspace, SparseRow,
+    generic,
 };
 use serde::{Deserialize, Serialize};
-
-/// Which arithmetic runs the epoch.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Numeric {
-    /// Double precision: fast, within ~1e-9 of the chain per step (no u16 round trip of bonds).
-    #[default]
-    F64,
-    /// The chain's fixed-point arithmetic, bit for bit (not available yet).
-    Chain,
-}
 
 /// The input file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -116,19 +108,24 @@ impl Default for ChainHyperparameters {
 }
 
 impl ChainHyperparameters {
-    fn yuma(&self) -> YumaParams {
-        YumaParams {
-            kappa: self.kappa as f64 / 65_535.0,
-            bonds_penalty: self.bonds_penalty as f64 / 65_535.0,
-            bonds_moving_average: self.bonds_moving_average as f64 / 1_000_000.0,
+    /// The epoch's parameters in chain units.
+    pub fn chain_params(&self) -> ChainParams {
+        ChainParams {
+            kappa: self.kappa,
+            bonds_penalty: self.bonds_penalty,
+            bonds_moving_average: self.bonds_moving_average,
             yuma3: self.yuma3,
             liquid_alpha: self.liquid_alpha,
-            alpha_low: self.alpha_low as f64 / 65_535.0,
-            alpha_high: self.alpha_high as f64 / 65_535.0,
-            alpha_sigmoid_steepness: self.alpha_sigmoid_steepness as f64,
-            activity_cutoff: (self.activity_cutoff_factor_milli * self.tempo as u64 / 1000).max(1),
-            max_allowed_validators: self.max_allowed_validators as usize,
-            stake_threshold: self.stake_threshold as f64,
+            alpha_low: self.alpha_low,
+            alpha_high: self.alpha_high,
+            alpha_sigmoid_steepness: self.alpha_sigmoid_steepness,
+            activity_cutoff: (self
+                .activity_cutoff_factor_milli
+                .saturating_mul(u64::from(self.tempo))
+                / 1000)
+                .max(1),
+            max_allowed_validators: self.max_allowed_validators,
+            stake_threshold: self.stake_threshold,
         }
     }
 }
@@ -168,19 +165,20 @@ pub struct SetWeightsCall {
     pub values: Vec<u16>,
 }
 
-/// What one epoch produced (f64 mode: shares as fractions, bonds as fractions of 1).
+/// What one epoch produced. `T` is `f64` in `f64` mode (shares as fractions, bonds as
+/// fractions of 1) and `u16` in `chain` mode (every share and bond as the chain stores it).
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct EpochReport {
+pub struct EpochReport<T> {
     /// Block.
     pub block: u64,
     /// Consensus per UID.
-    pub consensus: Vec<f64>,
+    pub consensus: Vec<T>,
     /// Incentive per UID.
-    pub incentive: Vec<f64>,
+    pub incentive: Vec<T>,
     /// Dividends per UID.
-    pub dividends: Vec<f64>,
+    pub dividends: Vec<T>,
     /// Validator trust per UID.
-    pub validator_trust: Vec<f64>,
+    pub validator_trust: Vec<T>,
     /// Miner emission per UID, rao.
     pub server_emission: Vec<u64>,
     /// Validator emission per UID, rao.
@@ -188,10 +186,20 @@ pub struct EpochReport {
     /// Permits computed by this epoch.
     pub validator_permit: Vec<bool>,
     /// Bond rows stored after the epoch.
-    pub bonds: Vec<Vec<(u16, f64)>>,
+    pub bonds: Vec<Vec<(u16, T)>>,
     /// `set_weights` calls the chain refused, with why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rejected_set_weights: Vec<String>,
+}
+
+/// The reports of a replay, in the file's numeric mode (serialised as the bare array).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Replay {
+    /// `numeric: f64`.
+    F64(Vec<EpochReport<f64>>),
+    /// `numeric: chain`.
+    Chain(Vec<EpochReport<u16>>),
 }
 
 /// Why a file could not be replayed.
@@ -208,11 +216,6 @@ pub enum ReplayError {
         /// `n`.
         n: usize,
     },
-    /// The mode is not available.
-    #[error(
-        "numeric: chain is not available yet; use numeric: f64 (within ~1e-9 of the chain per step)"
-    )]
-    ChainModeUnavailable,
     /// The epoch rejected its input.
     #[error("epoch at block {block}: {source}")]
     Epoch {
@@ -223,11 +226,12 @@ pub enum ReplayError {
     },
 }
 
-fn rows(stored: &[Vec<(u16, u16)>], n: usize, scale: f64) -> Vec<SparseRow> {
-    let mut out: Vec<SparseRow> = stored
+/// Stored rows sorted by target uid, duplicates dropped, one per uid.
+fn sorted_rows(stored: &[Vec<(u16, u16)>], n: usize) -> Vec<Vec<(u16, u16)>> {
+    let mut out: Vec<Vec<(u16, u16)>> = stored
         .iter()
         .map(|row| {
-            let mut r: SparseRow = row.iter().map(|&(j, v)| (j, v as f64 / scale)).collect();
+            let mut r = row.clone();
             r.sort_by_key(|(j, _)| *j);
             r.dedup_by_key(|(j, _)| *j);
             r
@@ -237,12 +241,65 @@ fn rows(stored: &[Vec<(u16, u16)>], n: usize, scale: f64) -> Vec<SparseRow> {
     out
 }
 
-/// Run every epoch of `file` in order, carrying weights, bonds, permits and `LastUpdate`.
-pub fn replay(file: &MetagraphFile) -> Result<Vec<EpochReport>, ReplayError> {
-    if file.numeric == Numeric::Chain {
-        return Err(ReplayError::ChainModeUnavailable);
+/// u16 rows as `f64` rows divided by `scale`.
+fn f64_rows(rows: &[Vec<(u16, u16)>], scale: f64) -> Vec<SparseRow> {
+    rows.iter()
+        .map(|row| {
+            row.iter()
+                .map(|&(j, v)| (j, f64::from(v) / scale))
+                .collect()
+        })
+        .collect()
+}
+
+/// The storage a replay carries from epoch to epoch (weights as stored u16 in both modes).
+struct Storage {
+    last_update: Vec<u64>,
+    permit: Vec<bool>,
+    weights: Vec<Vec<(u16, u16)>>,
+}
+
+impl Storage {
+    /// Applies the epoch's `set_weights` calls through the extrinsic's checks and storage rule;
+    /// returns the refusals.
+    fn set_weights(
+        &mut self,
+        file: &MetagraphFile,
+        rules: &Rules,
+        call: &EpochCall,
+    ) -> Vec<String> {
+        let mut rejected = Vec::new();
+        for sw in &call.set_weights {
+            let uid = usize::from(sw.uid);
+            let caller = Caller {
+                uid: sw.uid,
+                n: file.n,
+                permit: self.permit.get(uid).copied().unwrap_or(false)
+                    || file.owner_uid == Some(sw.uid),
+                owner: file.owner_uid == Some(sw.uid),
+                stake: file.stake.get(uid).copied().unwrap_or(0),
+                last_update: self.last_update.get(uid).copied().unwrap_or(0),
+                block: sw.block,
+            };
+            match set_weights::check(rules, &caller, &sw.uids, &sw.values) {
+                Ok(()) => {
+                    let stored = max_upscale_u16(&sw.values);
+                    let mut row: Vec<(u16, u16)> = sw.uids.iter().copied().zip(stored).collect();
+                    row.sort_by_key(|(j, _)| *j);
+                    self.weights[uid] = row;
+                    self.last_update[uid] = sw.block;
+                }
+                Err(why) => rejected.push(describe(sw, &why)),
+            }
+        }
+        rejected
     }
-    let n = file.n as usize;
+}
+
+/// Run every epoch of `file` in order, in its numeric mode, carrying weights, bonds, permits
+/// and `LastUpdate`.
+pub fn replay(file: &MetagraphFile) -> Result<Replay, ReplayError> {
+    let n = usize::from(file.n);
     for (field, got) in [
         ("stake", file.stake.len()),
         ("last_update", file.last_update.len()),
@@ -259,62 +316,54 @@ pub fn replay(file: &MetagraphFile) -> Result<Vec<EpochReport>, ReplayError> {
         }
     }
     let hp = &file.hyperparameters;
-    let params = hp.yuma();
     let rules = Rules {
         rate_limit: hp.weights_rate_limit,
         min_allowed_weights: hp.min_allowed_weights,
         max_weights_limit: hp.max_weights_limit,
         stake_threshold: hp.stake_threshold,
     };
+    let mut storage = Storage {
+        last_update: file.last_update.clone(),
+        permit: file.validator_permit.clone(),
+        weights: sorted_rows(&file.weights, n),
+    };
+    let bonds = sorted_rows(&file.bonds, n);
+    match file.numeric {
+        Numeric::F64 => {
+            replay_f64(file, &rules, &mut storage, f64_rows(&bonds, 65_535.0)).map(Replay::F64)
+        }
+        Numeric::Chain => replay_chain(file, &rules, &mut storage, bonds).map(Replay::Chain),
+    }
+}
+
+/// The epochs in `f64` (the fast epoch); bonds carried as fractions, unquantised.
+fn replay_f64(
+    file: &MetagraphFile,
+    rules: &Rules,
+    storage: &mut Storage,
+    mut bonds: Vec<SparseRow>,
+) -> Result<Vec<EpochReport<f64>>, ReplayError> {
+    let hp = &file.hyperparameters;
+    let params = hp.chain_params().fractions();
     let stake: Vec<f64> = file.stake.iter().map(|&s| s as f64).collect();
-    let mut last_update = file.last_update.clone();
-    let mut permit = file.validator_permit.clone();
-    // Weights are kept as the chain stores them (u16); the epoch normalises rows itself.
-    let mut weights = rows(&file.weights, n, 1.0);
-    let mut bonds = rows(&file.bonds, n, 65_535.0);
     let mut workspace = EpochWorkspace::default();
     let mut out = EpochOutput::default();
     let mut reports = Vec::with_capacity(file.epochs.len());
     for call in &file.epochs {
-        let mut rejected = Vec::new();
-        for sw in &call.set_weights {
-            let uid = sw.uid as usize;
-            let caller = Caller {
-                uid: sw.uid,
-                n: file.n,
-                permit: permit.get(uid).copied().unwrap_or(false) || file.owner_uid == Some(sw.uid),
-                owner: file.owner_uid == Some(sw.uid),
-                stake: file.stake.get(uid).copied().unwrap_or(0),
-                last_update: last_update.get(uid).copied().unwrap_or(0),
-                block: sw.block,
-            };
-            match set_weights::check(&rules, &caller, &sw.uids, &sw.values) {
-                Ok(()) => {
-                    let stored = max_upscale_u16(&sw.values);
-                    let mut row: SparseRow = sw
-                        .uids
-                        .iter()
-                        .zip(&stored)
-                        .map(|(&j, &v)| (j, v as f64))
-                        .collect();
-                    row.sort_by_key(|(j, _)| *j);
-                    weights[uid] = row;
-                    last_update[uid] = sw.block;
-                }
-                Err(why) => rejected.push(describe(sw, &why)),
-            }
-        }
+        let rejected = storage.set_weights(file, rules, call);
+        // Weights as the chain stores them (u16); the epoch normalises rows itself.
+        let weights = f64_rows(&storage.weights, 1.0);
         let input = EpochInput {
             block: call.block,
-            tempo: hp.tempo as u64,
+            tempo: u64::from(hp.tempo),
             last_mechanism_step_block: call
                 .last_mechanism_step_block
                 .unwrap_or(file.last_mechanism_step_block),
             owner_uid: file.owner_uid,
             stake: &stake,
-            last_update: &last_update,
+            last_update: &storage.last_update,
             block_at_registration: &file.block_at_registration,
-            validator_permit: &permit,
+            validator_permit: &storage.permit,
             weights: &weights,
             bonds: &bonds,
             emission: call.rao_emission,
@@ -325,7 +374,7 @@ pub fn replay(file: &MetagraphFile) -> Result<Vec<EpochReport>, ReplayError> {
                 block: call.block,
                 source,
             })?;
-        permit.clone_from(&out.new_validator_permit);
+        storage.permit.clone_from(&out.new_validator_permit);
         bonds.clone_from(&out.bonds);
         reports.push(EpochReport {
             block: call.block,
@@ -337,6 +386,57 @@ pub fn replay(file: &MetagraphFile) -> Result<Vec<EpochReport>, ReplayError> {
             validator_emission: out.validator_emission.clone(),
             validator_permit: out.new_validator_permit.clone(),
             bonds: out.bonds.clone(),
+            rejected_set_weights: rejected,
+        });
+    }
+    Ok(reports)
+}
+
+/// The epochs in the chain's fixed point; bonds stored as u16 between epochs.
+fn replay_chain(
+    file: &MetagraphFile,
+    rules: &Rules,
+    storage: &mut Storage,
+    mut bonds: Vec<Vec<(u16, u16)>>,
+) -> Result<Vec<EpochReport<u16>>, ReplayError> {
+    let hp = &file.hyperparameters;
+    let params = hp.chain_params();
+    let mut reports = Vec::with_capacity(file.epochs.len());
+    for call in &file.epochs {
+        let rejected = storage.set_weights(file, rules, call);
+        let input = ChainInput {
+            block: call.block,
+            tempo: u64::from(hp.tempo),
+            last_mechanism_step_block: call
+                .last_mechanism_step_block
+                .unwrap_or(file.last_mechanism_step_block),
+            owner_uid: file.owner_uid,
+            stake: &file.stake,
+            last_update: &storage.last_update,
+            block_at_registration: &file.block_at_registration,
+            validator_permit: &storage.permit,
+            weights: &storage.weights,
+            bonds: &bonds,
+            emission: call.rao_emission,
+        };
+        let out =
+            generic::epoch::<I32F32>(&input, &params).map_err(|source| ReplayError::Epoch {
+                block: call.block,
+                source,
+            })?;
+        storage.permit.clone_from(&out.new_validator_permit);
+        bonds = out.stored_bonds();
+        let u16s = |v: &[I32F32]| generic::GenericOutput::to_u16(v);
+        reports.push(EpochReport {
+            block: call.block,
+            consensus: u16s(&out.consensus),
+            incentive: u16s(&out.incentive),
+            dividends: u16s(&out.dividends),
+            validator_trust: u16s(&out.validator_trust),
+            server_emission: out.server_emission,
+            validator_emission: out.validator_emission,
+            validator_permit: out.new_validator_permit,
+            bonds: bonds.clone(),
             rejected_set_weights: rejected,
         });
     }

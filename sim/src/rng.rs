@@ -18,6 +18,8 @@ pub enum Purpose {
     Sweep = 3,
     /// The TAO price path, id = 0.
     Market = 4,
+    /// A built-in experiment's draws (`sim::experiment`), id = trial.
+    Experiment = 5,
 }
 
 /// The stream for `(seed, run, purpose, id)`.

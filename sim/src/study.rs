@@ -58,6 +58,25 @@ pub fn arms(base: &Scenario) -> Result<Vec<Arm>, String> {
     Ok(arms)
 }
 
+/// What an honest twin arm's name adds to the name of the arm it mirrors.
+pub const TWIN_SUFFIX: &str = " (honest twin)";
+
+/// `arms` followed by each one's honest twin ([`Scenario::honest_twin`], named with
+/// [`TWIN_SUFFIX`]), so every adversarial arm runs next to its twin on the same seeds.
+pub fn with_twins(arms: Vec<Arm>) -> Vec<Arm> {
+    let n = arms.len() as u32;
+    let twins: Vec<Arm> = arms
+        .iter()
+        .map(|a| Arm {
+            index: n + a.index,
+            name: format!("{}{TWIN_SUFFIX}", a.name),
+            params: a.params.clone(),
+            scenario: a.scenario.honest_twin(),
+        })
+        .collect();
+    arms.into_iter().chain(twins).collect()
+}
+
 /// Every (arm, replicate) pair in study order: arm-major.
 pub fn runs(arms: &[Arm], replicates: u32) -> Vec<RunSpec> {
     arms.iter()

@@ -22,7 +22,11 @@
 //! | `miner_quality` | mean latent miner quality per subnet over time |
 //! | `sweep_line_<metric>` | a metric against the first sweep parameter, with CI bands |
 //! | `sweep_heatmap_<metric>` | a metric over the first two sweep parameters |
+//!
+//! The built-in experiments' charts (retention lines, collusion frontier, case library) are
+//! drawn by [`experiment`] from their results.
 
+pub mod experiment;
 mod holders;
 mod sweep;
 mod time;
@@ -173,6 +177,18 @@ where
 }
 
 impl Context {
+    /// A context writing into `out_dir` (created if missing) at the default size, with
+    /// `caption` under every chart (the experiments' charts, which have no study).
+    pub(crate) fn new(out_dir: &Path, caption: &str) -> Result<Context, AnalysisError> {
+        std::fs::create_dir_all(out_dir).map_err(AnalysisError::io(out_dir))?;
+        register_fonts()?;
+        Ok(Context {
+            out_dir: out_dir.to_path_buf(),
+            size: ChartOptions::default().size,
+            caption: caption.to_string(),
+        })
+    }
+
     /// Draw `plot` as `<name>.png` and `<name>.svg`.
     pub(crate) fn render(
         &self,

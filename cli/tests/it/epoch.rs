@@ -81,17 +81,78 @@ fn bad_metagraphs_get_clear_errors() {
         err.contains("unknown field `stakes`") && err.contains("line 2"),
         "{err}"
     );
-    let chain = tmp.join("chain.json");
-    std::fs::write(&chain, r#"{"numeric": "chain", "n": 1, "stake": [1], "last_update": [0], "block_at_registration": [0], "validator_permit": [false], "epochs": []}"#).unwrap();
-    let err = String::from_utf8_lossy(
-        &subnetlab()
-            .arg("epoch")
-            .arg(&chain)
-            .output()
-            .unwrap()
-            .stderr,
-    )
-    .to_string();
-    assert!(err.contains("numeric: chain is not available yet"), "{err}");
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+fn ints(v: &serde_json::Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_i64().unwrap())
+        .collect()
+}
+
+/// Chain mode prints the chain's own values: u16 shares and bonds, rao emission. V1
+/// (upstream `epoch::test_bonds`, test-vectors.md): the DERIVED dividends and combined
+/// emission and the ASSERTED stored bonds, exactly.
+#[test]
+fn chain_mode_reproduces_v1_exactly() {
+    let out = ok(subnetlab().args(["epoch", "examples/epoch-v1-classic-bonds-chain.json"]));
+    let epochs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = epochs.as_array().unwrap();
+    assert_eq!(e.len(), 9);
+    assert_eq!(
+        ints(&e[1]["dividends"]),
+        [6553, 13106, 19660, 26214, 0, 0, 0, 0]
+    );
+    assert_eq!(
+        ints(&e[8]["dividends"]),
+        [3481, 7825, 23240, 30987, 0, 0, 0, 0]
+    );
+    assert_eq!(ints(&e[5]["incentive"]), [0, 0, 0, 0, 0, 0, 0, 65_535]);
+    let combined: Vec<i64> = ints(&e[6]["server_emission"])
+        .iter()
+        .zip(ints(&e[6]["validator_emission"]))
+        .map(|(s, v)| s + v)
+        .collect();
+    assert_eq!(
+        combined,
+        [32799427, 73706612, 168638129, 224855830, 0, 0, 0, 500000000]
+    );
+    // ASSERTED stored bonds, column 7, after block 8.
+    let col7: Vec<i64> = e[7]["bonds"].as_array().unwrap()[..4]
+        .iter()
+        .map(|row| {
+            let entry = row.as_array().unwrap().iter().find(|p| p[0] == 7).unwrap();
+            entry[1].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(col7, [8376, 18824, 49150, 65535]);
+}
+
+/// V8 (upstream `epoch::test_yuma_3_kappa_moves_first`): the DERIVED u16 dividends and bonds
+/// of test-vectors.md, exactly, through `set_weights` calls in the file.
+#[test]
+fn chain_mode_reproduces_v8_exactly() {
+    let out = ok(subnetlab().args(["epoch", "examples/epoch-v8-yuma3-chain.json"]));
+    let epochs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = epochs.as_array().unwrap();
+    assert_eq!(e.len(), 7);
+    let dividends = [
+        [52428, 6553, 6553, 0, 0],
+        [65535, 0, 0, 0, 0],
+        [61486, 4048, 0, 0, 0],
+        [57796, 5068, 2669, 0, 0],
+        [56122, 5531, 3881, 0, 0],
+        [55170, 5795, 4569, 0, 0],
+    ];
+    for (k, want) in dividends.iter().enumerate() {
+        assert!(e[k + 1].get("rejected_set_weights").is_none());
+        assert_eq!(ints(&e[k + 1]["dividends"]), want, "epoch {k}");
+    }
+    assert_eq!(e[6]["bonds"][0], serde_json::json!([[3, 3853], [4, 27120]]));
+    assert_eq!(
+        e[6]["bonds"][2],
+        serde_json::json!([[3, 20244], [4, 17970]])
+    );
 }

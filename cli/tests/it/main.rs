@@ -1,6 +1,7 @@
 //! Integration tests of the `subnetlab` binary, as a user runs it. One test binary.
 
 mod epoch;
+mod experiment;
 mod outputs;
 mod studies;
 mod validate;

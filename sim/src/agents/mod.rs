@@ -2,6 +2,9 @@
 //! for it when its event fires. Randomness comes only from the agent's own stream
 //! ([`crate::engine::AgentRng`]).
 
+pub mod adapt;
+pub mod adversary;
+pub mod delay;
 pub mod economics;
 pub mod market;
 pub mod miner;
@@ -16,9 +19,54 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
         "observes each miner's quality with its own Gaussian noise and sets weights proportional to what it sees (or equal weights on its top k)",
     ),
     (
+        "validator",
+        "weight_copier",
+        "observes nothing; sets the stake-weighted mean of the stored weights it can read (or a target's row), only revealed ones under commit-reveal; optional noise and lag (probes commit-reveal)",
+    ),
+    (
+        "validator",
+        "cabal",
+        "puts w_c of its weight on its coalition's miners, the rest honestly (probes clipping and bond penalties)",
+    ),
+    (
+        "validator",
+        "lazy",
+        "keeps setting weights but observes only every `refresh` blocks (probes how bonds reward fresh weights)",
+    ),
+    (
+        "validator",
+        "offline",
+        "honest, but sets no weights from `from` until `until` (probes the activity cutoff)",
+    ),
+    (
+        "validator",
+        "late_follower",
+        "sets what it observed `lag` epochs earlier, the kappa-moves-first family (probes bonds)",
+    ),
+    (
+        "owner",
+        "idle | burn | honest",
+        "sets no weights | all weight on itself, burning miners' incentive | validates honestly",
+    ),
+    (
+        "owner",
+        "self_dealing_owner",
+        "puts w_c of its weight on its own coalition's miners through the owner's permit (probes the owner UID rule)",
+    ),
+    (
         "miner",
         "honest",
         "serves at its latent quality, which may drift as a random walk",
+    ),
+    (
+        "miner",
+        "cabal",
+        "an honest server that its coalition's validators (or owner) favour",
+    ),
+    (
+        "miner",
+        "sybil",
+        "one operator's copies of one model: the population shares one quality; registered in a wave, each pays the burn",
     ),
 ];
 

@@ -1,14 +1,15 @@
 //! Honest validators: observe each miner's quality with their own noise, set weights on what
 //! they see, and come back every `interval` blocks.
 
+use super::adversary::{Adversary, Tactic};
 use super::miner::ServedQuality;
 use super::standard_normal;
 use crate::chain::set_weights::{self, Caller, max_upscale_u16};
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
 use crate::engine::{
-    AgentRng, Clock, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph, Neuron,
-    Permit, Stake, SubnetRules, WeightCalls, Weights,
+    AgentRng, Clock, Coalition, Commit, Commits, EpochClock, EventQueue, LastUpdate, Metagraph,
+    Neuron, Permit, Stake, SubnetRules, WeightCalls, Weights,
 };
 use crate::record::Role;
 use crate::scenario::WeightRule;
@@ -35,18 +36,73 @@ pub fn set_weights(
     clock: Res<Clock>,
     mut queue: ResMut<EventQueue>,
     mut validators: Query<ValidatorData>,
-    mut subnets: Query<(
-        &ServedQuality,
-        &SubnetRules,
-        &EpochClock,
-        &Metagraph,
-        &mut WeightCalls,
-    )>,
+    mut subnets: Query<SubnetView>,
+    members: Query<(&Neuron, &Coalition)>,
     mut observed: Local<Vec<(u16, f64)>>,
     mut row: Local<SparseRow>,
+    mut visible: Local<Vec<(u16, f64)>>,
 ) {
-    let Ok((me, honest, burn, mut rng, mut weights, mut last_update, permit, stake, mut commits)) =
-        validators.get_mut(neuron)
+    // What the agent can see of others, read before its own storage is borrowed: a copier's
+    // target row (stored weights are what the chain shows; commits stay hidden) and a cabal's
+    // miners.
+    let Ok(me) = validators.get(neuron) else {
+        return;
+    };
+    let subnet = me.0.subnet;
+    let tactic = me.9.map(|a| &a.tactic);
+    let Ok((_, _, _, metagraph, _)) = subnets.get(subnet) else {
+        return;
+    };
+    visible.clear();
+    let mut coalition_miners: Vec<u16> = Vec::new();
+    match tactic {
+        Some(Tactic::Copier(c)) => match c.target {
+            Some(t) => {
+                if let Some(row) = metagraph
+                    .uids
+                    .get(t as usize)
+                    .and_then(|&e| validators.get(e).ok())
+                {
+                    visible.extend_from_slice(&row.4.0);
+                }
+            }
+            // The weights it can read in storage: under commit-reveal only revealed ones.
+            None => stored_consensus(
+                metagraph
+                    .uids
+                    .iter()
+                    .filter(|&&e| e != neuron)
+                    .filter_map(|&e| validators.get(e).ok())
+                    .filter(|v| v.6.0)
+                    .map(|v| (v.7.0 as f64, v.4.0.as_slice())),
+                metagraph.uids.len(),
+                &mut visible,
+            ),
+        },
+        Some(Tactic::Cabal(c)) => {
+            coalition_miners.extend(metagraph.uids.iter().enumerate().filter_map(|(uid, &e)| {
+                members
+                    .get(e)
+                    .ok()
+                    .filter(|(n, k)| n.role == Role::Miner && k.0 == c.coalition)
+                    .map(|_| uid as u16)
+            }));
+        }
+        _ => {}
+    }
+
+    let Ok((
+        me,
+        honest,
+        burn,
+        mut rng,
+        mut weights,
+        mut last_update,
+        permit,
+        stake,
+        mut commits,
+        mut adversary,
+    )) = validators.get_mut(neuron)
     else {
         return;
     };
@@ -54,8 +110,29 @@ pub fn set_weights(
         return;
     };
     row.clear();
+    let interval = honest
+        .map(|h| h.interval)
+        .or(burn.map(|b| b.interval))
+        .or(adversary.as_ref().map(|a| a.interval()));
+    let Some(interval) = interval else {
+        return;
+    };
+    queue.schedule(clock.block + interval, Event::SetWeights(neuron));
+    let epoch = epochs.epochs;
+    if let Some(adv) = adversary.as_deref_mut() {
+        if adv.tactic.silent(clock.block) {
+            return;
+        }
+        if let Some(search) = &mut adv.adapt {
+            let knob = search.rule.knob;
+            if let Some(value) = adv.tactic.knob(knob)
+                && let Some(next) = search.step(clock.block, stake.0, value, &mut rng.0)
+            {
+                adv.tactic.set_knob(knob, next);
+            }
+        }
+    }
     if let Some(strategy) = honest {
-        queue.schedule(clock.block + strategy.interval, Event::SetWeights(neuron));
         let rng = &mut rng.0;
         observed.clear();
         observed.extend(served.0.iter().map(|&(uid, quality)| {
@@ -65,11 +142,18 @@ pub fn set_weights(
             )
         }));
         weights_from_observations(&mut observed, &strategy.rule, &mut row);
-    } else if let Some(burn) = burn {
+    } else if burn.is_some() {
         // The owner's burn: all weight on its own UID, which the epoch keeps for the owner.
-        queue.schedule(clock.block + burn.interval, Event::SetWeights(neuron));
         row.push((me.uid, 65_535.0));
-    } else {
+    } else if let Some(Tactic::Copier(copier)) = adversary.as_deref_mut().map(|a| &mut a.tactic) {
+        copier.row(epoch, &visible, me.uid, &mut rng.0, &mut row);
+    }
+    if let Some(adv) = adversary.as_deref_mut() {
+        adv.tactic
+            .twist(&mut row, clock.block, epoch, &coalition_miners);
+    }
+    if row.is_empty() {
+        // Nothing seen yet (a copier before the first epoch): no call.
         return;
     }
     let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();
@@ -109,6 +193,34 @@ pub fn set_weights(
             });
         }
     }
+}
+
+/// What a copier reads as consensus: the stake-weighted mean of the `(stake, stored row)` pairs
+/// of the permitted validators it can see, each row normalised to sum 1, over `n` UIDs.
+pub fn stored_consensus<'a>(
+    rows: impl Iterator<Item = (f64, &'a [(u16, f64)])>,
+    n: usize,
+    out: &mut Vec<(u16, f64)>,
+) {
+    let mut mean = vec![0.0; n];
+    for (stake, row) in rows {
+        let total: f64 = row.iter().map(|(_, w)| *w).sum();
+        if total <= 0.0 || stake <= 0.0 {
+            continue;
+        }
+        for &(uid, w) in row {
+            if let Some(m) = mean.get_mut(uid as usize) {
+                *m += stake * w / total;
+            }
+        }
+    }
+    out.clear();
+    out.extend(
+        mean.into_iter()
+            .enumerate()
+            .filter(|(_, m)| *m > 0.0)
+            .map(|(uid, m)| (uid as u16, m)),
+    );
 }
 
 /// The chain keeps at most 10 unrevealed commits per hotkey.
@@ -161,6 +273,16 @@ type ValidatorData<'a> = (
     &'a Permit,
     &'a Stake,
     &'a mut Commits,
+    Option<&'a mut Adversary>,
+);
+
+/// What `set_weights` reads (and counts) of the subnet.
+type SubnetView<'a> = (
+    &'a ServedQuality,
+    &'a SubnetRules,
+    &'a EpochClock,
+    &'a Metagraph,
+    &'a mut WeightCalls,
 );
 
 /// Turn `(uid, observed quality)` pairs into a stored weight row. `observed` may be reordered.
@@ -204,6 +326,17 @@ mod tests {
         let mut row = Vec::new();
         weights_from_observations(&mut obs, &WeightRule::Proportional, &mut row);
         assert_eq!(row, vec![(3, 65_535.0), (5, 32_767.5)]);
+    }
+
+    /// Stakes 3 and 1; rows {1: 1, 2: 1} and {2: 4}: normalised {1: .5, 2: .5} and {2: 1},
+    /// so the mean is {1: 1.5, 2: 1.5 + 1} = {1: 1.5, 2: 2.5} (unnormalised stake units).
+    #[test]
+    fn stored_consensus_by_hand() {
+        let a = vec![(1, 1.0), (2, 1.0)];
+        let b = vec![(2, 4.0)];
+        let mut out = Vec::new();
+        stored_consensus([(3.0, &a[..]), (1.0, &b[..])].into_iter(), 4, &mut out);
+        assert_eq!(out, vec![(1, 1.5), (2, 2.5)]);
     }
 
     #[test]

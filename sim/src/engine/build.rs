@@ -3,15 +3,18 @@
 
 use super::components::*;
 use super::events::{Event, EventQueue};
+use crate::agents::adapt::Adaptation;
+use crate::agents::adversary::{Adversary, Cabal, Copier, Lazy, Tactic};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
 use crate::agents::validator::{Behaviour, BurnWeights, HonestValidator};
 use crate::chain::emission::RAO_PER_TAO;
 use crate::chain::registration::BurnRules;
-use crate::chain::yuma::{YumaParams, stake::top_k_nonzero};
+use crate::chain::yuma::{ChainParams, YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{
-    Hyperparameters, MinerStrategy, OwnerStrategy, Scenario, Subnet, ValidatorStrategy,
+    Hyperparameters, MinerStrategy, Miners, OwnerStrategy, Scenario, Subnet, ValidatorStrategy,
+    Validators,
 };
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -27,21 +30,31 @@ pub fn hotkey_id(netuid: u16, role: Role, index: u32) -> u64 {
     ((netuid as u64) << 40) | (role_bits << 32) | index as u64
 }
 
-/// The chain's hyperparameters as the fractions the epoch uses; `stake_threshold` in TAO.
+/// The chain's hyperparameters as the fractions the `f64` epoch uses; `stake_threshold` in
+/// TAO.
 pub fn yuma_params(hp: &Hyperparameters, stake_threshold: f64) -> YumaParams {
     YumaParams {
-        kappa: hp.kappa as f64 / 65_535.0,
-        bonds_penalty: hp.bonds_penalty as f64 / 65_535.0,
-        bonds_moving_average: hp.bonds_moving_average as f64 / 1_000_000.0,
+        // The engine passes stake in rao (unrounded here, as the f64 mode always did).
+        stake_threshold: stake_threshold * RAO_PER_TAO as f64,
+        ..chain_params(hp, stake_threshold).fractions()
+    }
+}
+
+/// The chain's hyperparameters in its own units, for the `chain` epoch; `stake_threshold` in
+/// TAO (rounded to rao, as the chain stores it).
+pub fn chain_params(hp: &Hyperparameters, stake_threshold: f64) -> ChainParams {
+    ChainParams {
+        kappa: hp.kappa,
+        bonds_penalty: hp.bonds_penalty,
+        bonds_moving_average: hp.bonds_moving_average,
         yuma3: hp.yuma3,
         liquid_alpha: hp.liquid_alpha.enabled,
-        alpha_low: hp.liquid_alpha.alpha_low as f64 / 65_535.0,
-        alpha_high: hp.liquid_alpha.alpha_high as f64 / 65_535.0,
-        alpha_sigmoid_steepness: hp.liquid_alpha.steepness as f64,
+        alpha_low: hp.liquid_alpha.alpha_low,
+        alpha_high: hp.liquid_alpha.alpha_high,
+        alpha_sigmoid_steepness: hp.liquid_alpha.steepness,
         activity_cutoff: hp.activity_cutoff_blocks(),
-        max_allowed_validators: hp.max_allowed_validators as usize,
-        // The engine passes stake in rao.
-        stake_threshold: stake_threshold * RAO_PER_TAO as f64,
+        max_allowed_validators: hp.max_allowed_validators,
+        stake_threshold: tao_to_rao(stake_threshold),
     }
 }
 
@@ -53,6 +66,7 @@ pub fn subnet_rules(
 ) -> SubnetRules {
     SubnetRules {
         yuma: yuma_params(hp, stake_threshold),
+        chain: chain_params(hp, stake_threshold),
         tempo: (hp.tempo as u64).max(1),
         emission_share,
         weights: crate::chain::set_weights::Rules {
@@ -102,6 +116,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
             netuid,
             subnet: Entity::PLACEHOLDER,
             block: start,
+            start,
+            first_tempo: scenario.first_tempo(),
         };
         subnets.push(spawn_subnet(
             world,
@@ -141,6 +157,10 @@ pub struct Spawn {
     pub subnet: Entity,
     /// Registration block.
     pub block: u64,
+    /// First simulated block.
+    pub start: u64,
+    /// Tempo of the first subnet (the unit of `epoch:` moments).
+    pub first_tempo: u64,
 }
 
 impl Spawn {
@@ -154,14 +174,22 @@ impl Spawn {
         )
     }
 
-    fn neuron(&self, world: &mut World, seat: Seat, role: Role, permit: bool) -> Entity {
+    fn neuron(
+        &self,
+        world: &mut World,
+        seat: Seat,
+        role: Role,
+        permit: bool,
+        strategy: &'static str,
+        coalition: Option<u32>,
+    ) -> Entity {
         let Seat {
             uid,
             index,
             stake_rao,
         } = seat;
         let hotkey = hotkey_id(self.netuid, role, index);
-        world
+        let id = world
             .spawn((
                 Neuron {
                     hotkey,
@@ -169,7 +197,7 @@ impl Spawn {
                     uid: uid as u16,
                     subnet: self.subnet,
                     role,
-                    strategy: "honest",
+                    strategy,
                 },
                 Stake(stake_rao),
                 Registration(self.block),
@@ -181,7 +209,11 @@ impl Spawn {
                 Commits::default(),
                 AgentRng(stream(self.seed, self.run, Purpose::Agent, hotkey)),
             ))
-            .id()
+            .id();
+        if let Some(c) = coalition {
+            world.entity_mut(id).insert(Coalition(c));
+        }
+        id
     }
 
     /// A validator at `uid`; its first weight update comes at its own random phase.
@@ -193,18 +225,59 @@ impl Spawn {
         strategy: &ValidatorStrategy,
         tempo: u64,
     ) -> Entity {
-        let id = self.neuron(world, seat, Role::Validator, permit);
-        match strategy {
-            ValidatorStrategy::Honest {
-                noise,
-                weights,
+        let id = self.neuron(
+            world,
+            seat,
+            Role::Validator,
+            permit,
+            strategy.name(),
+            strategy.coalition(),
+        );
+        let interval = strategy.interval().unwrap_or(tempo).max(1);
+        if let Some((noise, rule)) = strategy.observer() {
+            self.weigh(
+                world,
+                id,
+                HonestValidator::new(noise, rule, Some(interval), tempo),
+            );
+        }
+        let tactic = match strategy {
+            ValidatorStrategy::Honest { .. } => None,
+            ValidatorStrategy::WeightCopier {
+                target, noise, lag, ..
+            } => Some(Tactic::Copier(Copier {
+                target: *target,
+                noise: *noise,
+                lag: *lag,
                 interval,
-            } => {
-                self.weigh(
-                    world,
-                    id,
-                    HonestValidator::new(*noise, weights, *interval, tempo),
-                );
+                memory: Default::default(),
+            })),
+            ValidatorStrategy::Cabal { coalition, w_c, .. } => Some(Tactic::Cabal(Cabal {
+                coalition: *coalition,
+                w_c: *w_c,
+            })),
+            ValidatorStrategy::Lazy { refresh, .. } => Some(Tactic::Lazy(Lazy {
+                refresh: refresh.unwrap_or(10 * tempo).max(1),
+                kept: None,
+            })),
+            ValidatorStrategy::Offline { from, until, .. } => Some(Tactic::Offline {
+                from: self.start + from.blocks(self.first_tempo),
+                until: self.start + until.blocks(self.first_tempo),
+            }),
+            ValidatorStrategy::LateFollower { lag, .. } => Some(Tactic::LateFollower {
+                lag: *lag,
+                memory: Default::default(),
+            }),
+        };
+        if let Some(tactic) = tactic {
+            let adversary = Adversary {
+                tactic,
+                adapt: strategy.adapt().map(|a| Adaptation::new(a.clone(), tempo)),
+            };
+            if strategy.observer().is_some() {
+                world.entity_mut(id).insert(adversary);
+            } else {
+                self.weigh(world, id, adversary);
             }
         }
         id
@@ -219,7 +292,14 @@ impl Spawn {
         strategy: &OwnerStrategy,
         tempo: u64,
     ) -> Entity {
-        let id = self.neuron(world, seat, Role::Owner, true);
+        let id = self.neuron(
+            world,
+            seat,
+            Role::Owner,
+            true,
+            strategy.name(),
+            strategy.coalition(),
+        );
         match strategy {
             OwnerStrategy::Idle => {}
             OwnerStrategy::Burn { interval } => {
@@ -241,6 +321,26 @@ impl Spawn {
                     id,
                     HonestValidator::new(*noise, weights, *interval, tempo),
                 );
+            }
+            OwnerStrategy::SelfDealingOwner {
+                coalition,
+                w_c,
+                noise,
+                weights,
+                interval,
+            } => {
+                self.weigh(
+                    world,
+                    id,
+                    HonestValidator::new(*noise, weights, *interval, tempo),
+                );
+                world.entity_mut(id).insert(Adversary {
+                    tactic: Tactic::Cabal(Cabal {
+                        coalition: *coalition,
+                        w_c: *w_c,
+                    }),
+                    adapt: None,
+                });
             }
         }
         id
@@ -267,18 +367,24 @@ impl Spawn {
         quality: f64,
         strategy: &MinerStrategy,
     ) -> Entity {
-        let id = self.neuron(world, seat, Role::Miner, false);
+        let id = self.neuron(
+            world,
+            seat,
+            Role::Miner,
+            false,
+            strategy.name(),
+            strategy.coalition(),
+        );
         let quality = Quality {
             value: quality.max(0.0),
             updated: self.block,
         };
-        match strategy {
-            MinerStrategy::Honest { drift } => {
-                world
-                    .entity_mut(id)
-                    .insert((quality, HonestMiner { drift: *drift }));
-            }
-        }
+        world.entity_mut(id).insert((
+            quality,
+            HonestMiner {
+                drift: strategy.drift(),
+            },
+        ));
         id
     }
 }
@@ -289,7 +395,11 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
     let first_epoch = at.block + tempo - (at.netuid as u64 % tempo);
     let rules = subnet_rules(hp, subnet.emission_share, stake_threshold);
-    let (validators, miners) = (&subnet.validators, &subnet.miners);
+    let groups = populations(subnet);
+    let (validators, miners) = groups.iter().fold((0, 0), |(v, m), g| match g {
+        Group::Validators(p) => (v + p.count, m),
+        Group::Miners(p) => (v, m + p.count),
+    });
     let entity = world
         .spawn((
             SubnetId(at.netuid),
@@ -300,7 +410,7 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
             },
             Pending::default(),
             EpochBuffers::default(),
-            registrar(hp, at.block, validators.count, miners.count),
+            registrar(hp, at.block, validators, miners),
             WeightCalls::default(),
         ))
         .id();
@@ -309,19 +419,32 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
         .resource_mut::<EventQueue>()
         .schedule(first_epoch, Event::Epoch(entity));
 
-    let v_stake = validators
-        .stake
-        .sample(validators.count, &mut at.population(Role::Validator, 0));
-    let mut miner_rng = at.population(Role::Miner, 0);
-    let quality = miners.quality.sample(miners.count, &mut miner_rng);
-    let m_stake = match &miners.stake {
-        Some(d) => d.sample(miners.count, &mut miner_rng),
-        None => vec![0.0; miners.count as usize],
-    };
+    // Draws per population: the subnet's own validators and miners use draw 0 (as before
+    // cohorts existed), cohort k uses draw COHORT_DRAWS + k, apart from the waves' 1, 2, ….
+    let mut drawn = Vec::with_capacity(groups.len());
+    for (g, group) in groups.iter().enumerate() {
+        let draw = if g < 2 {
+            0
+        } else {
+            COHORT_DRAWS + (g as u32 - 2) / 2
+        };
+        drawn.push(match group {
+            Group::Validators(v) => {
+                let stake = v
+                    .stake
+                    .sample(v.count, &mut at.population(Role::Validator, draw));
+                (stake, Vec::new())
+            }
+            Group::Miners(m) => {
+                let (quality, stake) = miner_draws(m, &mut at.population(Role::Miner, draw));
+                (stake, quality)
+            }
+        });
+    }
 
     // The run starts on an established subnet: permits are those the previous epoch would have
     // given (top-k by stake), not the empty set of a brand-new subnet.
-    let stake: Vec<f64> = v_stake.iter().chain(&m_stake).copied().collect();
+    let stake: Vec<f64> = drawn.iter().flat_map(|(s, _)| s.iter().copied()).collect();
     let mut permits = Vec::new();
     top_k_nonzero(
         &stake,
@@ -341,32 +464,34 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
         uids.push(at.owner(world, seat, &owner.strategy, tempo));
     }
     let first = uids.len();
-    for index in 0..validators.count {
-        let uid = uids.len();
-        uids.push(at.validator(
-            world,
-            Seat {
-                uid,
-                index,
-                stake_rao: tao_to_rao(stake[uid - first]),
-            },
-            permits[uid - first],
-            &validators.strategy,
-            tempo,
-        ));
-    }
-    for index in 0..miners.count {
-        let uid = uids.len();
-        uids.push(at.miner(
-            world,
-            Seat {
-                uid,
-                index,
-                stake_rao: tao_to_rao(stake[uid - first]),
-            },
-            quality[index as usize],
-            &miners.strategy,
-        ));
+    let mut index = [0u32; 2];
+    for (group, (_, quality)) in groups.iter().zip(&drawn) {
+        match group {
+            Group::Validators(v) => {
+                for _ in 0..v.count {
+                    let uid = uids.len();
+                    let seat = Seat {
+                        uid,
+                        index: index[0],
+                        stake_rao: tao_to_rao(stake[uid - first]),
+                    };
+                    index[0] += 1;
+                    uids.push(at.validator(world, seat, permits[uid - first], &v.strategy, tempo));
+                }
+            }
+            Group::Miners(m) => {
+                for q in quality {
+                    let uid = uids.len();
+                    let seat = Seat {
+                        uid,
+                        index: index[1],
+                        stake_rao: tao_to_rao(stake[uid - first]),
+                    };
+                    index[1] += 1;
+                    uids.push(at.miner(world, seat, *q, &m.strategy));
+                }
+            }
+        }
     }
     world.entity_mut(entity).insert((
         Metagraph {
@@ -377,4 +502,58 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
     ));
     crate::agents::miner::publish_served(world, entity);
     entity
+}
+
+/// First population draw number of the cohorts (waves count up from 1).
+const COHORT_DRAWS: u32 = 1 << 20;
+
+/// A population of a subnet at the start.
+enum Group<'a> {
+    Validators(&'a Validators),
+    Miners(&'a Miners),
+}
+
+/// The subnet's populations in UID order: its validators, its miners, then each cohort's
+/// validators and miners (an absent part counts as an empty population, so draw numbers stay
+/// tied to the cohort's position).
+fn populations(subnet: &Subnet) -> Vec<Group<'_>> {
+    let mut out = vec![
+        Group::Validators(&subnet.validators),
+        Group::Miners(&subnet.miners),
+    ];
+    for cohort in &subnet.cohorts {
+        out.push(Group::Validators(
+            cohort.validators.as_ref().unwrap_or(&NO_VALIDATORS),
+        ));
+        out.push(Group::Miners(cohort.miners.as_ref().unwrap_or(&NO_MINERS)));
+    }
+    out
+}
+
+static NO_VALIDATORS: std::sync::LazyLock<Validators> = std::sync::LazyLock::new(|| Validators {
+    count: 0,
+    stake: crate::scenario::Distribution::Constant { value: 0.0 },
+    strategy: ValidatorStrategy::default(),
+});
+static NO_MINERS: std::sync::LazyLock<Miners> = std::sync::LazyLock::new(|| Miners {
+    count: 0,
+    quality: crate::scenario::Distribution::Constant { value: 0.0 },
+    stake: None,
+    strategy: MinerStrategy::default(),
+});
+
+/// A miner population's qualities and stakes, drawn from `rng` (qualities first). Sybils
+/// share the first quality: one operator serving one model from many UIDs.
+pub fn miner_draws(m: &Miners, rng: &mut rand_chacha::ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
+    let mut quality = m.quality.sample(m.count, rng);
+    let stake = match &m.stake {
+        Some(d) => d.sample(m.count, rng),
+        None => vec![0.0; m.count as usize],
+    };
+    if matches!(m.strategy, MinerStrategy::Sybil { .. })
+        && let Some(&q) = quality.first()
+    {
+        quality.iter_mut().for_each(|x| *x = q);
+    }
+    (quality, stake)
 }

@@ -1,7 +1,8 @@
 //! Components and resources of the simulation world. Subnets and neurons are entities; the
 //! chain's per-UID storage items are components on neuron entities.
 
-use crate::chain::yuma::{EpochOutput, EpochWorkspace, SparseRow, YumaParams};
+use crate::chain::numeric::Numeric;
+use crate::chain::yuma::{ChainParams, EpochOutput, EpochWorkspace, SparseRow, YumaParams};
 use crate::record::{Role, RunRecord};
 use bevy_ecs::prelude::*;
 use rand_chacha::ChaCha8Rng;
@@ -13,8 +14,10 @@ pub struct SubnetId(pub u16);
 /// A subnet's fixed rules for this run.
 #[derive(Component, Clone, Debug)]
 pub struct SubnetRules {
-    /// Consensus parameters as fractions.
+    /// Consensus parameters as fractions (the `f64` epoch).
     pub yuma: YumaParams,
+    /// The same parameters in chain units (the `chain` epoch).
+    pub chain: ChainParams,
     /// Blocks between epochs.
     pub tempo: u64,
     /// Weight of the subnet in each block's emission.
@@ -90,6 +93,8 @@ pub struct Metagraph {
 pub struct EpochBuffers {
     /// Yuma scratch space.
     pub workspace: EpochWorkspace,
+    /// The `f64` output of a shadowed `chain` epoch ([`ShadowDifference`]).
+    pub shadow: EpochOutput,
     /// Last epoch's outputs.
     pub output: EpochOutput,
     /// Gathered stake per UID.
@@ -124,6 +129,11 @@ pub struct Neuron {
     /// Strategy name, for outputs.
     pub strategy: &'static str,
 }
+
+/// The coalition an agent belongs to (a cabal's id, a sybil's operator): who colludes with
+/// whom, for self-dealing weights and for the outputs.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coalition(pub u32);
 
 /// Stake on the hotkey, in rao.
 #[derive(Component, Clone, Copy, Debug, Default)]
@@ -190,6 +200,23 @@ pub struct Clock {
 #[derive(Resource, Clone, Copy, Debug, Default)]
 pub struct Issuance(pub u64);
 
+/// The run's numeric mode (the scenario's `numeric:`): which epoch runs.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct NumericMode(pub Numeric);
+
+/// Present only in a `chain`-mode run started by [`super::run_with_shadow`]: every epoch also
+/// runs the `f64` epoch on the same input, and this keeps the largest difference per output,
+/// which isolates the arithmetic from the feedback of two diverging runs.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct ShadowDifference {
+    /// Largest `|chain − f64|` of consensus, incentive, dividends and validator trust shares.
+    pub max_share: [f64; 4],
+    /// Largest difference of a stored bond, in u16 units.
+    pub max_bond_u16: f64,
+    /// Largest difference of a server or validator emission amount, rao.
+    pub max_emission_rao: u64,
+}
+
 /// Which per-UID rows the run keeps (the scenario's `record:`), and the last block.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct RecordPolicy {
@@ -217,3 +244,56 @@ impl RecordPolicy {
 /// The run's record, filled as the run goes.
 #[derive(Resource, Debug, Default)]
 pub struct Recorder(pub RunRecord);
+
+impl ShadowDifference {
+    /// Folds one epoch's `chain` output against its `f64` output `f`.
+    pub(crate) fn record(&mut self, chain: &EpochOutput, f: &EpochOutput) {
+        let pairs = [
+            (&chain.consensus, &f.consensus),
+            (&chain.incentive, &f.incentive),
+            (&chain.dividends, &f.dividends),
+            (&chain.validator_trust, &f.validator_trust),
+        ];
+        for (max, (a, b)) in self.max_share.iter_mut().zip(pairs) {
+            for (x, y) in a.iter().zip(b) {
+                *max = max.max((x - y).abs());
+            }
+        }
+        for (a, b) in chain.bonds.iter().zip(&f.bonds) {
+            let (mut i, mut j) = (0, 0);
+            // Merge the two rows; an entry missing on one side counts as 0.
+            while i < a.len() || j < b.len() {
+                let (ka, kb) = (a.get(i).map(|e| e.0), b.get(j).map(|e| e.0));
+                let (x, y) = match (ka, kb) {
+                    (Some(p), Some(q)) if p == q => {
+                        i += 1;
+                        j += 1;
+                        (a[i - 1].1, b[j - 1].1)
+                    }
+                    (Some(p), Some(q)) if p < q => {
+                        i += 1;
+                        (a[i - 1].1, 0.0)
+                    }
+                    (Some(_), None) => {
+                        i += 1;
+                        (a[i - 1].1, 0.0)
+                    }
+                    _ => {
+                        j += 1;
+                        (0.0, b[j - 1].1)
+                    }
+                };
+                self.max_bond_u16 = self.max_bond_u16.max((x - y).abs() * 65_535.0);
+            }
+        }
+        let amounts = [
+            (&chain.server_emission, &f.server_emission),
+            (&chain.validator_emission, &f.validator_emission),
+        ];
+        for (a, b) in amounts {
+            for (x, y) in a.iter().zip(b) {
+                self.max_emission_rao = self.max_emission_rao.max(x.abs_diff(*y));
+            }
+        }
+    }
+}

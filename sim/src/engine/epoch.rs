@@ -6,7 +6,8 @@ use super::components::*;
 use super::events::{Event, EventQueue};
 use crate::agents::miner::Quality;
 use crate::chain::emission::RAO_PER_TAO;
-use crate::chain::yuma::EpochInput;
+use crate::chain::numeric::Numeric;
+use crate::chain::yuma::{EpochInput, store_bonds_as_u16};
 use crate::record::Role;
 use bevy_ecs::prelude::*;
 
@@ -22,6 +23,7 @@ type NeuronData<'a> = (
     Option<&'a Quality>,
     &'a mut EpochEmission,
     &'a Commits,
+    Option<&'a Coalition>,
 );
 
 /// The subnet storage an epoch reads and writes.
@@ -42,6 +44,8 @@ pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
+    numeric: Res<NumericMode>,
+    mut shadow: Option<ResMut<ShadowDifference>>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
     mut subnets: Query<SubnetData>,
@@ -74,12 +78,13 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits) = neurons
-            .get(entity)
-            .map_err(|_| EngineError::MissingNeuron {
-                netuid: netuid.0,
-                uid,
-            })?;
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _) =
+            neurons
+                .get(entity)
+                .map_err(|_| EngineError::MissingNeuron {
+                    netuid: netuid.0,
+                    uid,
+                })?;
         buffers.stake.push(stake.0 as f64);
         buffers.last_update.push(last_update.0);
         buffers.registered.push(registration.0);
@@ -114,14 +119,38 @@ pub fn run_epoch(
         bonds: &buffers.bonds,
         emission,
     };
-    buffers
-        .workspace
-        .run(&input, &rules.yuma, &mut buffers.output)
-        .map_err(|source| EngineError::Epoch {
-            netuid: netuid.0,
-            block,
-            source,
-        })?;
+    // f64 keeps the fractions of `rules.yuma` (its stake threshold unrounded); chain runs the
+    // chain's fixed-point epoch on the same storage (stake and emission in rao, weights as
+    // stored u16, bonds as stored u16 / 65535).
+    match numeric.0 {
+        Numeric::F64 => buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.output),
+        Numeric::Chain => {
+            buffers
+                .workspace
+                .run_numeric(Numeric::Chain, &input, &rules.chain, &mut buffers.output)
+        }
+    }
+    .map_err(|source| EngineError::Epoch {
+        netuid: netuid.0,
+        block,
+        source,
+    })?;
+    if let Some(shadow) = shadow.as_deref_mut() {
+        buffers
+            .workspace
+            .run(&input, &rules.yuma, &mut buffers.shadow)
+            .map_err(|source| EngineError::Epoch {
+                netuid: netuid.0,
+                block,
+                source,
+            })?;
+        store_bonds_as_u16(&mut buffers.shadow.bonds);
+        shadow.record(&buffers.output, &buffers.shadow);
+    }
+    // Bonds are stored as the chain stores them, u16 (chain mode returns them so already).
+    store_bonds_as_u16(&mut buffers.output.bonds);
     let out = &buffers.output;
 
     // Distribution (spec §4.8): incentive amounts straight from the epoch; dividends only as
@@ -142,13 +171,24 @@ pub fn run_epoch(
         (0u64, 0u64, 0u64, 0.0, 0u32);
     let mut burned = 0u64;
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (neuron, mut stake, _, _, _, mut bonds, mut permit, quality, mut epoch_emission, _) =
-            neurons
-                .get_mut(entity)
-                .map_err(|_| EngineError::MissingNeuron {
-                    netuid: netuid.0,
-                    uid,
-                })?;
+        let (
+            neuron,
+            mut stake,
+            _,
+            _,
+            _,
+            mut bonds,
+            mut permit,
+            quality,
+            mut epoch_emission,
+            _,
+            coalition,
+        ) = neurons
+            .get_mut(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
         // Root's pot is not the miners': when miners take all (no dividends), they take at most
         // the subnet's own halves.
         let incentive_rao = if server_total > emission - pending.root {
@@ -195,6 +235,7 @@ pub fn run_epoch(
             rows.hotkey.push(neuron.hotkey);
             rows.role.push(neuron.role);
             rows.strategy.push(neuron.strategy);
+            rows.coalition.push(coalition.map(|c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);

@@ -16,7 +16,7 @@ mod events;
 mod registration;
 mod timeline;
 
-pub use build::{hotkey_id, tao_to_rao, yuma_params};
+pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
 pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
@@ -105,6 +105,24 @@ fn schedule(e: &EmissionSchedule, block: u64, issuance: u64) -> Schedule {
     }
 }
 
+/// Run `scenario` as run `run` in the `chain` numeric mode, also running the `f64` epoch on
+/// every epoch's input, and return the record with the largest per-epoch differences.
+pub fn run_with_shadow(
+    scenario: &Scenario,
+    run: u32,
+) -> Result<(RunRecord, ShadowDifference), EngineError> {
+    let mut chain = scenario.clone();
+    chain.numeric = crate::chain::numeric::Numeric::Chain;
+    let mut sim = Simulation::new(&chain, run);
+    sim.world.init_resource::<ShadowDifference>();
+    sim.run(&mut |_| {})?;
+    let shadow = sim
+        .world
+        .remove_resource::<ShadowDifference>()
+        .unwrap_or_default();
+    Ok((sim.finish(), shadow))
+}
+
 /// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each epoch.
 pub fn run(
     scenario: &Scenario,
@@ -162,6 +180,7 @@ impl Simulation {
         let blocks = scenario.duration_blocks().max(1);
         let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
+        world.insert_resource(NumericMode(scenario.numeric));
         world.insert_resource(RecordPolicy {
             neurons: scenario.record.neurons,
             every: scenario.record.every,
@@ -349,6 +368,8 @@ impl Simulation {
             netuid,
             subnet,
             block,
+            start: self.world.resource::<Recorder>().0.blocks.0,
+            first_tempo: self.live.first_tempo(),
         };
         registration::register_wave(&mut self.world, at, subnet, &spec.hyperparameters, w);
     }

@@ -47,12 +47,7 @@ pub fn register_wave(
         }
     }
     if let Some(m) = &wave.miners {
-        let mut rng = at.population(Role::Miner, draw);
-        let quality = m.quality.sample(m.count, &mut rng);
-        let stakes = match &m.stake {
-            Some(d) => d.sample(m.count, &mut rng),
-            None => vec![0.0; m.count as usize],
-        };
+        let (quality, stakes) = super::build::miner_draws(m, &mut at.population(Role::Miner, draw));
         for (q, stake) in quality.into_iter().zip(stakes) {
             register_one(world, &at, hp, Role::Miner, |world, uid, index| {
                 at.miner(

@@ -4,9 +4,10 @@
 use super::build::subnet_rules;
 use super::components::{EpochClock, Neuron, SubnetRules};
 use super::events::{Event, EventQueue};
+use crate::agents::adversary::{Adversary, Tactic};
 use crate::agents::miner::HonestMiner;
 use crate::agents::validator::HonestValidator;
-use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy};
+use crate::scenario::{Knob, Scenario, ValidatorStrategy};
 use bevy_ecs::prelude::*;
 
 /// Update the world for `next` (the scenario after a change) at `block`. `subnets[k]` is the
@@ -33,27 +34,58 @@ pub fn apply(world: &mut World, subnets: &[Entity], next: &Scenario, block: u64)
                 .schedule(next_epoch, Event::Epoch(entity));
         }
 
+        // Agents of the subnet's strategy kind take its new parameters (cohorts of the same kind
+        // too: a change is to the kind's parameters on the subnet).
+        let strategy = &subnet.validators.strategy;
         let mut validators = world.query::<(&Neuron, &mut HonestValidator)>();
         for (neuron, mut v) in validators.iter_mut(world) {
-            if neuron.subnet != entity {
+            if neuron.subnet != entity || neuron.strategy != strategy.name() {
                 continue;
             }
-            match &subnet.validators.strategy {
-                ValidatorStrategy::Honest {
-                    noise,
-                    weights,
-                    interval,
-                } => *v = HonestValidator::new(*noise, weights, *interval, tempo),
+            if let Some((noise, rule)) = strategy.observer() {
+                *v = HonestValidator::new(noise, rule, strategy.interval(), tempo);
             }
         }
+        let mut copiers = world.query::<(&Neuron, &mut Adversary)>();
+        for (neuron, mut adversary) in copiers.iter_mut(world) {
+            if neuron.subnet == entity && neuron.strategy == strategy.name() {
+                retune(&mut adversary.tactic, strategy);
+            }
+        }
+        let drift = subnet.miners.strategy.drift();
+        let kind = subnet.miners.strategy.name();
         let mut miners = world.query::<(&Neuron, &mut HonestMiner)>();
         for (neuron, mut m) in miners.iter_mut(world) {
-            if neuron.subnet != entity {
-                continue;
-            }
-            match &subnet.miners.strategy {
-                MinerStrategy::Honest { drift } => m.drift = *drift,
+            if neuron.subnet == entity && neuron.strategy == kind {
+                m.drift = drift;
             }
         }
+    }
+}
+
+/// Take a changed strategy's parameters into a running tactic, keeping its memory.
+fn retune(tactic: &mut Tactic, strategy: &ValidatorStrategy) {
+    match (tactic, strategy) {
+        (t @ Tactic::Cabal(_), ValidatorStrategy::Cabal { w_c, .. }) => t.set_knob(Knob::WC, *w_c),
+        (
+            Tactic::Copier(c),
+            ValidatorStrategy::WeightCopier {
+                target, noise, lag, ..
+            },
+        ) => {
+            c.target = *target;
+            c.noise = *noise;
+            c.lag = *lag;
+        }
+        (
+            Tactic::Lazy(l),
+            ValidatorStrategy::Lazy {
+                refresh: Some(r), ..
+            },
+        ) => l.refresh = (*r).max(1),
+        (t @ Tactic::LateFollower { .. }, ValidatorStrategy::LateFollower { lag, .. }) => {
+            t.set_knob(Knob::Lag, *lag as f64)
+        }
+        _ => {}
     }
 }

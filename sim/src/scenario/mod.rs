@@ -11,6 +11,7 @@
 //! can be copied from `btcli` or from chain state; amounts a user thinks about (stake, issuance)
 //! are in TAO.
 
+mod adversary;
 mod builtin;
 mod distribution;
 mod economy;
@@ -21,6 +22,7 @@ mod problem;
 mod validate;
 
 pub use crate::chain::coinbase::ShareRule;
+pub use adversary::{Adapt, Cohort, Knob};
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
 pub use economy::{Coinbase, Entrants, MinerEconomics, PoolStart, Stakers};
@@ -70,6 +72,16 @@ pub struct Scenario {
     /// What to keep of each run (per-UID rows are the bulk of the output).
     #[serde(default)]
     pub record: Record,
+    /// The epoch's arithmetic (default `f64`): `f64` runs the fast double-precision epoch;
+    /// `chain` runs the chain's own fixed-point epoch bit for bit (stake and emission in rao,
+    /// weights and bonds stored as u16 between epochs), several times slower. `--numeric`
+    /// overrides it.
+    #[serde(default, skip_serializing_if = "is_f64")]
+    pub numeric: crate::chain::numeric::Numeric,
+}
+
+fn is_f64(numeric: &crate::chain::numeric::Numeric) -> bool {
+    *numeric == crate::chain::numeric::Numeric::F64
 }
 
 fn one_u32() -> u32 {
@@ -455,6 +467,11 @@ pub struct Subnet {
     /// The subnet owner's hotkey, registered at UID 0 (default: not registered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<SubnetOwner>,
+    /// Further populations registered at the start, after `validators` and `miners`, each with
+    /// its own stake, quality and strategy: how adversaries join an honest subnet (default:
+    /// none). See [`Cohort`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cohorts: Vec<Cohort>,
 }
 
 /// The subnet owner's hotkey on its own subnet (UID 0). The chain always gives it a validator
@@ -491,6 +508,25 @@ pub enum OwnerStrategy {
         #[serde(default = "default_noise")]
         noise: f64,
         /// How observations become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+    },
+    /// Self-dealing: observes like an honest validator but puts the fraction `w_c` of its
+    /// weight on the miners of its own `coalition` (miners with `kind: cabal` and that
+    /// coalition), backed by the owner hotkey's permit, which the chain always grants. Probes
+    /// whether consensus clipping contains an owner that weights its own miners.
+    SelfDealingOwner {
+        /// Coalition id of the owner's miners.
+        coalition: u32,
+        /// Fraction of its weight on its own miners, 0 to 1.
+        w_c: f64,
+        /// Observation noise for the rest.
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations of the other miners become weights.
         #[serde(default)]
         weights: WeightRule,
         /// Blocks between weight updates (default: tempo).
@@ -802,6 +838,106 @@ pub enum ValidatorStrategy {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         interval: Option<u64>,
     },
+    /// Weight copying: observes nothing and sets the weights it can read on chain — the
+    /// stake-weighted mean of the permitted validators' stored rows (or the stored row of
+    /// validator UID `target`). Under commit-reveal stored rows are only the revealed ones,
+    /// committed `reveal_period` epochs earlier, so it copies stale weights: the defence this
+    /// probes.
+    WeightCopier {
+        /// UID of a validator whose stored (revealed) weights it copies instead of the mean.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<u16>,
+        /// Multiplicative noise on each copied weight (`w·max(0, 1 + noise·N(0,1))`) to hide
+        /// the copy (default 0).
+        #[serde(default)]
+        noise: f64,
+        /// Epochs of extra delay: it sets what it saw `lag` epochs ago (default 0).
+        #[serde(default)]
+        lag: u64,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+        /// Search `lag` or `noise` for a better return (default: fixed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adapt: Option<Adapt>,
+    },
+    /// A cabal validator: observes honestly, then puts the fraction `w_c` of its weight on its
+    /// `coalition`'s miners (miners with `kind: cabal`, any quality) and the rest on the
+    /// others as observed. Probes Yuma's clipping at the κ-majority and the bond penalty:
+    /// a minority cabal's self-weight should be clipped away.
+    Cabal {
+        /// Coalition id shared with its miners.
+        coalition: u32,
+        /// Fraction of its weight on the coalition's miners, 0 to 1.
+        w_c: f64,
+        /// Observation noise for the other miners (default 0.05).
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations of the other miners become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+        /// Search `w_c` for a better return (default: fixed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adapt: Option<Adapt>,
+    },
+    /// A lazy validator: keeps setting weights (staying active) but observes afresh only every
+    /// `refresh` blocks, resending its stale row in between. Probes how bonds and validator
+    /// trust reward freshness when miners drift.
+    Lazy {
+        /// Observation noise (default 0.05).
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+        /// Blocks between fresh observations (default: 10 × tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refresh: Option<u64>,
+    },
+    /// An honest validator that goes offline: no weight sets from `from` until `until`
+    /// (an outage). Probes the activity cutoff: once `LastUpdate` is older than it, the
+    /// validator's stake stops counting and it earns no dividends until it is back.
+    Offline {
+        /// Observation noise (default 0.05).
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+        /// Start of the outage, relative to the first simulated block.
+        from: At,
+        /// End of the outage (exclusive).
+        until: At,
+    },
+    /// Follows the majority late: observes honestly but sets what it observed `lag` epochs
+    /// earlier (the "kappa moves first" family). Probes how much bonds reward moving with or
+    /// before consensus.
+    LateFollower {
+        /// Epochs of delay (default 1).
+        #[serde(default = "one_u64")]
+        lag: u64,
+        /// Observation noise (default 0.05).
+        #[serde(default = "default_noise")]
+        noise: f64,
+        /// How observations become weights.
+        #[serde(default)]
+        weights: WeightRule,
+        /// Blocks between weight updates (default: tempo).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interval: Option<u64>,
+        /// Search `lag` for a better return (default: fixed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adapt: Option<Adapt>,
+    },
 }
 
 impl Default for ValidatorStrategy {
@@ -843,6 +979,23 @@ pub enum MinerStrategy {
         #[serde(default)]
         drift: f64,
     },
+    /// A cabal's miner: serves at its quality (often low) and is weighted by the validators
+    /// (and a self-dealing owner) of its `coalition`.
+    Cabal {
+        /// Coalition id.
+        coalition: u32,
+        /// Quality random walk per √day (default 0).
+        #[serde(default)]
+        drift: f64,
+    },
+    /// One operator's many cheap miners: every miner of the population serves the same
+    /// output, so they share one constant quality (the population's first draw). Registered
+    /// in a timeline wave, each pays the rising burn. Probes whether registration cost and
+    /// incentive per UID make splitting one model over many UIDs pay.
+    Sybil {
+        /// Operator id (its coalition in the outputs).
+        operator: u32,
+    },
 }
 
 impl Default for MinerStrategy {
@@ -851,10 +1004,42 @@ impl Default for MinerStrategy {
     }
 }
 
+/// Blocks in a span given in blocks, epochs of `tempo` blocks, days or years; the first one
+/// given counts.
+fn span(
+    tempo: u64,
+    blocks: Option<u64>,
+    epochs: Option<u64>,
+    days: Option<f64>,
+    years: Option<f64>,
+) -> u64 {
+    let per = |x: f64, unit: u64| (x * unit as f64) as u64;
+    blocks
+        .or(epochs.map(|e| e.saturating_mul(tempo)))
+        .or(days.map(|d| per(d, BLOCKS_PER_DAY)))
+        .or(years.map(|y| per(y, BLOCKS_PER_YEAR)))
+        .unwrap_or(0)
+}
+
+impl At {
+    /// Blocks after the first simulated block, epochs counted in `first_tempo` blocks (the
+    /// first subnet's tempo, see [`Scenario::first_tempo`]).
+    pub fn blocks(&self, first_tempo: u64) -> u64 {
+        span(first_tempo, self.block, self.epoch, self.day, None)
+    }
+}
+
 impl Scenario {
     /// The block offset (from the first simulated block) of a timeline moment.
     pub fn offset_blocks(&self, at: &At) -> u64 {
         self.span_blocks(at.block, at.epoch, at.day, None)
+    }
+
+    /// Tempo of the first subnet: the unit of `epochs` in durations and moments.
+    pub fn first_tempo(&self) -> u64 {
+        self.subnets
+            .first()
+            .map_or(360, |s| s.hyperparameters.tempo as u64)
     }
 
     /// The scenario after applying timeline change `index` (and only it) to `self`.
@@ -888,16 +1073,7 @@ impl Scenario {
         days: Option<f64>,
         years: Option<f64>,
     ) -> u64 {
-        let tempo = self
-            .subnets
-            .first()
-            .map_or(360, |s| s.hyperparameters.tempo as u64);
-        let per = |x: f64, unit: u64| (x * unit as f64) as u64;
-        blocks
-            .or(epochs.map(|e| e.saturating_mul(tempo)))
-            .or(days.map(|d| per(d, BLOCKS_PER_DAY)))
-            .or(years.map(|y| per(y, BLOCKS_PER_YEAR)))
-            .unwrap_or(0)
+        span(self.first_tempo(), blocks, epochs, days, years)
     }
 
     /// Fill every derived default in place (netuids, names, activity cutoffs, update intervals),
@@ -911,9 +1087,10 @@ impl Scenario {
             let hp = &mut subnet.hyperparameters;
             hp.activity_cutoff = Some(hp.activity_cutoff_blocks());
             let tempo = hp.tempo as u64;
-            match &mut subnet.validators.strategy {
-                ValidatorStrategy::Honest { interval, .. } => {
-                    interval.get_or_insert(tempo);
+            subnet.validators.strategy.resolve(tempo);
+            for cohort in &mut subnet.cohorts {
+                if let Some(v) = &mut cohort.validators {
+                    v.strategy.resolve(tempo);
                 }
             }
         }

@@ -1,9 +1,11 @@
 //! Integration tests of the engine: one test binary (see STYLE.md: one link on 2 cores).
 
+mod adversaries;
 mod conservation;
 mod determinism;
 mod economics;
 mod halving;
+mod numeric_modes;
 mod owner;
 mod registration;
 mod scenarios;

@@ -33,3 +33,17 @@ pub use log2::log2_fixed;
 pub use num::Num;
 /// The chain's fixed-point types, re-exported so that epoch code need not name the crate.
 pub use substrate_fixed::types::{I32F32, I64F64, I96F32, U96F32};
+
+/// Which arithmetic runs the epoch: the scenario's `numeric:` field, `--numeric`, and the
+/// `"numeric"` key of `subnetlab epoch` files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Numeric {
+    /// Double precision on the fast dense epoch: within ~1e-9 of the chain per step, bonds
+    /// carried unquantised between epochs.
+    #[default]
+    F64,
+    /// The chain's fixed-point arithmetic (I32F32 and its wide companions), bit for bit, with
+    /// bonds stored as u16 between epochs as the chain stores them.
+    Chain,
+}

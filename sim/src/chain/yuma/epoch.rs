@@ -35,6 +35,8 @@ pub struct EpochWorkspace {
     order: Vec<u32>,
     /// The dense rows and their buffers.
     dense: DenseEpoch,
+    /// The chain-unit copy of the input in `chain` mode ([`EpochWorkspace::run_numeric`]).
+    pub(crate) chain: super::modes::ChainBuffers,
 }
 
 impl EpochWorkspace {

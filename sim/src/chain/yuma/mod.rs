@@ -105,7 +105,9 @@ mod dense;
 pub mod emission_split;
 mod epoch;
 mod error;
+pub mod generic;
 mod median;
+mod modes;
 mod panels;
 mod sparse;
 pub mod stake;
@@ -114,6 +116,8 @@ pub mod weights;
 
 pub use epoch::{EpochWorkspace, epoch};
 pub use error::EpochError;
+pub use generic::{ChainInput, ChainParams, GenericOutput};
+pub use modes::store_bonds_as_u16;
 
 #[cfg(test)]
 mod tests;

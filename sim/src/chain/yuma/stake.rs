@@ -4,6 +4,7 @@
 //! validator that already had a permit counts; new permits computed here take effect one
 //! epoch later, which is why `EpochOutput` returns them separately.
 
+use crate::chain::numeric::Num;
 use std::cmp::Ordering;
 
 /// Divides `x` by its sum in place and returns the sum; leaves `x` untouched when the sum is 0
@@ -38,11 +39,11 @@ pub fn filter_and_normalize(raw: &[f64], threshold: f64, owner: Option<u16>, out
 /// Mirrors `is_topk_nonzero`: when `n >= k`, the `n - k` smallest stakes lose their permit,
 /// ordered by a stable ascending sort, so among equal stakes at the boundary the lower uid
 /// loses. Equivalently we select by the key `(stake, uid)`, which needs no stable sort and runs
-/// in linear time. `order` is scratch.
-pub fn top_k_nonzero(stake: &[f64], k: usize, order: &mut Vec<u32>, out: &mut Vec<bool>) {
+/// in linear time. `order` is scratch. Generic so that the `chain` mode ranks its I32F32 stakes.
+pub fn top_k_nonzero<T: Num>(stake: &[T], k: usize, order: &mut Vec<u32>, out: &mut Vec<bool>) {
     let n = stake.len();
     out.clear();
-    out.extend(stake.iter().map(|&s| s != 0.0));
+    out.extend(stake.iter().map(|&s| !s.is_zero()));
     if n < k {
         return;
     }

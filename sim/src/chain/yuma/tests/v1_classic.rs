@@ -13,7 +13,7 @@
 //! exact (plus the effect of the drifted bonds on D): ±2 units (we measure ≤ 1.8). Emissions:
 //! see `check_epoch`.
 
-use super::{Chain, assert_u16_close, mock_params};
+use super::{Chain, FixedChain, assert_u16_close, mock_chain_params, mock_params};
 
 /// DERIVED outputs per epoch: (block, C, I, D, Vt, E combined).
 type Derived = (u64, [u16; 8], [u16; 8], [u16; 8], [u16; 8], [u64; 8]);
@@ -242,5 +242,70 @@ fn v1_test_bonds_classic() {
         chain.block += 1;
         chain.epoch();
         check_epoch(&chain);
+    }
+}
+
+/// V1 in the `chain` numeric mode: every ASSERTED stored bond of upstream `epoch::test_bonds`
+/// (st/tests/epoch.rs) and every DERIVED output of test-vectors.md §V1 (C, I, D, Vt in u16,
+/// combined emission in rao, full bond rows), exactly — the u16 round trip of bonds included
+/// (the 12603 → 12602 → 12601 drift).
+#[test]
+fn v1_test_bonds_classic_chain_mode_exact() {
+    let mut params = mock_chain_params();
+    params.yuma3 = false;
+    params.max_allowed_validators = 8;
+    let mut chain = FixedChain::new(1, &[1, 2, 3, 4, 0, 0, 0, 0], params);
+    let check = |chain: &FixedChain| {
+        let out = &chain.out;
+        let (block, c, i, d, vt, mut e) = DERIVED[chain.block as usize - 1];
+        if (2..=4).contains(&block) {
+            e = derived_emission(block);
+        }
+        assert_eq!(FixedChain::u16s(&out.consensus), c, "block {block} C");
+        assert_eq!(FixedChain::u16s(&out.incentive), i, "block {block} I");
+        assert_eq!(FixedChain::u16s(&out.dividends), d, "block {block} D");
+        assert_eq!(
+            FixedChain::u16s(&out.validator_trust),
+            vt,
+            "block {block} Vt"
+        );
+        let combined: Vec<u64> = (0..8)
+            .map(|k| out.server_emission[k] + out.validator_emission[k])
+            .collect();
+        assert_eq!(combined, e, "block {block} E");
+        if let Some(&(_, col, rows)) = ASSERTED_BONDS.iter().find(|a| a.0 == block) {
+            let got: Vec<u16> = (0..4).map(|r| chain.bond(r, col)).collect();
+            assert_eq!(got, rows, "block {block} B[..][{col}]");
+        }
+        if block >= 2 {
+            for (r, want) in DERIVED_BONDS[block as usize - 2].iter().enumerate() {
+                let got: Vec<u16> = (4..8).map(|j| chain.bond(r, j)).collect();
+                assert_eq!(&got, want, "block {block} B[{r}]");
+            }
+            assert!(chain.bonds[4..].iter().all(|row| row.is_empty()));
+        }
+    };
+    chain.epoch();
+    check(&chain);
+    chain.block = 2;
+    for uid in 0..4 {
+        chain.set_weights(uid, &[(4, 16383), (5, 32767), (6, 49149), (7, 65535)]);
+    }
+    chain.epoch();
+    check(&chain);
+    for uid in 0..3 {
+        chain.set_weights(uid, &[(uid as u16, 65535)]);
+        chain.block += 1;
+        chain.epoch();
+        check(&chain);
+    }
+    chain.set_weights(2, &[(7, 65535)]);
+    chain.block += 1;
+    chain.epoch();
+    check(&chain);
+    for _ in 7..=9 {
+        chain.block += 1;
+        chain.epoch();
+        check(&chain);
     }
 }

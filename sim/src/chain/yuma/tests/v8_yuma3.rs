@@ -11,7 +11,7 @@
 //! `skip(3)`); we check them too, with the same ±0.001. Weights are stored as `set_weights`
 //! stores them: max-upscaled, explicit zeros kept (they matter for sparse liquid alpha).
 
-use super::{Chain, assert_u16_close, mock_params};
+use super::{Chain, FixedChain, assert_u16_close, mock_chain_params, mock_params};
 
 const MAX: u16 = u16::MAX;
 
@@ -29,6 +29,54 @@ struct Scenario<'a> {
 
 fn run(s: &Scenario) {
     run_with(s, |_, _| {});
+    run_chain_mode(s, |_, _| {});
+}
+
+/// The scenario in the `chain` numeric mode (I32F32, bonds stored as u16 between epochs):
+/// the same ASSERTED dividend targets (±0.001) and bond targets (±0.001), then
+/// `extra(e, chain)`.
+fn run_chain_mode(s: &Scenario, mut extra: impl FnMut(usize, &FixedChain)) {
+    let mut params = mock_chain_params();
+    params.bonds_penalty = 0;
+    params.bonds_moving_average = 975_000;
+    params.liquid_alpha = s.liquid_alpha;
+    params.alpha_low = 6553;
+    params.alpha_high = 19660;
+    params.max_allowed_validators = 3;
+    let stakes: Vec<u64> = s.stakes.iter().map(|&x| x as u64).collect();
+    let mut chain = FixedChain::new(1, &stakes, params);
+    chain.block = 2;
+    chain.epoch();
+    assert_eq!(&chain.permit[..3], &[true; 3]);
+    for e in 0..6 {
+        if let Some(rows) = s.weights[e] {
+            for (uid, row) in rows.iter().enumerate() {
+                let row: Vec<(u16, u16)> =
+                    s.servers.iter().copied().zip(row.iter().copied()).collect();
+                chain.set_weights(uid, &row);
+            }
+        }
+        chain.block += 1;
+        chain.epoch();
+        let dividends = FixedChain::u16s(&chain.out.dividends);
+        for (uid, &want) in s.dividends[e].iter().enumerate() {
+            let got = f64::from(dividends[uid]) / 65_535.0;
+            assert!(
+                (got - want).abs() <= 1e-3,
+                "chain mode epoch {e} D[{uid}]: got {got:.5}, want {want}; all {dividends:?}"
+            );
+        }
+        for (uid, want_row) in s.bonds[e].iter().enumerate() {
+            for (&col, &want) in s.servers.iter().zip(want_row.iter()) {
+                let got = f64::from(chain.bond(uid, usize::from(col))) / 65_535.0;
+                assert!(
+                    (got - want).abs() <= 1e-3,
+                    "chain mode epoch {e} B[{uid}][{col}]: got {got:.5}, want {want}"
+                );
+            }
+        }
+        extra(e, &chain);
+    }
 }
 
 /// [`run`], calling `extra(e, chain)` after each checked epoch.
@@ -109,38 +157,52 @@ fn v8_kappa_moves_first() {
         }
     };
     let (to3, to4): (&[u16], &[u16]) = (&[MAX, 0], &[0, MAX]);
-    run_with(
-        &Scenario {
-            stakes: &[8.0, 1.0, 1.0, 0.0, 0.0],
-            servers: &[3, 4],
-            liquid_alpha: true,
-            weights: [
-                Some([to3, to3, to3]),
-                Some([to4, to3, to3]),
-                Some([to4, to4, to3]),
-                Some([to4, to4, to4]),
-                None,
-                None,
-            ],
-            bonds: [
-                [&[0.1013, 0.0], &[0.1013, 0.0], &[0.1013, 0.0]],
-                [&[0.0908, 0.1013], &[0.3697, 0.0], &[0.3697, 0.0]],
-                [&[0.0815, 0.1924], &[0.3170, 0.1013], &[0.5580, 0.0]],
-                [&[0.0731, 0.2742], &[0.2765, 0.1924], &[0.4306, 0.1013]],
-                [&[0.0656, 0.3478], &[0.2435, 0.2742], &[0.3589, 0.1924]],
-                [&[0.0588, 0.4139], &[0.2157, 0.3478], &[0.3089, 0.2742]],
-            ],
-            dividends: [
-                &[0.8, 0.1, 0.1, 0.0, 0.0],
-                &[1.0, 0.0, 0.0, 0.0, 0.0],
-                &[0.9382, 0.0618, 0.0, 0.0, 0.0],
-                &[0.8819, 0.0773, 0.0407, 0.0, 0.0],
-                &[0.8564, 0.0844, 0.0592, 0.0, 0.0],
-                &[0.8418, 0.0884, 0.0697, 0.0, 0.0],
-            ],
-        },
-        derived,
-    );
+    let scenario = Scenario {
+        stakes: &[8.0, 1.0, 1.0, 0.0, 0.0],
+        servers: &[3, 4],
+        liquid_alpha: true,
+        weights: [
+            Some([to3, to3, to3]),
+            Some([to4, to3, to3]),
+            Some([to4, to4, to3]),
+            Some([to4, to4, to4]),
+            None,
+            None,
+        ],
+        bonds: [
+            [&[0.1013, 0.0], &[0.1013, 0.0], &[0.1013, 0.0]],
+            [&[0.0908, 0.1013], &[0.3697, 0.0], &[0.3697, 0.0]],
+            [&[0.0815, 0.1924], &[0.3170, 0.1013], &[0.5580, 0.0]],
+            [&[0.0731, 0.2742], &[0.2765, 0.1924], &[0.4306, 0.1013]],
+            [&[0.0656, 0.3478], &[0.2435, 0.2742], &[0.3589, 0.1924]],
+            [&[0.0588, 0.4139], &[0.2157, 0.3478], &[0.3089, 0.2742]],
+        ],
+        dividends: [
+            &[0.8, 0.1, 0.1, 0.0, 0.0],
+            &[1.0, 0.0, 0.0, 0.0, 0.0],
+            &[0.9382, 0.0618, 0.0, 0.0, 0.0],
+            &[0.8819, 0.0773, 0.0407, 0.0, 0.0],
+            &[0.8564, 0.0844, 0.0592, 0.0, 0.0],
+            &[0.8418, 0.0884, 0.0697, 0.0, 0.0],
+        ],
+    };
+    run_with(&scenario, derived);
+    // Chain mode: the DERIVED u16 dividends and stored bonds, exactly.
+    run_chain_mode(&scenario, |e, chain| {
+        assert_eq!(FixedChain::u16s(&chain.out.dividends), D[e], "epoch {e} D");
+        for (uid, want) in B[e].iter().enumerate() {
+            assert_eq!(
+                [chain.bond(uid, 3), chain.bond(uid, 4)],
+                *want,
+                "epoch {e} B[{uid}]"
+            );
+        }
+        let consensus = FixedChain::u16s(&chain.out.consensus);
+        let server = if e == 0 { 3 } else { 4 };
+        let want: Vec<u16> = (0..5).map(|j| if j == server { MAX } else { 0 }).collect();
+        assert_eq!(consensus, want, "epoch {e} C");
+        assert_eq!(FixedChain::u16s(&chain.out.incentive), want, "epoch {e} I");
+    });
 }
 
 /// Upstream `test_yuma_3_kappa_moves_second`.
@@ -352,4 +414,100 @@ fn v8_kappa_moves_first_consensus() {
     chain.block = 4;
     assert_eq!(chain.epoch().consensus, [0.0, 0.0, 0.0, 0.0, 1.0]);
     assert_eq!(chain.out.incentive, chain.out.consensus);
+}
+
+/// Upstream `test_yuma_3_bonds_reset` in the `chain` mode: 41 epochs; at epoch 20 the bonds
+/// to server 3 are reset (`do_reset_bonds`: the column is removed from every stored bond row)
+/// before the epoch runs. Dividend targets ASSERTED upstream (±0.001); bond targets written
+/// there but not asserted, checked here with the same tolerance.
+#[test]
+fn yuma3_bonds_reset_chain_mode() {
+    let mut params = mock_chain_params();
+    params.bonds_penalty = 0;
+    params.bonds_moving_average = 975_000;
+    params.liquid_alpha = true;
+    params.alpha_low = 6553;
+    params.alpha_high = 19660;
+    params.max_allowed_validators = 3;
+    let mut chain = FixedChain::new(1, &[8, 1, 1, 0, 0], params);
+    chain.block = 2;
+    chain.epoch();
+    let targets: [(usize, [f64; 3], [[f64; 2]; 3]); 7] = [
+        (
+            0,
+            [0.8, 0.1, 0.1],
+            [[0.1013, 0.0], [0.1013, 0.0], [0.1013, 0.0]],
+        ),
+        (
+            1,
+            [0.8944, 0.0528, 0.0528],
+            [[0.1924, 0.0], [0.0908, 0.2987], [0.0908, 0.2987]],
+        ),
+        (
+            2,
+            [0.5230, 0.2385, 0.2385],
+            [[0.1715, 0.1013], [0.0815, 0.3697], [0.0815, 0.3697]],
+        ),
+        (
+            19,
+            [0.7919, 0.1040, 0.1040],
+            [[0.0269, 0.8539], [0.0131, 0.8975], [0.0131, 0.8975]],
+        ),
+        (
+            20,
+            [0.7928, 0.1036, 0.1036],
+            [[0.0, 0.8687], [0.0, 0.9079], [0.0, 0.9079]],
+        ),
+        (
+            21,
+            [0.8467, 0.0766, 0.0766],
+            [[0.0, 0.8820], [0.2987, 0.6386], [0.2987, 0.6386]],
+        ),
+        (
+            40,
+            [0.7928, 0.1036, 0.1036],
+            [[0.8687, 0.0578], [0.9079, 0.0523], [0.9079, 0.0523]],
+        ),
+    ];
+    let (to3, to4) = ([(3, MAX), (4, 0)], [(3, 0), (4, MAX)]);
+    for epoch in 0..=40 {
+        let rows = match epoch {
+            0 => [to3, to3, to3],
+            1 => [to3, to4, to4],
+            2..=20 => [to4, to4, to4],
+            21 => [to4, to3, to3],
+            _ => [to3, to3, to3],
+        };
+        for (uid, row) in rows.iter().enumerate() {
+            chain.set_weights(uid, row);
+        }
+        if epoch == 20 {
+            chain
+                .bonds
+                .iter_mut()
+                .for_each(|row| row.retain(|e| e.0 != 3));
+        }
+        chain.block += 1;
+        chain.epoch();
+        if let Some((_, dividends, bonds)) = targets.iter().find(|t| t.0 == epoch) {
+            let got = FixedChain::u16s(&chain.out.dividends);
+            for (uid, &want) in dividends.iter().enumerate() {
+                let g = f64::from(got[uid]) / 65_535.0;
+                assert!(
+                    (g - want).abs() <= 1e-3,
+                    "epoch {epoch} D[{uid}]: {g} vs {want}"
+                );
+            }
+            for (uid, row) in bonds.iter().enumerate() {
+                for (k, &want) in row.iter().enumerate() {
+                    let g = f64::from(chain.bond(uid, 3 + k)) / 65_535.0;
+                    assert!(
+                        (g - want).abs() <= 1e-3,
+                        "epoch {epoch} B[{uid}][{}]: {g} vs {want}",
+                        3 + k
+                    );
+                }
+            }
+        }
+    }
 }

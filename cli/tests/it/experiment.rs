@@ -1,0 +1,133 @@
+//! `subnetlab experiment ...`: each experiment writes its tables and charts into a staged
+//! result folder and refuses to overwrite it without `--force`. Small settings keep the
+//! debug build fast; the numbers themselves are tested in `subnetlab_sim::experiment`.
+
+use crate::{ok, subnetlab, tempdir};
+
+#[test]
+fn cases_write_the_table_and_refuse_to_overwrite() {
+    let dir = tempdir("experiment-cases").join("cases");
+    let out = ok(subnetlab()
+        .args([
+            "experiment",
+            "cases",
+            "--case",
+            "kappa-moves-first",
+            "--out",
+        ])
+        .arg(&dir));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("kappa-moves-first"), "{stdout}");
+    for f in [
+        "cases.parquet",
+        "cases.csv",
+        "cases_epochs.parquet",
+        "experiment.json",
+        "charts/case_kappa-moves-first.svg",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    // 1 case × 3 variants × 3 validators, plus the header.
+    let csv = std::fs::read_to_string(dir.join("cases.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 10, "{csv}");
+    let again = subnetlab()
+        .args(["experiment", "cases", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+    let unknown = subnetlab()
+        .args(["experiment", "cases", "--case", "nope", "--force", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("kappa-moves-first"));
+}
+
+#[test]
+fn retention_and_frontier_run_small() {
+    let base = tempdir("experiment-maps");
+    let r = base.join("retention");
+    let out = ok(subnetlab()
+        .args([
+            "experiment",
+            "retention",
+            "--neurons",
+            "24",
+            "--validators",
+            "6",
+            "--grid",
+            "5",
+        ])
+        .args([
+            "--stakes",
+            "0.6",
+            "--sigma",
+            "0,0.4",
+            "--epochs",
+            "3",
+            "--multi-grid",
+            "3",
+        ])
+        .args(["--multi-stakes", "0.6", "--quiet", "--out"])
+        .arg(&r));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("To keep 60 % honest stake"));
+    for f in [
+        "retention.parquet",
+        "retention_required.csv",
+        "charts/retention_required.png",
+        "charts/retention_single_epoch_sigma_0.40.svg",
+    ] {
+        assert!(r.join(f).exists(), "{f} missing");
+    }
+    let f = base.join("frontier");
+    ok(subnetlab()
+        .args([
+            "experiment",
+            "frontier",
+            "--validators",
+            "4",
+            "--miners",
+            "8",
+            "--epochs",
+            "3",
+        ])
+        .args([
+            "--cabal-stakes",
+            "0,0.5",
+            "--self-weights",
+            "0,1",
+            "--trials",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&f));
+    for file in [
+        "frontier.parquet",
+        "frontier_best.csv",
+        "frontier_break_even.csv",
+        "charts/frontier.png",
+    ] {
+        assert!(f.join(file).exists(), "{file} missing");
+    }
+    let chain = subnetlab()
+        .args([
+            "experiment",
+            "frontier",
+            "--numeric",
+            "chain",
+            "--quiet",
+            "--out",
+        ])
+        .arg(base.join("chain"))
+        .output()
+        .unwrap();
+    assert!(!chain.status.success());
+    assert!(
+        !base.join("chain").exists(),
+        "a failed experiment leaves no folder"
+    );
+}
