@@ -27,6 +27,8 @@ pub enum Event {
     Stake(Entity),
     /// A candidate miner arrives (entity = subnet).
     Entrant(Entity),
+    /// A timeline entry's outages and removals (index into `Scenario::timeline`).
+    Disrupt(usize),
 }
 
 /// Order of events inside one block, as on chain: the coinbase and epochs run in
@@ -52,6 +54,7 @@ impl Event {
             Event::Register { .. } => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
             Event::Stake(_) | Event::Entrant(_) => Phase::Extrinsics,
+            Event::Disrupt(_) => Phase::Governance,
         }
     }
 }

@@ -11,6 +11,7 @@ mod build;
 mod coinbase;
 mod commit_reveal;
 mod components;
+mod disruption;
 mod epoch;
 mod events;
 mod registration;
@@ -205,6 +206,11 @@ impl Simulation {
                     .resource_mut::<EventQueue>()
                     .schedule(block, Event::Change(i));
             }
+            if !(change.outage.is_empty() && change.remove.is_empty()) {
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(block, Event::Disrupt(i));
+            }
             for w in 0..change.register.len() {
                 world
                     .resource_mut::<EventQueue>()
@@ -304,6 +310,11 @@ impl Simulation {
                     self.register(&w, block);
                 }
                 Event::Entrant(subnet) => self.entrant(subnet, block),
+                Event::Disrupt(index) => {
+                    if let Some(change) = self.live.timeline.get(index).cloned() {
+                        disruption::apply(&mut self.world, &self.subnets, &change, block);
+                    }
+                }
                 Event::Change(index) => {
                     let next = self
                         .live

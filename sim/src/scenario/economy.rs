@@ -232,3 +232,35 @@ fn default_patience() -> f64 {
 fn default_payback() -> f64 {
     30.0
 }
+
+/// Validators of a subnet that go offline for a window (`timeline[i].outage`): they set no
+/// weights from the change's block for `blocks` blocks (their `LastUpdate` ages, and the
+/// activity cutoff may drop them).
+///
+/// ```yaml
+/// timeline:
+///   - at: { day: 5 }
+///     outage: [{ subnet: 0, uids: [0, 1, 2], blocks: 7200 }]
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outage {
+    /// Index of the subnet in `subnets`.
+    pub subnet: usize,
+    /// UIDs of the validators that go offline (others are ignored).
+    pub uids: Vec<u16>,
+    /// Length of the outage in blocks.
+    pub blocks: u64,
+}
+
+/// Agents that leave for good (`timeline[i].remove`): validators stop setting weights, miners
+/// stop serving (quality 0); both keep their UID until pruning replaces them, as on chain,
+/// where a hotkey cannot give its UID back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    /// Index of the subnet in `subnets`.
+    pub subnet: usize,
+    /// UIDs of the agents that leave.
+    pub uids: Vec<u16>,
+}

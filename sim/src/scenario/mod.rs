@@ -25,7 +25,7 @@ pub use crate::chain::coinbase::ShareRule;
 pub use adversary::{Adapt, Cohort, Knob};
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
-pub use economy::{Coinbase, Entrants, MinerEconomics, PoolStart, Stakers};
+pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal, Stakers};
 pub use load::{load_file, load_str};
 pub use overrides::Override;
 pub use problem::{Problem, ScenarioError};
@@ -201,6 +201,12 @@ pub struct Change {
     /// taking a free UID or replacing the one pruning picks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub register: Vec<Wave>,
+    /// Validators that go offline for a window (an outage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outage: Vec<Outage>,
+    /// Agents that leave for good.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<Removal>,
 }
 
 /// A registration wave on one subnet: new validators and/or miners.

@@ -599,11 +599,34 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 format!("expected a finite number >= 0, got {d}"),
             );
         }
-        if change.set.is_empty() && change.register.is_empty() {
+        if change.set.is_empty()
+            && change.register.is_empty()
+            && change.outage.is_empty()
+            && change.remove.is_empty()
+        {
             bad(
                 format!("timeline[{i}]"),
-                "expected `set` and/or `register`".into(),
+                "expected `set`, `register`, `outage` and/or `remove`".into(),
             );
+        }
+        let subnets = s.subnets.len();
+        let targets = change
+            .outage
+            .iter()
+            .map(|o| ("outage", o.subnet))
+            .chain(change.remove.iter().map(|r| ("remove", r.subnet)));
+        for (k, (field, subnet)) in targets.enumerate() {
+            if subnet >= subnets {
+                let k = if field == "outage" {
+                    k
+                } else {
+                    k - change.outage.len()
+                };
+                bad(
+                    format!("timeline[{i}].{field}[{k}].subnet"),
+                    format!("expected a subnet index below {subnets}, got {subnet}"),
+                );
+            }
         }
         for (w, wave) in change.register.iter().enumerate() {
             let at = format!("timeline[{i}].register[{w}]");

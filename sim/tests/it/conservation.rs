@@ -137,7 +137,7 @@ prop_compose! {
                     strategy: MinerStrategy::Honest { drift: 0.0 },
                 }),
             }];
-            s.timeline.push(Change { at: At { block: Some(change_at), ..Default::default() }, set: set.into_iter().collect(), register });
+            s.timeline.push(Change { at: At { block: Some(change_at), ..Default::default() }, set: set.into_iter().collect(), register, outage: Vec::new(), remove: Vec::new() });
         }
         s.resolve();
         s

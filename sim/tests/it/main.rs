@@ -3,6 +3,7 @@
 mod adversaries;
 mod conservation;
 mod determinism;
+mod disruption;
 mod economics;
 mod halving;
 mod numeric_modes;
