@@ -136,12 +136,46 @@ impl Economy {
     }
 }
 
-/// Reused buffers of the coinbase.
+/// Reused buffers of the coinbase, and the minted blocks it has not yet shared out.
 #[derive(Debug, Default)]
 pub struct Scratch {
     inputs: Vec<ShareInput>,
     shares: Vec<f64>,
     parts: Vec<u64>,
+    /// `(first block, blocks, TAO rao)` minted but not yet run through the coinbase.
+    deferred: Option<(u64, u64, u64)>,
+}
+
+impl Scratch {
+    /// Add minted blocks (contiguous with those deferred) to run later.
+    pub fn defer(&mut self, first_block: u64, blocks: u64, total: u64) {
+        self.deferred = Some(match self.deferred {
+            Some((first, n, t)) => (first, n + blocks, t + total),
+            None => (first_block, blocks, total),
+        });
+    }
+
+    /// Blocks deferred so far.
+    pub fn deferred_blocks(&self) -> u64 {
+        self.deferred.map_or(0, |(_, n, _)| n)
+    }
+}
+
+/// Run the deferred blocks through the coinbase (see [`run`]). The engine defers minting
+/// across weight-setting events, which never read pools or pending amounts, and flushes before
+/// every other event and every [`MAX_STRETCH`] blocks.
+pub fn flush(
+    world: &mut World,
+    subnets: &[Entity],
+    fixed: &[f64],
+    owner_cut: u16,
+    scratch: &mut Scratch,
+) {
+    if let Some((first, blocks, total)) = scratch.deferred.take() {
+        run(
+            world, subnets, fixed, owner_cut, first, blocks, total, scratch,
+        );
+    }
 }
 
 /// Run the coinbase over `blocks` blocks from `first_block` that mint `total` rao of TAO,

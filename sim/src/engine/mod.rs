@@ -253,6 +253,9 @@ impl Simulation {
                 break;
             };
             self.mint_through(block);
+            if !matches!(event, Event::SetWeights(_)) {
+                self.flush_coinbase();
+            }
             self.world.resource_mut::<Clock>().block = block;
             match event {
                 Event::Epoch(subnet) => {
@@ -358,11 +361,23 @@ impl Simulation {
             }
         }
         self.mint_through(self.last_block);
+        self.flush_coinbase();
         let last = self.last_block;
         if self.world.resource::<Recorder>().0.network.block.last() != Some(&last) {
             self.record_network(last);
         }
         Ok(())
+    }
+
+    /// Run the minted blocks the coinbase has deferred (with pools; nothing otherwise).
+    fn flush_coinbase(&mut self) {
+        coinbase::flush(
+            &mut self.world,
+            &self.subnets,
+            &self.shares,
+            self.owner_cut,
+            &mut self.coinbase,
+        );
     }
 
     /// Register the neurons of `w` at `block` (a timeline wave or an entrant).
@@ -469,16 +484,11 @@ impl Simulation {
     /// split and floored as on chain) when its rate is constant, else its total at once.
     fn accrue_segment(&mut self, segment: EmissionSegment) {
         if self.pools {
-            coinbase::run(
-                &mut self.world,
-                &self.subnets,
-                &self.shares,
-                self.owner_cut,
-                segment.first_block,
-                segment.blocks,
-                segment.total,
-                &mut self.coinbase,
-            );
+            self.coinbase
+                .defer(segment.first_block, segment.blocks, segment.total);
+            if self.coinbase.deferred_blocks() >= coinbase::MAX_STRETCH {
+                self.flush_coinbase();
+            }
             return;
         }
         let constant = segment.per_block.checked_mul(segment.blocks) == Some(segment.total);
