@@ -172,6 +172,39 @@ fn subnets(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
                 "weights_rejected".into(),
                 cat(records, |r| &r.subnets.weights_rejected),
             ),
+            c32("miners", cat(records, |r| &r.subnets.miners)),
+            Column::new("pool_tao".into(), cat(records, |r| &r.subnets.pool_tao)),
+            Column::new("pool_alpha".into(), cat(records, |r| &r.subnets.pool_alpha)),
+            Column::new("price".into(), cat(records, |r| &r.subnets.price)),
+            Column::new(
+                "moving_price".into(),
+                cat(records, |r| &r.subnets.moving_price),
+            ),
+            Column::new("share".into(), cat(records, |r| &r.subnets.share)),
+            c(
+                "tao_emission_rao",
+                cat(records, |r| &r.subnets.tao_emission_rao),
+            ),
+            c("tao_in_rao", cat(records, |r| &r.subnets.tao_in_rao)),
+            c("alpha_in_rao", cat(records, |r| &r.subnets.alpha_in_rao)),
+            c(
+                "excess_tao_rao",
+                cat(records, |r| &r.subnets.excess_tao_rao),
+            ),
+            c(
+                "chain_bought_alpha_rao",
+                cat(records, |r| &r.subnets.chain_bought_alpha_rao),
+            ),
+            c("alpha_out_rao", cat(records, |r| &r.subnets.alpha_out_rao)),
+            c(
+                "root_alpha_rao",
+                cat(records, |r| &r.subnets.root_alpha_rao),
+            ),
+            Column::new(
+                "alpha_issuance".into(),
+                cat(records, |r| &r.subnets.alpha_issuance),
+            ),
+            Column::new("flow_ema".into(), cat(records, |r| &r.subnets.flow_ema)),
         ],
     )
 }
@@ -199,6 +232,10 @@ fn network(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             Column::new(
                 "tao_price_usd".into(),
                 cat(records, |r| &r.network.tao_price_usd),
+            ),
+            Column::new(
+                "total_staked".into(),
+                cat(records, |r| &r.network.total_staked),
             ),
         ],
     )

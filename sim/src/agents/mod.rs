@@ -5,8 +5,10 @@
 pub mod adapt;
 pub mod adversary;
 pub mod delay;
+pub mod economics;
 pub mod market;
 pub mod miner;
+pub mod staker;
 pub mod validator;
 
 /// Every strategy a scenario can name, for `subnetlab list`: (role, kind, what it models).

@@ -75,6 +75,8 @@ pub struct Pending {
     pub owner_cut: u64,
     /// Flooring dust.
     pub dust: u64,
+    /// Root stakers' alpha (`PendingRootAlphaDivs`), with pools and the root-sell flag on.
+    pub root: u64,
 }
 
 /// The subnet's UIDs: `uids[uid]` is the neuron entity.

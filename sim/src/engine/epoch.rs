@@ -37,6 +37,7 @@ type SubnetData<'a> = (
     &'a mut EpochBuffers,
     &'a mut Registrar,
     &'a mut WeightCalls,
+    Option<&'a mut super::coinbase::Economy>,
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
@@ -64,6 +65,7 @@ pub fn run_epoch(
         mut buffers,
         mut registrar,
         mut calls,
+        mut economy,
     )) = subnets.get_mut(subnet)
     else {
         return Ok(());
@@ -106,7 +108,9 @@ pub fn run_epoch(
         );
     }
 
-    let emission = pending.server + pending.validator;
+    // The epoch distributes `Ps + Pv + Pr` (spec §4.8): miners' incentive is half of it, root's
+    // part is then set aside from the validators' half.
+    let emission = pending.server + pending.validator + pending.root;
     let input = EpochInput {
         block,
         tempo: rules.tempo,
@@ -161,7 +165,8 @@ pub fn run_epoch(
     if server_total == 0 {
         validator_pot += pending.server;
     }
-    let validator_pot = validator_pot.min(emission - server_total.min(emission));
+    let validator_pot =
+        validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
     let dividend_weight: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
 
     let record = &mut recorder.0;
@@ -190,7 +195,14 @@ pub fn run_epoch(
                 netuid: netuid.0,
                 uid,
             })?;
-        let incentive_rao = out.server_emission[uid];
+        // Root's pot is not the miners': when miners take all (no dividends), they take at most
+        // the subnet's own halves.
+        let incentive_rao = if server_total > emission - pending.root {
+            (out.server_emission[uid] as u128 * (emission - pending.root) as u128
+                / server_total as u128) as u64
+        } else {
+            out.server_emission[uid]
+        };
         let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
             .checked_div(dividend_weight)
             .map_or(0, |d| d as u64);
@@ -243,7 +255,7 @@ pub fn run_epoch(
         }
     }
 
-    let dust = pending.dust + emission - paid_miners - paid_validators - burned;
+    let dust = pending.dust + emission - pending.root - paid_miners - paid_validators - burned;
     let subnets_rows = &mut record.subnets;
     subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
@@ -271,7 +283,23 @@ pub fn run_epoch(
         .rules
         .decay(registrar.burn, block.saturating_sub(registrar.burn_block));
     subnets_rows.burn_rao.push(burn_now);
+    if let Some(econ) = economy.as_deref_mut() {
+        // `MinerBurned` (spec §4.2): the part of this epoch's incentive burned on owner hotkeys.
+        let incentive = paid_miners + burned;
+        econ.miner_burned = if incentive > 0 {
+            burned as f64 / incentive as f64
+        } else {
+            0.0
+        };
+        // Registrations' burn enters the pool (the chain swaps it and destroys the alpha).
+        let fee = econ.registration_burn(registrar.burned_rao);
+        if econ.active {
+            record.totals.fees_rao += fee;
+            record.totals.pool_in_rao += registrar.burned_rao - fee.min(registrar.burned_rao);
+        }
+    }
     record.totals.registration_burn_rao += registrar.burned_rao;
+    record.totals.root_alpha_rao += pending.root;
     (
         registrar.registrations,
         registrar.refused,
@@ -285,6 +313,8 @@ pub fn run_epoch(
     } else {
         0.0
     });
+    subnets_rows.miners.push(miners);
+    super::coinbase::record_epoch(economy.as_deref_mut(), subnets_rows);
 
     let totals = &mut record.totals;
     totals.miners_rao += paid_miners;

@@ -25,6 +25,12 @@ pub enum Event {
     Operate(Entity),
     /// End-of-day network row.
     DailyRecord,
+    /// A staker decides (entity = staker).
+    Stake(Entity),
+    /// A candidate miner arrives (entity = subnet).
+    Entrant(Entity),
+    /// A timeline entry's outages and removals (index into `Scenario::timeline`).
+    Disrupt(usize),
 }
 
 /// Order of events inside one block, as on chain: the coinbase and epochs run in
@@ -49,6 +55,8 @@ impl Event {
             Event::Change(_) => Phase::Governance,
             Event::Register { .. } | Event::Operate(_) => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
+            Event::Stake(_) | Event::Entrant(_) => Phase::Extrinsics,
+            Event::Disrupt(_) => Phase::Governance,
         }
     }
 }

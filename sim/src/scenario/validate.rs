@@ -92,6 +92,34 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     schedule(&s.network.emission, &mut bad);
+    coinbase(&s.network.coinbase, &mut bad);
+    if let Some(st) = &s.network.stakers {
+        let at = "network.stakers";
+        if !s.network.coinbase.pools {
+            bad(
+                at.into(),
+                "expected `network.coinbase.pools: true` (stakers stake through the pools)".into(),
+            );
+        }
+        distribution(&mut bad, &format!("{at}.wallet"), &st.wallet, st.count);
+        if st.interval == 0 {
+            bad(format!("{at}.interval"), "expected at least 1 block".into());
+        }
+        for (field, v) in [("inertia", st.inertia), ("exit_drop", st.exit_drop)] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                bad(
+                    format!("{at}.{field}"),
+                    format!("expected a fraction between 0 and 1, got {v}"),
+                );
+            }
+        }
+        if !(st.noise.is_finite() && st.noise >= 0.0) {
+            bad(
+                format!("{at}.noise"),
+                format!("expected a finite number >= 0, got {}", st.noise),
+            );
+        }
+    }
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -119,6 +147,11 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                     subnet.emission_share
                 ),
             );
+        }
+
+        pool(&subnet.pool, &at("pool"), &mut bad);
+        if let Some(e) = &subnet.economics {
+            economics(e, &at("economics"), &mut bad);
         }
 
         let hp = &subnet.hyperparameters;
@@ -265,7 +298,10 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
-    if !s.subnets.is_empty() && s.subnets.iter().all(|n| n.emission_share == 0.0) {
+    if s.network.coinbase.share_rule == super::ShareRule::Fixed
+        && !s.subnets.is_empty()
+        && s.subnets.iter().all(|n| n.emission_share == 0.0)
+    {
         bad(
             "subnets".into(),
             "expected at least one subnet with emission_share > 0".into(),
@@ -404,11 +440,34 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 format!("expected a finite number >= 0, got {d}"),
             );
         }
-        if change.set.is_empty() && change.register.is_empty() {
+        if change.set.is_empty()
+            && change.register.is_empty()
+            && change.outage.is_empty()
+            && change.remove.is_empty()
+        {
             bad(
                 format!("timeline[{i}]"),
-                "expected `set` and/or `register`".into(),
+                "expected `set`, `register`, `outage` and/or `remove`".into(),
             );
+        }
+        let subnets = s.subnets.len();
+        let targets = change
+            .outage
+            .iter()
+            .map(|o| ("outage", o.subnet))
+            .chain(change.remove.iter().map(|r| ("remove", r.subnet)));
+        for (k, (field, subnet)) in targets.enumerate() {
+            if subnet >= subnets {
+                let k = if field == "outage" {
+                    k
+                } else {
+                    k - change.outage.len()
+                };
+                bad(
+                    format!("timeline[{i}].{field}[{k}].subnet"),
+                    format!("expected a subnet index below {subnets}, got {subnet}"),
+                );
+            }
         }
         for (w, wave) in change.register.iter().enumerate() {
             let at = format!("timeline[{i}].register[{w}]");
@@ -434,6 +493,14 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
         let mut allowed = true;
         for path in change.set.keys() {
+            if path == "network.coinbase.pools" || path.starts_with("network.coinbase.pools.") {
+                allowed = false;
+                bad(
+                    format!("timeline[{i}].set"),
+                    "`network.coinbase.pools` cannot change during a run (pools exist from the start or not at all)".into(),
+                );
+                continue;
+            }
             // Cohorts and operators are set at the start: a change to them could not reach the
             // running agents.
             let fixed = path.contains(".cohorts") || path.contains(".operators");
@@ -669,5 +736,116 @@ fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
                 }
             }
         }
+    }
+}
+
+/// `network.coinbase`: fractions in range, a positive half-life, the chain's fee bound, and
+/// pools for the rules that read them.
+fn coinbase(c: &super::Coinbase, bad: &mut impl FnMut(String, String)) {
+    use super::ShareRule;
+    if matches!(c.share_rule, ShareRule::PriceEma | ShareRule::TaoFlow) && !c.pools {
+        bad(
+            "network.coinbase.share_rule".into(),
+            "expected `pools: true` for price_ema and tao_flow (they read pool prices and TAO flows); without pools use fixed or equal".into(),
+        );
+    }
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    if !(c.root_stake.is_finite() && (0.0..=max_tao).contains(&c.root_stake)) {
+        bad(
+            "network.coinbase.root_stake".into(),
+            format!(
+                "expected TAO between 0 and 21,000,000, got {}",
+                c.root_stake
+            ),
+        );
+    }
+    for (field, v) in [
+        ("tao_weight", c.tao_weight),
+        ("moving_alpha", c.moving_alpha),
+    ] {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+            bad(
+                format!("network.coinbase.{field}"),
+                format!("expected a fraction between 0 and 1, got {v}"),
+            );
+        }
+    }
+    if c.flow_half_life == 0 {
+        bad(
+            "network.coinbase.flow_half_life".into(),
+            "expected at least 1 block".into(),
+        );
+    }
+    if c.fee_rate > 10_000 {
+        bad(
+            "network.coinbase.fee_rate".into(),
+            format!(
+                "expected at most 10,000 (the chain's bound, ≈ 15 %), got {}",
+                c.fee_rate
+            ),
+        );
+    }
+}
+
+/// A subnet's starting pool: positive reserves within the supply, a moving price in [0, 1].
+fn pool(p: &super::PoolStart, at: &str, bad: &mut impl FnMut(String, String)) {
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    for (field, v) in [("tao", p.tao), ("alpha", p.alpha)] {
+        // The chain's MinimumReserve is 1,000,000 rao = 0.001.
+        if !(v.is_finite() && (0.001..=max_tao).contains(&v)) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected an amount between 0.001 and 21,000,000, got {v}"),
+            );
+        }
+    }
+    if let Some(m) = p.moving_price
+        && !(m.is_finite() && (0.0..=1.0).contains(&m))
+    {
+        bad(
+            format!("{at}.moving_price"),
+            format!(
+                "expected between 0 and 1 (the chain caps the price at 1 before averaging), got {m}"
+            ),
+        );
+    }
+    if !(p.age_days.is_finite() && (0.0..=36_500.0).contains(&p.age_days)) {
+        bad(
+            format!("{at}.age_days"),
+            format!("expected days between 0 and 36,500, got {}", p.age_days),
+        );
+    }
+}
+
+/// A subnet's miner economics: finite non-negative cost and times, a sane arrival rate.
+fn economics(e: &super::MinerEconomics, at: &str, bad: &mut impl FnMut(String, String)) {
+    for (field, v) in [
+        ("cost_per_day", e.cost_per_day),
+        ("patience_days", e.patience_days),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected a finite number >= 0, got {v}"),
+            );
+        }
+    }
+    if let Some(n) = &e.entrants {
+        if !(n.rate_per_day.is_finite() && (0.0..=7_200.0).contains(&n.rate_per_day)) {
+            bad(
+                format!("{at}.entrants.rate_per_day"),
+                format!(
+                    "expected arrivals per day between 0 and 7,200 (one per block), got {}",
+                    n.rate_per_day
+                ),
+            );
+        }
+        if !(n.payback_days.is_finite() && n.payback_days > 0.0) {
+            bad(
+                format!("{at}.entrants.payback_days"),
+                format!("expected a finite number > 0, got {}", n.payback_days),
+            );
+        }
+        distribution(bad, &format!("{at}.entrants.quality"), &n.quality, 1);
     }
 }
