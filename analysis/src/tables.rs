@@ -86,6 +86,10 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             Column::new("role".into(), role),
             Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
             Column::new("coalition".into(), cat(records, |r| &r.neurons.coalition)),
+            c(
+                "registration_burn_rao",
+                cat(records, |r| &r.neurons.registration_burn_rao),
+            ),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),
@@ -168,6 +172,39 @@ fn subnets(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
                 "weights_rejected".into(),
                 cat(records, |r| &r.subnets.weights_rejected),
             ),
+            c32("miners", cat(records, |r| &r.subnets.miners)),
+            Column::new("pool_tao".into(), cat(records, |r| &r.subnets.pool_tao)),
+            Column::new("pool_alpha".into(), cat(records, |r| &r.subnets.pool_alpha)),
+            Column::new("price".into(), cat(records, |r| &r.subnets.price)),
+            Column::new(
+                "moving_price".into(),
+                cat(records, |r| &r.subnets.moving_price),
+            ),
+            Column::new("share".into(), cat(records, |r| &r.subnets.share)),
+            c(
+                "tao_emission_rao",
+                cat(records, |r| &r.subnets.tao_emission_rao),
+            ),
+            c("tao_in_rao", cat(records, |r| &r.subnets.tao_in_rao)),
+            c("alpha_in_rao", cat(records, |r| &r.subnets.alpha_in_rao)),
+            c(
+                "excess_tao_rao",
+                cat(records, |r| &r.subnets.excess_tao_rao),
+            ),
+            c(
+                "chain_bought_alpha_rao",
+                cat(records, |r| &r.subnets.chain_bought_alpha_rao),
+            ),
+            c("alpha_out_rao", cat(records, |r| &r.subnets.alpha_out_rao)),
+            c(
+                "root_alpha_rao",
+                cat(records, |r| &r.subnets.root_alpha_rao),
+            ),
+            Column::new(
+                "alpha_issuance".into(),
+                cat(records, |r| &r.subnets.alpha_issuance),
+            ),
+            Column::new("flow_ema".into(), cat(records, |r| &r.subnets.flow_ema)),
         ],
     )
 }
@@ -195,6 +232,10 @@ fn network(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             Column::new(
                 "tao_price_usd".into(),
                 cat(records, |r| &r.network.tao_price_usd),
+            ),
+            Column::new(
+                "total_staked".into(),
+                cat(records, |r| &r.network.total_staked),
             ),
         ],
     )
@@ -385,7 +426,8 @@ mod tests {
         n.hotkey = vec![10, 11];
         n.role = vec![Role::Validator, Role::Miner];
         n.strategy = vec!["honest", "honest"];
-        n.coalition = vec![None, None];
+        n.coalition = vec![None, Some(3)];
+        n.registration_burn_rao = vec![0, 1_000];
         n.stake = vec![100.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
@@ -421,6 +463,7 @@ mod tests {
             r.network.block_emission = vec![1.0; blocks.len()];
             r.network.halving_index = vec![0; blocks.len()];
             r.network.tao_price_usd = vec![300.0; blocks.len()];
+            r.network.total_staked = vec![0.0; blocks.len()];
             r
         };
         let (a, b) = (record(0, 0, &[0, 7200]), record(1, 3, &[0]));
@@ -441,7 +484,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            19,
+            20,
             "an empty study keeps the full schema"
         );
     }

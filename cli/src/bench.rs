@@ -32,6 +32,12 @@ pub struct BenchArgs {
     /// Epochs timed per variant (the chain mode times a tenth as many).
     #[arg(long, default_value_t = 20_000)]
     epochs: usize,
+    /// Scenario file for `network`.
+    #[arg(long, default_value = "scenarios/network-4y.yaml")]
+    scenario: std::path::PathBuf,
+    /// Overrides for `network` (`PATH=VALUE`, e.g. `duration={days: 30}`).
+    #[arg(long = "set")]
+    set: Vec<subnetlab_sim::scenario::Override>,
     /// `f64` times the fast epoch; `chain` also times the bit-exact fixed-point epoch in the
     /// same run and prints the ratio (the target is ≤ 10×).
     #[arg(long, value_parser = ["f64", "chain"], default_value = "f64")]
@@ -104,12 +110,16 @@ enum Bench {
     Epoch,
     /// Many replicates of a 1-subnet scenario, on 1 and 2 threads.
     Replicates,
+    /// One run of the whole network (`scenarios/network-4y.yaml`: 128 subnets × 256 UIDs × 4
+    /// years); peak memory with `/usr/bin/time -v`.
+    Network,
 }
 
 pub fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     match args.what {
         Bench::Epoch => bench_epoch(args),
         Bench::Replicates => bench_replicates(args),
+        Bench::Network => bench_network(args),
     }
 }
 
@@ -226,6 +236,33 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
+    let scenario = subnetlab_sim::scenario::load_file(&args.scenario, &args.set)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{}: {} subnets, {} blocks ({} build)",
+        scenario.name,
+        scenario.subnets.len(),
+        scenario.duration_blocks(),
+        if cfg!(debug_assertions) {
+            "debug: numbers are not meaningful"
+        } else {
+            "release"
+        }
+    );
+    let t = Instant::now();
+    let record = subnetlab_sim::engine::run(&scenario, 0, &mut |_| {})?;
+    let wall = t.elapsed().as_secs_f64();
+    println!(
+        "  {wall:.1} s wall, {} epochs ({:.1} µs per epoch incl. agents and coinbase), {} neuron rows, {} subnet rows",
+        record.epochs,
+        wall * 1e6 / record.epochs.max(1) as f64,
+        record.neurons.uid.len(),
+        record.subnets.subnet.len()
+    );
     Ok(())
 }
 

@@ -47,6 +47,8 @@ pub struct NeuronRows {
     pub strategy: Vec<&'static str>,
     /// Coalition id (a cabal's, a sybil operator's), if any.
     pub coalition: Vec<Option<u32>>,
+    /// Burn the hotkey paid to register, rao (0 for the neurons present at the start).
+    pub registration_burn_rao: Vec<u64>,
     /// Stake the epoch used, in TAO.
     pub stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.
@@ -110,6 +112,36 @@ pub struct SubnetRows {
     pub weights_set: Vec<u32>,
     /// `set_weights` calls the chain refused since the previous epoch.
     pub weights_rejected: Vec<u32>,
+    /// Miners registered at the epoch.
+    pub miners: Vec<u32>,
+    /// Pool TAO reserve after the epoch, TAO (0 without pools).
+    pub pool_tao: Vec<f64>,
+    /// Pool alpha reserve after the epoch, alpha (0 without pools).
+    pub pool_alpha: Vec<f64>,
+    /// Spot price, TAO per alpha (1 without pools).
+    pub price: Vec<f64>,
+    /// Moving (EMA) price.
+    pub moving_price: Vec<f64>,
+    /// Mean share of block emission over the period.
+    pub share: Vec<f64>,
+    /// TAO emission of the subnet over the period (its share), rao.
+    pub tao_emission_rao: Vec<u64>,
+    /// TAO injected into the pool, rao.
+    pub tao_in_rao: Vec<u64>,
+    /// Alpha injected into the pool, rao.
+    pub alpha_in_rao: Vec<u64>,
+    /// TAO spent on chain buys (the injection cap's excess), rao.
+    pub excess_tao_rao: Vec<u64>,
+    /// Alpha bought by chain buys (protocol-owned), rao.
+    pub chain_bought_alpha_rao: Vec<u64>,
+    /// Alpha emitted to participants (owner, miners, validators, root), rao.
+    pub alpha_out_rao: Vec<u64>,
+    /// Root stakers' part of the validators' half, rao.
+    pub root_alpha_rao: Vec<u64>,
+    /// Alpha issuance (pool + outstanding), alpha.
+    pub alpha_issuance: Vec<f64>,
+    /// EMA of net TAO flow into the subnet, TAO per block.
+    pub flow_ema: Vec<f64>,
 }
 
 /// Network rows (`network.parquet`): at the start, every day, at every halving, at the end.
@@ -131,6 +163,8 @@ pub struct NetworkRows {
     pub halving_index: Vec<u32>,
     /// TAO price in USD at the block.
     pub tao_price_usd: Vec<f64>,
+    /// TAO staked: with pools, the pools' TAO plus root stake; without, the hotkeys' stake.
+    pub total_staked: Vec<f64>,
 }
 
 /// Emission accounting for the whole run, in rao. `minted_rao` equals the sum of the others.
@@ -152,6 +186,29 @@ pub struct Totals {
     pub registration_burn_rao: u64,
     /// Incentive that landed on owner hotkeys and was burned.
     pub owner_burned_rao: u64,
+    /// TAO of the subnets' shares injected into pools as liquidity (without pools: all of it).
+    pub tao_in_rao: u64,
+    /// TAO of the subnets' shares spent on chain buys.
+    pub excess_tao_rao: u64,
+    /// TAO minted but given to no subnet (every share 0).
+    pub recycled_rao: u64,
+    /// Alpha emitted by all subnets (without pools: the TAO minted, alpha = TAO). Equals miners +
+    /// validators + owner cut + owner burned + dust + pending + root alpha + root recycled.
+    pub alpha_emitted_rao: u64,
+    /// Alpha paid to root stakers.
+    pub root_alpha_rao: u64,
+    /// Root alpha recycled because the root-sell flag was off.
+    pub root_recycled_rao: u64,
+    /// TAO that registrations and stakers put into pools, net of fees.
+    pub pool_in_rao: u64,
+    /// TAO that unstaking took out of pools.
+    pub pool_out_rao: u64,
+    /// Swap fees (to block authors), TAO and alpha rao.
+    pub fees_rao: u64,
+    /// Σ pools' TAO at the start.
+    pub pool_tao_start_rao: u64,
+    /// Σ pools' TAO at the end.
+    pub pool_tao_end_rao: u64,
 }
 
 impl Totals {
@@ -165,6 +222,17 @@ impl Totals {
         self.pending_rao += o.pending_rao;
         self.registration_burn_rao += o.registration_burn_rao;
         self.owner_burned_rao += o.owner_burned_rao;
+        self.tao_in_rao += o.tao_in_rao;
+        self.excess_tao_rao += o.excess_tao_rao;
+        self.recycled_rao += o.recycled_rao;
+        self.alpha_emitted_rao += o.alpha_emitted_rao;
+        self.root_alpha_rao += o.root_alpha_rao;
+        self.root_recycled_rao += o.root_recycled_rao;
+        self.pool_in_rao += o.pool_in_rao;
+        self.pool_out_rao += o.pool_out_rao;
+        self.fees_rao += o.fees_rao;
+        self.pool_tao_start_rao += o.pool_tao_start_rao;
+        self.pool_tao_end_rao += o.pool_tao_end_rao;
     }
 }
 

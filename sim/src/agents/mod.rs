@@ -5,8 +5,10 @@
 pub mod adapt;
 pub mod adversary;
 pub mod delay;
+pub mod economics;
 pub mod market;
 pub mod miner;
+pub mod staker;
 pub mod validator;
 
 /// Every strategy a scenario can name, for `subnetlab list`: (role, kind, what it models).
@@ -65,6 +67,16 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
         "miner",
         "sybil",
         "one operator's copies of one model: the population shares one quality; registered in a wave, each pays the burn",
+    ),
+    (
+        "operator",
+        "dereg_griefer",
+        "registers junk miners whenever pruning would replace one of its targets, within a budget (probes immunity and pruning)",
+    ),
+    (
+        "operator",
+        "stake_whale",
+        "moves its stake between its validators every few epochs (probes permits by stake rank and slow bonds)",
     ),
 ];
 

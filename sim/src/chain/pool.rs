@@ -69,6 +69,15 @@ impl Pool {
         Swap { fee, out }
     }
 
+    /// A protocol buy (the coinbase's chain buy, `drop_fees = true`): `tao` buys alpha with no
+    /// fee. Returns the alpha bought.
+    pub fn buy_without_fee(&mut self, tao: u64) -> u64 {
+        let out = Self::output(self.tao, self.alpha, tao);
+        self.tao += tao;
+        self.alpha -= out;
+        out
+    }
+
     /// Unstake: sell `alpha` for TAO. The fee leaves; the rest enters the alpha reserve.
     pub fn sell(&mut self, alpha: u64) -> Swap {
         let fee = self.fee(alpha);
@@ -158,6 +167,10 @@ mod tests {
             if buy { pool.buy(amount); } else { pool.sell(amount); }
             proptest::prop_assert!(pool.tao as u128 * pool.alpha as u128 >= k);
             if buy { proptest::prop_assert!(pool.price() >= price); } else { proptest::prop_assert!(pool.price() <= price); }
+            // A chain buy pays no fee; flooring the output still never lowers k.
+            let k = pool.tao as u128 * pool.alpha as u128;
+            pool.buy_without_fee(amount);
+            proptest::prop_assert!(pool.tao as u128 * pool.alpha as u128 >= k);
         }
     }
 }

@@ -75,6 +75,8 @@ pub struct Pending {
     pub owner_cut: u64,
     /// Flooring dust.
     pub dust: u64,
+    /// Root stakers' alpha (`PendingRootAlphaDivs`), with pools and the root-sell flag on.
+    pub root: u64,
 }
 
 /// The subnet's UIDs: `uids[uid]` is the neuron entity.
@@ -132,6 +134,10 @@ pub struct Neuron {
 /// whom, for self-dealing weights and for the outputs.
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Coalition(pub u32);
+
+/// The burn a neuron paid to register, rao (none for the populations present at the start).
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegistrationCost(pub u64);
 
 /// Stake on the hotkey, in rao.
 #[derive(Component, Clone, Copy, Debug, Default)]

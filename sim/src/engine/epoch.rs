@@ -24,6 +24,7 @@ type NeuronData<'a> = (
     &'a mut EpochEmission,
     &'a Commits,
     Option<&'a Coalition>,
+    Option<&'a RegistrationCost>,
 );
 
 /// The subnet storage an epoch reads and writes.
@@ -36,12 +37,13 @@ type SubnetData<'a> = (
     &'a mut EpochBuffers,
     &'a mut Registrar,
     &'a mut WeightCalls,
+    Option<&'a mut super::coinbase::Economy>,
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
 #[expect(
     clippy::too_many_arguments,
-    reason = "a bevy system: each argument is a resource or query it reads or writes"
+    reason = "a bevy system takes its resources and queries as parameters"
 )]
 pub fn run_epoch(
     In(subnet): In<Entity>,
@@ -63,6 +65,7 @@ pub fn run_epoch(
         mut buffers,
         mut registrar,
         mut calls,
+        mut economy,
     )) = subnets.get_mut(subnet)
     else {
         return Ok(());
@@ -80,7 +83,7 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _) =
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _, _) =
             neurons
                 .get(entity)
                 .map_err(|_| EngineError::MissingNeuron {
@@ -105,7 +108,9 @@ pub fn run_epoch(
         );
     }
 
-    let emission = pending.server + pending.validator;
+    // The epoch distributes `Ps + Pv + Pr` (spec §4.8): miners' incentive is half of it, root's
+    // part is then set aside from the validators' half.
+    let emission = pending.server + pending.validator + pending.root;
     let input = EpochInput {
         block,
         tempo: rules.tempo,
@@ -160,7 +165,8 @@ pub fn run_epoch(
     if server_total == 0 {
         validator_pot += pending.server;
     }
-    let validator_pot = validator_pot.min(emission - server_total.min(emission));
+    let validator_pot =
+        validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
     let dividend_weight: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
 
     let record = &mut recorder.0;
@@ -182,13 +188,21 @@ pub fn run_epoch(
             mut epoch_emission,
             _,
             coalition,
+            cost,
         ) = neurons
             .get_mut(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,
                 uid,
             })?;
-        let incentive_rao = out.server_emission[uid];
+        // Root's pot is not the miners': when miners take all (no dividends), they take at most
+        // the subnet's own halves.
+        let incentive_rao = if server_total > emission - pending.root {
+            (out.server_emission[uid] as u128 * (emission - pending.root) as u128
+                / server_total as u128) as u64
+        } else {
+            out.server_emission[uid]
+        };
         let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
             .checked_div(dividend_weight)
             .map_or(0, |d| d as u64);
@@ -228,6 +242,7 @@ pub fn run_epoch(
             rows.role.push(neuron.role);
             rows.strategy.push(neuron.strategy);
             rows.coalition.push(coalition.map(|c| c.0));
+            rows.registration_burn_rao.push(cost.map_or(0, |c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);
@@ -240,7 +255,7 @@ pub fn run_epoch(
         }
     }
 
-    let dust = pending.dust + emission - paid_miners - paid_validators - burned;
+    let dust = pending.dust + emission - pending.root - paid_miners - paid_validators - burned;
     let subnets_rows = &mut record.subnets;
     subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
@@ -268,7 +283,23 @@ pub fn run_epoch(
         .rules
         .decay(registrar.burn, block.saturating_sub(registrar.burn_block));
     subnets_rows.burn_rao.push(burn_now);
+    if let Some(econ) = economy.as_deref_mut() {
+        // `MinerBurned` (spec §4.2): the part of this epoch's incentive burned on owner hotkeys.
+        let incentive = paid_miners + burned;
+        econ.miner_burned = if incentive > 0 {
+            burned as f64 / incentive as f64
+        } else {
+            0.0
+        };
+        // Registrations' burn enters the pool (the chain swaps it and destroys the alpha).
+        let fee = econ.registration_burn(registrar.burned_rao);
+        if econ.active {
+            record.totals.fees_rao += fee;
+            record.totals.pool_in_rao += registrar.burned_rao - fee.min(registrar.burned_rao);
+        }
+    }
     record.totals.registration_burn_rao += registrar.burned_rao;
+    record.totals.root_alpha_rao += pending.root;
     (
         registrar.registrations,
         registrar.refused,
@@ -282,6 +313,8 @@ pub fn run_epoch(
     } else {
         0.0
     });
+    subnets_rows.miners.push(miners);
+    super::coinbase::record_epoch(economy.as_deref_mut(), subnets_rows);
 
     let totals = &mut record.totals;
     totals.miners_rao += paid_miners;

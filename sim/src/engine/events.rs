@@ -21,8 +21,16 @@ pub enum Event {
         /// Index of the wave in it.
         wave: usize,
     },
+    /// An operator (griefer, whale) acts (entity = the operator).
+    Operate(Entity),
     /// End-of-day network row.
     DailyRecord,
+    /// A staker decides (entity = staker).
+    Stake(Entity),
+    /// A candidate miner arrives (entity = subnet).
+    Entrant(Entity),
+    /// A timeline entry's outages and removals (index into `Scenario::timeline`).
+    Disrupt(usize),
 }
 
 /// Order of events inside one block, as on chain: the coinbase and epochs run in
@@ -45,8 +53,10 @@ impl Event {
             Event::Epoch(_) => Phase::Initialize,
             Event::SetWeights(_) => Phase::Extrinsics,
             Event::Change(_) => Phase::Governance,
-            Event::Register { .. } => Phase::Extrinsics,
+            Event::Register { .. } | Event::Operate(_) => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
+            Event::Stake(_) | Event::Entrant(_) => Phase::Extrinsics,
+            Event::Disrupt(_) => Phase::Governance,
         }
     }
 }

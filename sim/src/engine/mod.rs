@@ -8,19 +8,23 @@
 //! consensus math runs in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
 
 mod build;
+mod coinbase;
 mod commit_reveal;
 mod components;
+mod disruption;
 mod epoch;
 mod events;
+mod operators;
 mod registration;
 mod timeline;
 
-pub use build::{chain_params, hotkey_id, yuma_params};
+pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
+pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 
 use crate::agents::market::TaoPrice;
-use crate::agents::{miner, validator};
+use crate::agents::{economics, miner, validator};
 use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
 use crate::chain::schedule::{Schedule, TableKey};
 use crate::chain::split;
@@ -145,6 +149,9 @@ struct Simulation {
     subnets: Vec<Entity>,
     shares: Vec<f64>,
     owner_cut: u16,
+    /// Subnets have dTAO pools (`network.coinbase.pools`).
+    pools: bool,
+    coinbase: coinbase::Scratch,
     /// First block not yet minted.
     next_block: u64,
     /// Last block of the run.
@@ -188,12 +195,22 @@ impl Simulation {
             ..Default::default()
         }));
         let subnets = build::populate(&mut world, scenario, run);
+        coinbase::attach(&mut world, &subnets, scenario);
+        economics::attach(&mut world, &subnets, scenario, run as u64);
+        if let Some(stakers) = &scenario.network.stakers {
+            crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
+        }
         for (i, change) in scenario.timeline.iter().enumerate() {
             let block = first.saturating_add(scenario.offset_blocks(&change.at));
             if !change.set.is_empty() {
                 world
                     .resource_mut::<EventQueue>()
                     .schedule(block, Event::Change(i));
+            }
+            if !(change.outage.is_empty() && change.remove.is_empty()) {
+                world
+                    .resource_mut::<EventQueue>()
+                    .schedule(block, Event::Disrupt(i));
             }
             for w in 0..change.register.len() {
                 world
@@ -202,6 +219,7 @@ impl Simulation {
             }
         }
         let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
+        let pools = scenario.network.coinbase.pools;
         let systems = Systems {
             epoch: world.register_system(epoch::run_epoch),
             drift: world.register_system(miner::drift_quality),
@@ -213,6 +231,8 @@ impl Simulation {
             subnets,
             shares,
             owner_cut: scenario.network.owner_cut,
+            pools,
+            coinbase: coinbase::Scratch::default(),
             next_block: first,
             last_block,
             start_issuance,
@@ -234,6 +254,9 @@ impl Simulation {
                 break;
             };
             self.mint_through(block);
+            if !matches!(event, Event::SetWeights(_)) {
+                self.flush_coinbase();
+            }
             self.world.resource_mut::<Clock>().block = block;
             match event {
                 Event::Epoch(subnet) => {
@@ -253,6 +276,9 @@ impl Simulation {
                     self.world
                         .run_system_with(self.systems.epoch, subnet)
                         .map_err(|e| system_error(&e))??;
+                    let tempo = self.world.get::<SubnetRules>(subnet).map_or(1, |r| r.tempo);
+                    let usd = self.world.resource::<TaoPrice>().usd;
+                    economics::settle(&mut self.world, subnet, block, tempo, usd);
                     let epochs = self.world.resource::<Recorder>().0.epochs;
                     progress(Progress {
                         blocks_done: block - self.world.resource::<Recorder>().0.blocks.0 + 1,
@@ -261,6 +287,26 @@ impl Simulation {
                             + 1,
                         epochs,
                     });
+                }
+                Event::Operate(operator) => {
+                    let index = self
+                        .world
+                        .get::<operators::Acting>(operator)
+                        .map(|a| a.subnet_index);
+                    if let Some(hp) = index
+                        .and_then(|i| self.live.subnets.get(i))
+                        .map(|s| s.hyperparameters.clone())
+                    {
+                        operators::act(&mut self.world, operator, &hp, block);
+                    }
+                }
+                Event::Stake(staker) => {
+                    crate::agents::staker::act(
+                        &mut self.world,
+                        staker,
+                        &self.subnets,
+                        self.owner_cut,
+                    );
                 }
                 Event::SetWeights(neuron) => {
                     self.world
@@ -277,28 +323,13 @@ impl Simulation {
                     else {
                         continue;
                     };
-                    let (Some(&subnet), Some(spec)) =
-                        (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
-                    else {
-                        continue;
-                    };
-                    let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
-                    let at = build::Spawn {
-                        seed: self.live.seed,
-                        run: self.world.resource::<Recorder>().0.run as u64,
-                        netuid,
-                        subnet,
-                        block,
-                        start: self.world.resource::<Recorder>().0.blocks.0,
-                        first_tempo: self.live.first_tempo(),
-                    };
-                    registration::register_wave(
-                        &mut self.world,
-                        at,
-                        subnet,
-                        &spec.hyperparameters,
-                        &w,
-                    );
+                    self.register(&w, block);
+                }
+                Event::Entrant(subnet) => self.entrant(subnet, block),
+                Event::Disrupt(index) => {
+                    if let Some(change) = self.live.timeline.get(index).cloned() {
+                        disruption::apply(&mut self.world, &self.subnets, &change, block);
+                    }
                 }
                 Event::Change(index) => {
                     let next = self
@@ -308,6 +339,7 @@ impl Simulation {
                     timeline::apply(&mut self.world, &self.subnets, &next, block);
                     self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
                     self.owner_cut = next.network.owner_cut;
+                    coinbase::change(&mut self.world, &next.network.coinbase);
                     if next.network.tao_price != self.live.network.tao_price {
                         // A new path starts from its own start price (a price shock).
                         let run = self.world.resource::<Recorder>().0.run as u64;
@@ -342,11 +374,90 @@ impl Simulation {
             }
         }
         self.mint_through(self.last_block);
+        self.flush_coinbase();
         let last = self.last_block;
         if self.world.resource::<Recorder>().0.network.block.last() != Some(&last) {
             self.record_network(last);
         }
         Ok(())
+    }
+
+    /// Run the minted blocks the coinbase has deferred (with pools; nothing otherwise).
+    fn flush_coinbase(&mut self) {
+        coinbase::flush(
+            &mut self.world,
+            &self.subnets,
+            &self.shares,
+            self.owner_cut,
+            &mut self.coinbase,
+        );
+    }
+
+    /// Register the neurons of `w` at `block` (a timeline wave or an entrant).
+    fn register(&mut self, w: &crate::scenario::Wave, block: u64) {
+        let (Some(&subnet), Some(spec)) =
+            (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
+        else {
+            return;
+        };
+        let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
+        let at = build::Spawn {
+            seed: self.live.seed,
+            run: self.world.resource::<Recorder>().0.run as u64,
+            netuid,
+            subnet,
+            block,
+            start: self.world.resource::<Recorder>().0.blocks.0,
+            first_tempo: self.live.first_tempo(),
+        };
+        registration::register_wave(&mut self.world, at, subnet, &spec.hyperparameters, w);
+    }
+
+    /// A candidate miner arrives at `subnet`: it registers if it expects to profit
+    /// ([`economics::enters`]); the next arrival is scheduled.
+    fn entrant(&mut self, subnet: Entity, block: u64) {
+        let Some(index) = self.subnets.iter().position(|&s| s == subnet) else {
+            return;
+        };
+        let Some(spec) = self.live.subnets.get(index) else {
+            return;
+        };
+        let Some(entrants) = spec.economics.as_ref().and_then(|e| e.entrants.clone()) else {
+            return;
+        };
+        let strategy = spec.miners.strategy.clone();
+        let Some((quality, gap)) = self.world.get_mut::<AgentRng>(subnet).map(|mut r| {
+            let q = entrants
+                .quality
+                .sample(1, &mut r.0)
+                .first()
+                .copied()
+                .unwrap_or(0.0);
+            (q, economics::arrival_gap(entrants.rate_per_day, &mut r.0))
+        }) else {
+            return;
+        };
+        if let Some(gap) = gap {
+            self.world
+                .resource_mut::<EventQueue>()
+                .schedule(block + gap, Event::Entrant(subnet));
+        }
+        let usd = self.world.resource::<TaoPrice>().usd;
+        if economics::enters(&self.world, subnet, quality, block, usd) {
+            let wave = crate::scenario::Wave {
+                subnet: index,
+                validators: None,
+                miners: Some(crate::scenario::Miners {
+                    count: 1,
+                    quality: crate::scenario::Distribution::Fixed {
+                        values: vec![quality],
+                    },
+                    stake: None,
+                    strategy,
+                }),
+            };
+            self.register(&wave, block);
+        }
     }
 
     /// Mint blocks `next_block ..= block` in closed form and accrue each subnet's pending
@@ -385,6 +496,14 @@ impl Simulation {
     /// Add a segment's emission to each subnet's pending amounts: block by block (each block
     /// split and floored as on chain) when its rate is constant, else its total at once.
     fn accrue_segment(&mut self, segment: EmissionSegment) {
+        if self.pools {
+            self.coinbase
+                .defer(segment.first_block, segment.blocks, segment.total);
+            if self.coinbase.deferred_blocks() >= coinbase::MAX_STRETCH {
+                self.flush_coinbase();
+            }
+            return;
+        }
         let constant = segment.per_block.checked_mul(segment.blocks) == Some(segment.total);
         let (per_block, repeats) = if constant {
             (segment.per_block, segment.blocks)
@@ -397,7 +516,9 @@ impl Simulation {
             .is_none_or(|(amount, _)| *amount != per_block)
         {
             let mut parts = Vec::new();
-            split::proportional(per_block, &self.shares, &mut parts);
+            let rule = self.world.resource::<Economics>().settings.share_rule;
+            let weights = coinbase::legacy_weights(rule, &self.shares);
+            split::proportional(per_block, &weights, &mut parts);
             let splits = parts
                 .iter()
                 .map(|&part| split::subnet_block(part, self.owner_cut))
@@ -407,6 +528,8 @@ impl Simulation {
         let Some((_, splits)) = &self.split_cache else {
             return;
         };
+        let total_rao = per_block * repeats;
+        let mut given = 0;
         for (&subnet, s) in self.subnets.iter().zip(splits) {
             if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
                 pending.server += s.server * repeats;
@@ -414,7 +537,17 @@ impl Simulation {
                 pending.owner_cut += s.owner_cut * repeats;
                 pending.dust += s.dust * repeats;
             }
+            let part = (s.owner_cut + s.server + s.validator + s.dust) * repeats;
+            given += part;
+            if let Some(mut econ) = self.world.get_mut::<Economy>(subnet) {
+                let share = part as f64 / total_rao.max(1) as f64;
+                coinbase::legacy_period(&mut econ, part, share, segment.blocks);
+            }
         }
+        let totals = &mut self.world.resource_mut::<Recorder>().0.totals;
+        totals.tao_in_rao += given;
+        totals.alpha_emitted_rao += given;
+        totals.recycled_rao += total_rao - given;
     }
 
     fn record_network(&mut self, block: u64) {
@@ -431,6 +564,7 @@ impl Simulation {
 
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
         let price = self.world.resource::<TaoPrice>().usd;
+        let staked = coinbase::total_staked(&mut self.world, &self.subnets);
         let record = &mut self.world.resource_mut::<Recorder>().0;
         let rows = &mut record.network;
         rows.arm.push(record.arm);
@@ -442,18 +576,21 @@ impl Simulation {
             .push(segment.per_block as f64 / RAO_PER_TAO as f64);
         rows.halving_index.push(segment.level);
         rows.tao_price_usd.push(price);
+        rows.total_staked.push(staked as f64 / RAO_PER_TAO as f64);
     }
 
     fn finish(mut self) -> RunRecord {
         let mut pending_rao = 0;
         for &subnet in &self.subnets {
             if let Some(p) = self.world.get::<Pending>(subnet) {
-                pending_rao += p.server + p.validator + p.owner_cut + p.dust;
+                pending_rao += p.server + p.validator + p.owner_cut + p.dust + p.root;
             }
         }
+        let pool_tao_end = coinbase::pool_tao(&self.world, &self.subnets);
         let issuance = self.world.resource::<Issuance>().0;
         let mut record = std::mem::take(&mut self.world.resource_mut::<Recorder>().0);
         record.totals.pending_rao = pending_rao;
+        record.totals.pool_tao_end_rao = pool_tao_end;
         debug_assert_eq!(record.totals.minted_rao, issuance - self.start_issuance);
         record
     }

@@ -30,6 +30,71 @@ pub struct Cohort {
     pub miners: Option<Miners>,
 }
 
+/// An actor on a subnet that acts through registrations or staking rather than weights. It
+/// acts once per epoch of its subnet, one block after the epoch (when the epoch's emission,
+/// which pruning ranks by, is known).
+///
+/// ```yaml
+/// operators:
+///   - { kind: dereg_griefer, id: 5, targets: [40, 41], budget: 5 }
+///   - { kind: stake_whale, id: 6, validators: [0, 1], stake: 20000, every: 3 }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operator {
+    /// Registers junk miners, paying the burn, whenever the UID that pruning would replace is
+    /// one of its `targets`, until every target is gone or its budget is spent. Probes the
+    /// immunity period and the emission-ranked pruning rule: a miner whose immunity has ended
+    /// and whose emission is the lowest can be pushed out for the price of a registration.
+    DeregGriefer {
+        /// Operator id: the coalition of its junk miners in the outputs.
+        id: u32,
+        /// UIDs (at the start) it wants pushed out.
+        targets: Vec<u16>,
+        /// Quality its junk miners serve (default 0).
+        #[serde(default)]
+        quality: f64,
+        /// Most TAO it burns on registrations (default 10).
+        #[serde(default = "ten")]
+        budget: f64,
+    },
+    /// Holds `stake` TAO delegated to the first of its `validators` and moves it, every
+    /// `every` epochs, to the next (round robin), taking its pro-rata part of the hotkey's
+    /// grown stake along. Probes permits by stake rank and bonds that build slowly (EMA): a
+    /// validator that gains stake wins a permit at once but its bonds, hence dividends, lag.
+    StakeWhale {
+        /// Operator id: the coalition of its validators in the outputs.
+        id: u32,
+        /// UIDs (validators, at the start) it stakes on, in rotation order.
+        validators: Vec<u16>,
+        /// TAO it holds, added to the first validator's stake at the start.
+        stake: f64,
+        /// Epochs between moves (0: it never moves, as in the honest twin).
+        every: u64,
+    },
+}
+
+fn ten() -> f64 {
+    10.0
+}
+
+impl Operator {
+    /// The operator's id (its coalition).
+    pub fn id(&self) -> u32 {
+        match self {
+            Operator::DeregGriefer { id, .. } | Operator::StakeWhale { id, .. } => *id,
+        }
+    }
+
+    /// The `kind:` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operator::DeregGriefer { .. } => "dereg_griefer",
+            Operator::StakeWhale { .. } => "stake_whale",
+        }
+    }
+}
+
 /// The knob an adaptive adversary tunes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -253,6 +318,15 @@ impl Scenario {
             for cohort in &mut subnet.cohorts {
                 cohort.validators.iter_mut().for_each(honest_validators);
                 cohort.miners.iter_mut().for_each(honest_miners);
+            }
+            // A griefer is gone; a whale keeps its stake where it starts and never moves it.
+            subnet
+                .operators
+                .retain(|o| !matches!(o, Operator::DeregGriefer { .. }));
+            for o in &mut subnet.operators {
+                if let Operator::StakeWhale { every, .. } = o {
+                    *every = 0;
+                }
             }
             if let Some(owner) = &mut subnet.owner
                 && let OwnerStrategy::SelfDealingOwner {

@@ -14,15 +14,18 @@
 mod adversary;
 mod builtin;
 mod distribution;
+mod economy;
 mod load;
 mod locate;
 mod overrides;
 mod problem;
 mod validate;
 
-pub use adversary::{Adapt, Cohort, Knob};
+pub use crate::chain::coinbase::ShareRule;
+pub use adversary::{Adapt, Cohort, Knob, Operator};
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
+pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal, Stakers};
 pub use load::{load_file, load_str};
 pub use overrides::Override;
 pub use problem::{Problem, ScenarioError};
@@ -198,6 +201,12 @@ pub struct Change {
     /// taking a free UID or replacing the one pruning picks.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub register: Vec<Wave>,
+    /// Validators that go offline for a window (an outage).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outage: Vec<Outage>,
+    /// Agents that leave for good.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<Removal>,
 }
 
 /// A registration wave on one subnet: new validators and/or miners.
@@ -297,6 +306,12 @@ pub struct Network {
     /// How much TAO each block mints (default: the chain's issuance-based halving).
     #[serde(default)]
     pub emission: EmissionSchedule,
+    /// dTAO pools and the subnet share rule (default: no pools, `fixed` shares).
+    #[serde(default)]
+    pub coinbase: Coinbase,
+    /// Nominators staking through the pools (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stakers: Option<Stakers>,
 }
 
 /// The TAO emission schedule, chosen with `schedule:`. Every schedule stops at 21 M TAO.
@@ -369,6 +384,8 @@ impl Default for Network {
             tao_price: PricePath::default(),
             stake_threshold: 0.0,
             emission: EmissionSchedule::Chain,
+            coinbase: Coinbase::default(),
+            stakers: None,
         }
     }
 }
@@ -436,10 +453,16 @@ pub struct Subnet {
     /// Display name (default `subnet-<netuid>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Relative weight of this subnet in each block's emission (default 1: equal shares).
-    /// The dTAO share rules (price EMA, TAO flow) replace this when pools are modelled.
+    /// Relative weight of this subnet in each block's emission (default 1: equal shares), used
+    /// by the `fixed` share rule (`network.coinbase.share_rule`).
     #[serde(default = "one")]
     pub emission_share: f64,
+    /// The subnet's dTAO pool at the start (used when `network.coinbase.pools` is on).
+    #[serde(default)]
+    pub pool: PoolStart,
+    /// Miners' costs, exits and entrants (default: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub economics: Option<MinerEconomics>,
     /// Consensus and registration hyperparameters.
     #[serde(default)]
     pub hyperparameters: Hyperparameters,
@@ -455,6 +478,10 @@ pub struct Subnet {
     /// none). See [`Cohort`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cohorts: Vec<Cohort>,
+    /// Actors that register or move stake rather than set weights: a deregistration griefer,
+    /// a stake whale (default: none). See [`Operator`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<Operator>,
 }
 
 /// The subnet owner's hotkey on its own subnet (UID 0). The chain always gives it a validator

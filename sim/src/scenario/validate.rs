@@ -1,8 +1,11 @@
 //! Range and consistency checks on a typed scenario. Every check runs; each problem is
 //! `(field path, what was expected)`.
 
-use super::{Distribution, MinerStrategy, Scenario, ValidatorStrategy, WeightRule};
+mod adversary;
+
+use super::{Distribution, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
+use adversary::{adapt, adversaries};
 
 /// Longest run accepted: 1,000 years. Emission is zero long before (level 30 is reached in
 /// ~120 years), and a bound keeps a typo from starting a run that never ends.
@@ -89,6 +92,34 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
         );
     }
     schedule(&s.network.emission, &mut bad);
+    coinbase(&s.network.coinbase, &mut bad);
+    if let Some(st) = &s.network.stakers {
+        let at = "network.stakers";
+        if !s.network.coinbase.pools {
+            bad(
+                at.into(),
+                "expected `network.coinbase.pools: true` (stakers stake through the pools)".into(),
+            );
+        }
+        distribution(&mut bad, &format!("{at}.wallet"), &st.wallet, st.count);
+        if st.interval == 0 {
+            bad(format!("{at}.interval"), "expected at least 1 block".into());
+        }
+        for (field, v) in [("inertia", st.inertia), ("exit_drop", st.exit_drop)] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                bad(
+                    format!("{at}.{field}"),
+                    format!("expected a fraction between 0 and 1, got {v}"),
+                );
+            }
+        }
+        if !(st.noise.is_finite() && st.noise >= 0.0) {
+            bad(
+                format!("{at}.noise"),
+                format!("expected a finite number >= 0, got {}", st.noise),
+            );
+        }
+    }
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -116,6 +147,11 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                     subnet.emission_share
                 ),
             );
+        }
+
+        pool(&subnet.pool, &at("pool"), &mut bad);
+        if let Some(e) = &subnet.economics {
+            economics(e, &at("economics"), &mut bad);
         }
 
         let hp = &subnet.hyperparameters;
@@ -262,7 +298,10 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
-    if !s.subnets.is_empty() && s.subnets.iter().all(|n| n.emission_share == 0.0) {
+    if s.network.coinbase.share_rule == super::ShareRule::Fixed
+        && !s.subnets.is_empty()
+        && s.subnets.iter().all(|n| n.emission_share == 0.0)
+    {
         bad(
             "subnets".into(),
             "expected at least one subnet with emission_share > 0".into(),
@@ -339,51 +378,6 @@ fn fraction(bad: &mut impl FnMut(String, String), at: &str, x: f64) {
     }
 }
 
-/// An adaptation block: a knob the strategy has, a positive step, a sane range.
-fn adapt(bad: &mut impl FnMut(String, String), at: &str, a: &super::Adapt, kind: &str) {
-    use super::Knob;
-    let fits = matches!(
-        (kind, a.knob),
-        ("cabal", Knob::WC)
-            | ("weight_copier", Knob::Lag | Knob::Noise)
-            | ("late_follower", Knob::Lag)
-    );
-    if !fits {
-        bad(
-            format!("{at}.knob"),
-            format!(
-                "`{}` is not a knob of {kind}; expected w_c (cabal), lag (weight_copier, late_follower) or noise (weight_copier)",
-                a.knob.as_str()
-            ),
-        );
-    }
-    if a.every == 0 {
-        bad(format!("{at}.every"), "expected 1 or more epochs".into());
-    }
-    if !(a.step.is_finite() && a.step > 0.0) {
-        bad(
-            format!("{at}.step"),
-            format!("expected a finite number > 0, got {}", a.step),
-        );
-    }
-    let max = a.max_value();
-    let ceiling = match a.knob {
-        Knob::WC => 1.0,
-        Knob::Lag => MAX_LAG as f64,
-        Knob::Noise => f64::MAX,
-    };
-    if !(a.min.is_finite() && a.min >= 0.0 && max.is_finite() && a.min <= max && max <= ceiling) {
-        bad(
-            format!("{at}.max"),
-            format!(
-                "expected 0 <= min <= max <= {ceiling} for {}, got min {} and max {max}",
-                a.knob.as_str(),
-                a.min
-            ),
-        );
-    }
-}
-
 /// A miner population (`at` is its path, e.g. `subnets[0].miners`).
 fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
     distribution(bad, &format!("{at}.quality"), &m.quality, m.count);
@@ -391,123 +385,6 @@ fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
         distribution(bad, &format!("{at}.stake"), stake, m.count);
     }
     non_negative(bad, &format!("{at}.strategy.drift"), m.strategy.drift());
-}
-
-/// The adversaries of a subnet must fit it: cohorts non-empty, a copier's target a UID of the
-/// subnet, every cabal validator (or self-dealing owner) with miners of its coalition, an
-/// outage that starts before it ends.
-fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
-    let subnet = &s.subnets[i];
-    let at = |field: &str| format!("subnets[{i}].{field}");
-    let mut populations: Vec<(String, &super::Validators)> =
-        vec![(at("validators"), &subnet.validators)];
-    let mut miners: Vec<&super::Miners> = vec![&subnet.miners];
-    for (k, c) in subnet.cohorts.iter().enumerate() {
-        let path = at(&format!("cohorts[{k}]"));
-        if c.validators.is_none() && c.miners.is_none() {
-            bad(path.clone(), "expected `validators` and/or `miners`".into());
-        }
-        if let Some(v) = &c.validators {
-            validators(bad, &format!("{path}.validators"), v);
-            populations.push((format!("{path}.validators"), v));
-        }
-        if let Some(m) = &c.miners {
-            self::miners(bad, &format!("{path}.miners"), m);
-            miners.push(m);
-        }
-    }
-    for change in &s.timeline {
-        for wave in change.register.iter().filter(|w| w.subnet == i) {
-            miners.extend(wave.miners.as_ref());
-        }
-    }
-    let coalition_miners = |c: u32| {
-        miners.iter().any(|m| {
-            m.count > 0
-                && matches!(m.strategy, MinerStrategy::Cabal { coalition, .. } if coalition == c)
-        })
-    };
-    let uids = subnet.owner.is_some() as u64
-        + populations.iter().map(|(_, v)| v.count as u64).sum::<u64>()
-        + miners
-            .iter()
-            .take(1 + subnet.cohorts.len())
-            .map(|m| m.count as u64)
-            .sum::<u64>();
-    for (path, v) in &populations {
-        match &v.strategy {
-            ValidatorStrategy::WeightCopier {
-                target: Some(t), ..
-            } if *t as u64 >= uids => bad(
-                format!("{path}.strategy.target"),
-                format!("expected a UID below {uids} (the subnet's neurons at the start), got {t}"),
-            ),
-            ValidatorStrategy::Cabal { coalition, .. } if !coalition_miners(*coalition) => bad(
-                format!("{path}.strategy.coalition"),
-                format!(
-                    "coalition {coalition} has no miners on this subnet; give some miners `strategy: {{ kind: cabal, coalition: {coalition} }}`"
-                ),
-            ),
-            ValidatorStrategy::Offline { from, until, .. } => {
-                if s.offset_blocks(from) >= s.offset_blocks(until) {
-                    bad(
-                        format!("{path}.strategy.until"),
-                        "expected the outage to end after it starts".into(),
-                    );
-                }
-                for (field, moment) in [("from", from), ("until", until)] {
-                    let given = [
-                        moment.block.is_some(),
-                        moment.epoch.is_some(),
-                        moment.day.is_some(),
-                    ]
-                    .iter()
-                    .filter(|g| **g)
-                    .count();
-                    if given != 1 {
-                        bad(
-                            format!("{path}.strategy.{field}"),
-                            format!("expected exactly one of block, epoch, day; got {given}"),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(o) = &subnet.owner
-        && let super::OwnerStrategy::SelfDealingOwner {
-            coalition,
-            w_c,
-            noise,
-            weights,
-            interval,
-        } = &o.strategy
-    {
-        let at = at("owner.strategy");
-        fraction(bad, &format!("{at}.w_c"), *w_c);
-        observer(bad, &at, *noise, weights);
-        if *interval == Some(0) {
-            bad(format!("{at}.interval"), "expected 1 or more blocks".into());
-        }
-        if !coalition_miners(*coalition) {
-            bad(
-                format!("{at}.coalition"),
-                format!(
-                    "coalition {coalition} has no miners on this subnet; give some miners `strategy: {{ kind: cabal, coalition: {coalition} }}`"
-                ),
-            );
-        }
-    }
-    if uids > subnet.hyperparameters.max_allowed_uids as u64 && !subnet.cohorts.is_empty() {
-        bad(
-            at("cohorts"),
-            format!(
-                "{uids} neurons with the cohorts, but max_allowed_uids is {}",
-                subnet.hyperparameters.max_allowed_uids
-            ),
-        );
-    }
 }
 
 fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
@@ -563,11 +440,34 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 format!("expected a finite number >= 0, got {d}"),
             );
         }
-        if change.set.is_empty() && change.register.is_empty() {
+        if change.set.is_empty()
+            && change.register.is_empty()
+            && change.outage.is_empty()
+            && change.remove.is_empty()
+        {
             bad(
                 format!("timeline[{i}]"),
-                "expected `set` and/or `register`".into(),
+                "expected `set`, `register`, `outage` and/or `remove`".into(),
             );
+        }
+        let subnets = s.subnets.len();
+        let targets = change
+            .outage
+            .iter()
+            .map(|o| ("outage", o.subnet))
+            .chain(change.remove.iter().map(|r| ("remove", r.subnet)));
+        for (k, (field, subnet)) in targets.enumerate() {
+            if subnet >= subnets {
+                let k = if field == "outage" {
+                    k
+                } else {
+                    k - change.outage.len()
+                };
+                bad(
+                    format!("timeline[{i}].{field}[{k}].subnet"),
+                    format!("expected a subnet index below {subnets}, got {subnet}"),
+                );
+            }
         }
         for (w, wave) in change.register.iter().enumerate() {
             let at = format!("timeline[{i}].register[{w}]");
@@ -593,14 +493,26 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
         let mut allowed = true;
         for path in change.set.keys() {
-            let on_subnet =
-                path.starts_with("subnets[") && CHANGEABLE.iter().any(|c| path.contains(c));
+            if path == "network.coinbase.pools" || path.starts_with("network.coinbase.pools.") {
+                allowed = false;
+                bad(
+                    format!("timeline[{i}].set"),
+                    "`network.coinbase.pools` cannot change during a run (pools exist from the start or not at all)".into(),
+                );
+                continue;
+            }
+            // Cohorts and operators are set at the start: a change to them could not reach the
+            // running agents.
+            let fixed = path.contains(".cohorts") || path.contains(".operators");
+            let on_subnet = path.starts_with("subnets[")
+                && !fixed
+                && CHANGEABLE.iter().any(|c| path.contains(c));
             if !(on_subnet || path.starts_with("network.")) {
                 allowed = false;
                 bad(
                     format!("timeline[{i}].set"),
                     format!(
-                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy."
+                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy. (cohorts and operators are fixed at the start)"
                     ),
                 );
             }
@@ -824,5 +736,116 @@ fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
                 }
             }
         }
+    }
+}
+
+/// `network.coinbase`: fractions in range, a positive half-life, the chain's fee bound, and
+/// pools for the rules that read them.
+fn coinbase(c: &super::Coinbase, bad: &mut impl FnMut(String, String)) {
+    use super::ShareRule;
+    if matches!(c.share_rule, ShareRule::PriceEma | ShareRule::TaoFlow) && !c.pools {
+        bad(
+            "network.coinbase.share_rule".into(),
+            "expected `pools: true` for price_ema and tao_flow (they read pool prices and TAO flows); without pools use fixed or equal".into(),
+        );
+    }
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    if !(c.root_stake.is_finite() && (0.0..=max_tao).contains(&c.root_stake)) {
+        bad(
+            "network.coinbase.root_stake".into(),
+            format!(
+                "expected TAO between 0 and 21,000,000, got {}",
+                c.root_stake
+            ),
+        );
+    }
+    for (field, v) in [
+        ("tao_weight", c.tao_weight),
+        ("moving_alpha", c.moving_alpha),
+    ] {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+            bad(
+                format!("network.coinbase.{field}"),
+                format!("expected a fraction between 0 and 1, got {v}"),
+            );
+        }
+    }
+    if c.flow_half_life == 0 {
+        bad(
+            "network.coinbase.flow_half_life".into(),
+            "expected at least 1 block".into(),
+        );
+    }
+    if c.fee_rate > 10_000 {
+        bad(
+            "network.coinbase.fee_rate".into(),
+            format!(
+                "expected at most 10,000 (the chain's bound, ≈ 15 %), got {}",
+                c.fee_rate
+            ),
+        );
+    }
+}
+
+/// A subnet's starting pool: positive reserves within the supply, a moving price in [0, 1].
+fn pool(p: &super::PoolStart, at: &str, bad: &mut impl FnMut(String, String)) {
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    for (field, v) in [("tao", p.tao), ("alpha", p.alpha)] {
+        // The chain's MinimumReserve is 1,000,000 rao = 0.001.
+        if !(v.is_finite() && (0.001..=max_tao).contains(&v)) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected an amount between 0.001 and 21,000,000, got {v}"),
+            );
+        }
+    }
+    if let Some(m) = p.moving_price
+        && !(m.is_finite() && (0.0..=1.0).contains(&m))
+    {
+        bad(
+            format!("{at}.moving_price"),
+            format!(
+                "expected between 0 and 1 (the chain caps the price at 1 before averaging), got {m}"
+            ),
+        );
+    }
+    if !(p.age_days.is_finite() && (0.0..=36_500.0).contains(&p.age_days)) {
+        bad(
+            format!("{at}.age_days"),
+            format!("expected days between 0 and 36,500, got {}", p.age_days),
+        );
+    }
+}
+
+/// A subnet's miner economics: finite non-negative cost and times, a sane arrival rate.
+fn economics(e: &super::MinerEconomics, at: &str, bad: &mut impl FnMut(String, String)) {
+    for (field, v) in [
+        ("cost_per_day", e.cost_per_day),
+        ("patience_days", e.patience_days),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            bad(
+                format!("{at}.{field}"),
+                format!("expected a finite number >= 0, got {v}"),
+            );
+        }
+    }
+    if let Some(n) = &e.entrants {
+        if !(n.rate_per_day.is_finite() && (0.0..=7_200.0).contains(&n.rate_per_day)) {
+            bad(
+                format!("{at}.entrants.rate_per_day"),
+                format!(
+                    "expected arrivals per day between 0 and 7,200 (one per block), got {}",
+                    n.rate_per_day
+                ),
+            );
+        }
+        if !(n.payback_days.is_finite() && n.payback_days > 0.0) {
+            bad(
+                format!("{at}.entrants.payback_days"),
+                format!("expected a finite number > 0, got {}", n.payback_days),
+            );
+        }
+        distribution(bad, &format!("{at}.entrants.quality"), &n.quality, 1);
     }
 }

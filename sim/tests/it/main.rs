@@ -3,6 +3,8 @@
 mod adversaries;
 mod conservation;
 mod determinism;
+mod disruption;
+mod economics;
 mod halving;
 mod numeric_modes;
 mod owner;

@@ -20,10 +20,13 @@ fn every_example_scenario_runs() {
     for name in names {
         // Full length for the short ones; the 30-day default is covered by `halving`.
         // Full per-UID records, so rows can be checked against the totals.
-        let scenario = crate::example(
-            &name,
-            &["duration={days: 2}", "record={neurons: all, every: 1}"],
-        );
+        // The 4-year network (128 subnets × 256 UIDs) is a benchmark: two epochs per subnet here.
+        let duration = if name == "network-4y.yaml" {
+            "duration={blocks: 720}"
+        } else {
+            "duration={days: 2}"
+        };
+        let scenario = crate::example(&name, &[duration, "record={neurons: all, every: 1}"]);
         let record =
             engine::run(&scenario, 0, &mut |_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(record.epochs > 0, "{name}: no epoch ran");
