@@ -31,10 +31,6 @@ pub struct HonestValidator {
 /// ([`set_weights::check`]) and its storage rule. Under commit-reveal the row is committed,
 /// hidden until its reveal epoch; either way `LastUpdate` becomes this block. Then schedule the
 /// next update.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a bevy system: each argument is a resource or query it reads or writes"
-)]
 pub fn set_weights(
     In(neuron): In<Entity>,
     clock: Res<Clock>,
