@@ -144,18 +144,15 @@ impl EpochWorkspace {
                 row.clear();
                 continue;
             }
-            // Branch-free, in place: every live column is written, the cursor keeps the
-            // positive bonds. Rows keep their length across epochs, so the resize is usually
-            // free.
-            let panel = dense.bonds.panel(t);
+            // Every live column is written in one straight pass, then the zeros are dropped
+            // (`retain` only scans when, as usual, there are none). Rows keep their length
+            // across epochs, so the resize is usually free.
+            let panel = &dense.bonds.panel(t)[..n];
             row.resize(dense.live.len(), (0, 0.0));
-            let mut kept = 0;
-            for &j in &dense.live {
-                let b = panel[j][lane];
-                row[kept] = (j as u16, b);
-                kept += usize::from(b > 0.0);
+            for (entry, &j) in row.iter_mut().zip(&dense.live) {
+                *entry = (j as u16, panel[j][lane]);
             }
-            row.truncate(kept);
+            row.retain(|&(_, b)| b > 0.0);
         }
     }
 }
