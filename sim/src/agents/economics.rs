@@ -173,7 +173,7 @@ pub fn attach(
 /// zero rate).
 pub fn arrival_gap(rate_per_day: f64, rng: &mut rand_chacha::ChaCha8Rng) -> Option<u64> {
     use rand::RngExt;
-    if !(rate_per_day > 0.0) {
+    if rate_per_day.is_nan() || rate_per_day <= 0.0 {
         return None;
     }
     let u: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);

@@ -78,6 +78,11 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
         "stake_whale",
         "moves its stake between its validators every few epochs (probes permits by stake rank and slow bonds)",
     ),
+    (
+        "operator",
+        "price_pumper",
+        "buys a subnet's alpha through its pool, sells it later (probes the coinbase share rule; needs pools)",
+    ),
 ];
 
 /// One N(0, 1) draw from an agent's stream: rand_distr's ziggurat, the hot path of every

@@ -3,7 +3,7 @@
 
 use super::components::*;
 use super::events::{Event, EventQueue};
-use super::operators::{Acting, Griefer, Whale};
+use super::operators::{Acting, Griefer, Pumper, Whale};
 use crate::agents::adapt::Adaptation;
 use crate::agents::adversary::{Adversary, Cabal, Copier, Lazy, Tactic};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
@@ -597,6 +597,29 @@ fn spawn_operator(
                 ))
                 .id()
         }
+        Operator::PricePumper {
+            tao,
+            buy_at,
+            sell_at,
+            ..
+        } => world
+            .spawn((
+                acting,
+                Pumper {
+                    holdings: crate::agents::staker::Staker {
+                        wallet: tao_to_rao(*tao),
+                        positions: Vec::new(),
+                        interval: 1,
+                        inertia: 1.0,
+                        exit_drop: 1.0,
+                        noise: 0.0,
+                    },
+                    buy_at: at.start + buy_at.blocks(at.first_tempo),
+                    sell_at: at.start + sell_at.blocks(at.first_tempo),
+                    bought: false,
+                },
+            ))
+            .id(),
     };
     world
         .resource_mut::<EventQueue>()

@@ -180,7 +180,10 @@ pub fn flush(
 
 /// Run the coinbase over `blocks` blocks from `first_block` that mint `total` rao of TAO,
 /// with pools: cut into stretches of at most [`MAX_STRETCH`] blocks.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
+)]
 pub fn run(
     world: &mut World,
     subnets: &[Entity],
@@ -212,7 +215,10 @@ pub fn run(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
+)]
 fn stretch(
     world: &mut World,
     subnets: &[Entity],

@@ -3,9 +3,11 @@
 //! epoch of its subnet through the same registration and stake storage as everyone else.
 
 use super::build::{Seat, Spawn};
+use super::coinbase::Economy;
 use super::components::*;
 use super::events::{Event, EventQueue};
 use super::registration::{price, register_one, to_prune};
+use crate::agents::staker::{Staker, stake, unstake};
 use crate::record::Role;
 use crate::scenario::{Hyperparameters, MinerStrategy};
 use bevy_ecs::prelude::*;
@@ -40,6 +42,20 @@ pub struct Whale {
     pub epochs: u64,
 }
 
+/// A price pumper's state: its TAO and alpha position (kept as a staker's, so buying and
+/// selling go through the same pool code), and when it buys and sells (absolute blocks).
+#[derive(Component, Clone, Debug)]
+pub struct Pumper {
+    /// Its wallet and position.
+    pub holdings: Staker,
+    /// First block at which it buys.
+    pub buy_at: u64,
+    /// First block at which it sells.
+    pub sell_at: u64,
+    /// Whether it has bought.
+    pub bought: bool,
+}
+
 /// Where an operator acts: its subnet (entity and position in the scenario) and what a
 /// registration needs to spawn a neuron. It acts once per tempo of the subnet.
 #[derive(Component, Clone, Copy, Debug)]
@@ -58,6 +74,8 @@ pub fn act(world: &mut World, entity: Entity, hp: &Hyperparameters, block: u64) 
     };
     let again = if world.get::<Griefer>(entity).is_some() {
         grief(world, entity, acting, hp, block)
+    } else if world.get::<Pumper>(entity).is_some() {
+        pump(world, entity, acting.spawn.subnet, block)
     } else {
         move_stake(world, entity);
         true
@@ -136,6 +154,41 @@ fn grief(
         }
         crate::agents::miner::publish_served(world, subnet);
     }
+}
+
+/// Buy at `buy_at`, sell everything at `sell_at`; false once it has sold (or cannot trade:
+/// no pool).
+fn pump(world: &mut World, entity: Entity, subnet: Entity, block: u64) -> bool {
+    let Some(mut p) = world.get::<Pumper>(entity).cloned() else {
+        return false;
+    };
+    if world.get::<Economy>(subnet).is_none_or(|e| !e.active) {
+        return false;
+    }
+    let mut again = true;
+    if !p.bought && block >= p.buy_at {
+        let tao = std::mem::take(&mut p.holdings.wallet);
+        stake(world, &mut p.holdings, subnet, tao);
+        let spent = tao - p.holdings.wallet;
+        world.resource_mut::<Recorder>().0.totals.pumper_spent_rao += spent;
+        p.bought = true;
+    } else if p.bought && block >= p.sell_at {
+        let mut received = 0;
+        for mut pos in std::mem::take(&mut p.holdings.positions) {
+            received += unstake(world, &mut pos, 1.0);
+        }
+        p.holdings.wallet += received;
+        world
+            .resource_mut::<Recorder>()
+            .0
+            .totals
+            .pumper_received_rao += received;
+        again = false;
+    }
+    if let Some(mut mine) = world.get_mut::<Pumper>(entity) {
+        *mine = p;
+    }
+    again
 }
 
 /// Every `every` epochs, move the whale's part of its validator's stake to the next one.

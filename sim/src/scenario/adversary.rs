@@ -3,7 +3,7 @@
 //! coalition) and for the honest twin run ([`Scenario::honest_twin`]).
 
 use super::{
-    MinerStrategy, Miners, OwnerStrategy, Scenario, ValidatorStrategy, Validators, WeightRule,
+    At, MinerStrategy, Miners, OwnerStrategy, Scenario, ValidatorStrategy, Validators, WeightRule,
     default_noise,
 };
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,21 @@ pub enum Operator {
         /// Epochs between moves (0: it never moves, as in the honest twin).
         every: u64,
     },
+    /// Buys `tao` TAO of the subnet's alpha through its pool at `buy_at` (delegated to the
+    /// subnet's largest validator, as a staker's) and sells it all at `sell_at`. Needs
+    /// `network.coinbase.pools`. Probes the share rule: under `tao_flow` the buy is a burst of
+    /// net inflow, under `price_ema` a higher price the moving average follows, and either
+    /// raises the subnet's emission share while the pumper pays fees and slippage both ways.
+    PricePumper {
+        /// Operator id.
+        id: u32,
+        /// TAO it spends.
+        tao: f64,
+        /// When it buys, relative to the first simulated block.
+        buy_at: At,
+        /// When it sells (after `buy_at`).
+        sell_at: At,
+    },
 }
 
 fn ten() -> f64 {
@@ -82,7 +97,9 @@ impl Operator {
     /// The operator's id (its coalition).
     pub fn id(&self) -> u32 {
         match self {
-            Operator::DeregGriefer { id, .. } | Operator::StakeWhale { id, .. } => *id,
+            Operator::DeregGriefer { id, .. }
+            | Operator::StakeWhale { id, .. }
+            | Operator::PricePumper { id, .. } => *id,
         }
     }
 
@@ -91,6 +108,7 @@ impl Operator {
         match self {
             Operator::DeregGriefer { .. } => "dereg_griefer",
             Operator::StakeWhale { .. } => "stake_whale",
+            Operator::PricePumper { .. } => "price_pumper",
         }
     }
 }
@@ -319,10 +337,14 @@ impl Scenario {
                 cohort.validators.iter_mut().for_each(honest_validators);
                 cohort.miners.iter_mut().for_each(honest_miners);
             }
-            // A griefer is gone; a whale keeps its stake where it starts and never moves it.
-            subnet
-                .operators
-                .retain(|o| !matches!(o, Operator::DeregGriefer { .. }));
+            // A griefer and a pumper are gone; a whale keeps its stake where it starts and never
+            // moves it.
+            subnet.operators.retain(|o| {
+                !matches!(
+                    o,
+                    Operator::DeregGriefer { .. } | Operator::PricePumper { .. }
+                )
+            });
             for o in &mut subnet.operators {
                 if let Operator::StakeWhale { every, .. } = o {
                     *every = 0;

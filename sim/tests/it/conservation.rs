@@ -227,7 +227,7 @@ prop_compose! {
         for (subnet, (tao, alpha, mp)) in s.subnets.iter_mut().zip(pools) {
             subnet.pool = PoolStart { tao, alpha, moving_price: Some(mp), age_days: 0.5 };
         }
-        s.network.stakers = stakers.then(|| Stakers {
+        s.network.stakers = stakers.then_some(Stakers {
             count: 5,
             wallet: Distribution::Uniform { min: 0.0, max: 5_000.0, total: None },
             interval: 37,

@@ -76,7 +76,7 @@ fn a_losing_miner_leaves_and_a_profitable_entrant_arrives() {
         r.totals.registration_burn_rao,
         registered as u64 * 1_000_000_000
     );
-    assert!(r.neurons.quality.iter().any(|q| *q == Some(0.5)));
+    assert!(r.neurons.quality.contains(&Some(0.5)));
 }
 
 #[test]

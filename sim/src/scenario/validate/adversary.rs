@@ -66,22 +66,8 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
                         "expected the outage to end after it starts".into(),
                     );
                 }
-                for (field, moment) in [("from", from), ("until", until)] {
-                    let given = [
-                        moment.block.is_some(),
-                        moment.epoch.is_some(),
-                        moment.day.is_some(),
-                    ]
-                    .iter()
-                    .filter(|g| **g)
-                    .count();
-                    if given != 1 {
-                        bad(
-                            format!("{path}.strategy.{field}"),
-                            format!("expected exactly one of block, epoch, day; got {given}"),
-                        );
-                    }
-                }
+                moment(bad, &format!("{path}.strategy.from"), from);
+                moment(bad, &format!("{path}.strategy.until"), until);
             }
             _ => {}
         }
@@ -154,6 +140,33 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
                 }
                 non_negative(bad, &format!("{path}.quality"), *quality);
                 non_negative(bad, &format!("{path}.budget"), *budget);
+            }
+            crate::scenario::Operator::PricePumper {
+                tao,
+                buy_at,
+                sell_at,
+                ..
+            } => {
+                if !(tao.is_finite() && *tao > 0.0 && *tao <= 21_000_000.0) {
+                    bad(
+                        format!("{path}.tao"),
+                        format!("expected TAO above 0 and at most 21,000,000, got {tao}"),
+                    );
+                }
+                moment(bad, &format!("{path}.buy_at"), buy_at);
+                moment(bad, &format!("{path}.sell_at"), sell_at);
+                if s.offset_blocks(buy_at) >= s.offset_blocks(sell_at) {
+                    bad(
+                        format!("{path}.sell_at"),
+                        "expected the sale after the purchase".into(),
+                    );
+                }
+                if !s.network.coinbase.pools {
+                    bad(
+                        format!("{path}.kind"),
+                        "a price pumper trades through the subnet's pool: set network.coinbase.pools: true".into(),
+                    );
+                }
             }
             crate::scenario::Operator::StakeWhale {
                 validators, stake, ..
@@ -238,6 +251,20 @@ pub(super) fn adapt(
                 a.knob.as_str(),
                 a.min
             ),
+        );
+    }
+}
+
+/// A moment names exactly one of block, epoch, day.
+fn moment(bad: &mut impl FnMut(String, String), at: &str, m: &crate::scenario::At) {
+    let given = [m.block.is_some(), m.epoch.is_some(), m.day.is_some()]
+        .iter()
+        .filter(|g| **g)
+        .count();
+    if given != 1 {
+        bad(
+            at.into(),
+            format!("expected exactly one of block, epoch, day; got {given}"),
         );
     }
 }
