@@ -274,7 +274,7 @@ fn write_result(
     let outcome = write(&dir).and_then(|()| {
         let json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
-            "experiment": default_name,
+            "experiment": default_name.trim_start_matches("experiment-"),
             "command": command_line(),
             "seed": common.seed,
             "wall_seconds": wall,

@@ -556,6 +556,49 @@ mod tests {
         assert_eq!(b[0].copy_share, 0.19);
     }
 
+    /// Same seed, same results on 1 and 2 threads (points are collected in task order and
+    /// every draw is keyed by trial), for the frontier and the retention map.
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let base = chain_defaults();
+        let mut cfg = FrontierConfig::new(vec![Variant::new(VariantKind::Yuma3Liquid, &base)]);
+        cfg.validators = 4;
+        cfg.miners = 6;
+        cfg.cabal_stakes = vec![0.0, 0.3];
+        cfg.self_weights = vec![0.0, 1.0];
+        cfg.epochs = 4;
+        cfg.trials = 2;
+        let mut rcfg = crate::experiment::retention::RetentionConfig::new(Variant::new(
+            VariantKind::Classic,
+            &base,
+        ));
+        rcfg.neurons = 12;
+        rcfg.validators = 4;
+        rcfg.grid = 3;
+        rcfg.sigmas = vec![0.3];
+        rcfg.honest_stakes = vec![0.6];
+        rcfg.trials = 2;
+        rcfg.multi = Some(crate::experiment::retention::MultiEpoch {
+            epochs: 3,
+            inflation: 0.05,
+            grid: 2,
+            honest_stakes: vec![0.6],
+        });
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                (
+                    run(&cfg, &|_| {}).unwrap(),
+                    crate::experiment::retention::run(&rcfg, &|_| {}).unwrap(),
+                )
+            })
+        };
+        assert_eq!(on(1), on(2));
+    }
+
     /// On a small network, a stake-majority cabal that weights only itself takes more than
     /// its stake share (consensus is its own), while a 10 % cabal's self-weight is clipped
     /// and it does not profit; the break-even lies between.
