@@ -16,6 +16,9 @@ use crate::record::NeuronRows;
 use crate::scenario::Scenario;
 use std::collections::HashMap;
 
+/// Reads one `f64` column of the per-UID rows.
+type Column = fn(&NeuronRows) -> &[f64];
+
 /// The largest difference of one field between the modes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDifference {
@@ -91,6 +94,3 @@ pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError>
         per_epoch,
     })
 }
-
-/// A per-UID column of the neuron rows.
-type Column = fn(&NeuronRows) -> &[f64];

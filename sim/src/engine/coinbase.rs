@@ -180,9 +180,9 @@ pub fn flush(
 
 /// Run the coinbase over `blocks` blocks from `first_block` that mint `total` rao of TAO,
 /// with pools: cut into stretches of at most [`MAX_STRETCH`] blocks.
-#[allow(
+#[expect(
     clippy::too_many_arguments,
-    reason = "the coinbase step takes the chain state it reads and writes"
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
 )]
 pub fn run(
     world: &mut World,
@@ -215,9 +215,9 @@ pub fn run(
     }
 }
 
-#[allow(
+#[expect(
     clippy::too_many_arguments,
-    reason = "the coinbase step takes the chain state it reads and writes"
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
 )]
 fn stretch(
     world: &mut World,

@@ -283,6 +283,9 @@ pub fn run_epoch(
         .rules
         .decay(registrar.burn, block.saturating_sub(registrar.burn_block));
     subnets_rows.burn_rao.push(burn_now);
+    // Keep the decayed price: the next epoch decays from here, not from the last registration
+    // (the same per-block steps, without repeating them every epoch).
+    (registrar.burn, registrar.burn_block) = (burn_now, block);
     if let Some(econ) = economy.as_deref_mut() {
         // `MinerBurned` (spec §4.2): the part of this epoch's incentive burned on owner hotkeys.
         let incentive = paid_miners + burned;
