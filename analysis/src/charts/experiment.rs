@@ -2,10 +2,7 @@
 //! the honest utility needed per honest stake, the collusion frontier, and the case
 //! library's dividends per epoch.
 
-use super::{
-    Chart, Context, DrawResult, LIGHT_GRID, Plot, Stroke, color, draw_legend, err, labelled_line,
-    tick_format,
-};
+use super::{Chart, Context, DrawResult, Plot, Stroke, color, draw_legend, err, labelled_line};
 use crate::AnalysisError;
 use crate::experiment::validator_letter;
 use plotters::coord::Shift;
@@ -41,28 +38,8 @@ impl Plot for Lines {
     {
         let (x0, x1) = self.x_range;
         let (y0, y1) = self.y_range;
-        // Twice the label count plotters aims for: its steps can be finer than the nominal one.
-        let (xfmt, yfmt) = (tick_format(x0, x1, 20), tick_format(y0, y1, 20));
-        let mut chart = ChartBuilder::on(area)
-            .margin_left(12)
-            .margin_right(24)
-            .margin_top(8)
-            .x_label_area_size(44)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(self.y_desc.as_str())
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .light_line_style(LIGHT_GRID)
-            .max_light_lines(1)
-            .draw()
-            .map_err(err)?;
+        let mut chart =
+            super::linear_axes(area, (x0, x1), (y0, y1), (&self.x_desc, &self.y_desc), 10)?;
         if let Some(label) = self.diagonal {
             let lo = x0.max(y0);
             let hi = x1.min(y1);

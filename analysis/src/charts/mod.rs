@@ -35,6 +35,7 @@ use crate::AnalysisError;
 use crate::Study;
 use crate::stats::t_interval;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::collections::BTreeMap;
@@ -224,6 +225,48 @@ impl Context {
             svg,
         })
     }
+}
+
+/// Linear axes in the house style (margins, label areas, fonts, a light grid), about `labels`
+/// labelled ticks per axis. Tick labels get the decimals of twice that many steps: plotters may
+/// pick steps finer than the nominal one, and two ticks must never print alike.
+pub(crate) fn linear_axes<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+    labels: usize,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String>
+where
+    DB::ErrorType: 'static,
+{
+    let (xfmt, yfmt) = (
+        tick_format(x0, x1, 2 * labels),
+        tick_format(y0, y1, 2 * labels),
+    );
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(12)
+        .margin_right(24)
+        .margin_top(8)
+        .x_label_area_size(44)
+        .y_label_area_size(84)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&xfmt)
+        .y_label_formatter(&yfmt)
+        .x_labels(labels)
+        .y_labels(labels)
+        .label_style(("sans-serif", 14))
+        .axis_desc_style(("sans-serif", 16))
+        .light_line_style(LIGHT_GRID)
+        .max_light_lines(1)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// The colour of the minor grid lines (one between two labelled ticks).

@@ -7,8 +7,8 @@
 //! runs, and over any further parameters).
 
 use super::{
-    Band, Chart, Context, DrawResult, LIGHT_GRID, Plot, Stroke, bands_by, color, draw_bands,
-    draw_legend, err, format_number, tick_format,
+    Band, Chart, Context, DrawResult, Plot, Stroke, bands_by, color, draw_bands, draw_legend, err,
+    format_number, tick_format,
 };
 use crate::columns;
 use crate::metrics::{self, describe};
@@ -219,27 +219,8 @@ impl Plot for SweepLine {
                 .iter()
                 .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2, p.3])),
         );
-        let (xfmt, yfmt) = (tick_format(x0, x1, 10), tick_format(y0, y1, 10));
-        let mut chart = ChartBuilder::on(area)
-            .margin_left(12)
-            .margin_right(24)
-            .margin_top(8)
-            .x_label_area_size(44)
-            .y_label_area_size(84)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_desc.as_str())
-            .y_desc(self.y_desc.as_str())
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style(("sans-serif", 14))
-            .axis_desc_style(("sans-serif", 16))
-            .light_line_style(LIGHT_GRID)
-            .max_light_lines(1)
-            .draw()
-            .map_err(err)?;
+        let mut chart =
+            super::linear_axes(area, (x0, x1), (y0, y1), (&self.x_desc, &self.y_desc), 10)?;
         draw_bands(&mut chart, &self.bands)?;
         for band in &self.bands {
             let c = band.color;
