@@ -458,6 +458,7 @@ mod tests {
             r.network.block_emission = vec![1.0; blocks.len()];
             r.network.halving_index = vec![0; blocks.len()];
             r.network.tao_price_usd = vec![300.0; blocks.len()];
+            r.network.total_staked = vec![0.0; blocks.len()];
             r
         };
         let (a, b) = (record(0, 0, &[0, 7200]), record(1, 3, &[0]));
