@@ -64,6 +64,17 @@ pub fn headline(study: &Study, options: &SummaryOptions) -> Result<String, Analy
                 );
             }
         }
+        // The adversaries' own figures, where the arm has any.
+        for i in (0..summary.height()).filter(|&i| {
+            arm[i] == *a && mean[i].is_some() && metrics::is_adversary_metric(&metric[i])
+        }) {
+            let _ = writeln!(
+                out,
+                "  {:<38} {}",
+                metric[i],
+                interval(mean[i], low[i], high[i], n[i])
+            );
+        }
     }
     if let Some((base, base_name)) = arms.first()
         && arms.len() > 1

@@ -89,7 +89,8 @@ pub fn describe(metric: &str) -> String {
     String::new()
 }
 
-/// The metric columns of a [`per_run`] frame: [`METRICS`] and the `share_*` columns, in frame
+/// The metric columns of a [`per_run`] frame: [`METRICS`], the `share_*` columns and the
+/// adversary columns ([`is_adversary_metric`]), in frame
 /// order. Identifiers (`arm`, `run`, `arm_name`, `seed`), sweep parameters and `days` are not
 /// metrics.
 pub fn metric_columns(per_run: &DataFrame) -> Vec<String> {
@@ -104,6 +105,13 @@ pub fn metric_columns(per_run: &DataFrame) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+/// Whether `metric` is one of the adversary columns (`stake_share_*`, `return_*`,
+/// `vs_twin_*`, `below_stake_day_*`, `burn_*`, `net_*`, `share_coalition_*`).
+pub fn is_adversary_metric(metric: &str) -> bool {
+    metric.starts_with("share_coalition_")
+        || adversary::PREFIXES.iter().any(|p| metric.starts_with(p))
 }
 
 fn finite(xs: &[f64]) -> Vec<f64> {
@@ -281,6 +289,8 @@ struct Neurons {
     strategy: Interned,
     /// Coalition per row (none in result folders written before coalitions existed).
     coalition: Vec<Option<u32>>,
+    /// Burn the hotkey paid to register, TAO (0 where the column is missing).
+    registration_burn: Vec<f64>,
     stake: Vec<f64>,
     quality: Vec<Option<f64>>,
     emission: Vec<f64>,
@@ -305,6 +315,14 @@ impl Neurons {
                     .collect()
             } else {
                 vec![None; df.height()]
+            },
+            registration_burn: if df.column("registration_burn_rao").is_ok() {
+                columns::u64s(df, t, "registration_burn_rao")?
+                    .into_iter()
+                    .map(|r| r as f64 / RAO_PER_TAO)
+                    .collect()
+            } else {
+                vec![0.0; df.height()]
             },
             stake: columns::f64s_nan(df, t, "stake")?,
             quality: columns::f64s(df, t, "quality")?,
@@ -433,7 +451,10 @@ fn nan_to_null(v: &[f64]) -> Vec<Option<f64>> {
 /// Columns: every column of [`Study::runs`] (`arm`, `run`, `arm_name`, `seed`, the sweep
 /// parameters), then `days` (span of the run), then [`METRICS`] in order, then
 /// `share_<role>_<strategy>` for each (role, strategy) pair in the study (e.g.
-/// `share_validator_honest`). Every metric column is f64; a metric that cannot be computed for a
+/// `share_validator_honest`), then the adversary columns of each adversary class and coalition
+/// (`share_coalition_<id>`, `stake_share_*`, `return_*`, `vs_twin_*`, `below_stake_day_*`,
+/// `burn_*`, `net_*`; see
+/// `metrics/adversary.rs`). Every metric column is f64; a metric that cannot be computed for a
 /// run (no rows, zero total) is null. Rows follow `runs.parquet` sorted by (arm, run); runs
 /// that appear only in the tables are left out.
 ///
@@ -460,7 +481,7 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
     let groups = strategy_groups(&neurons);
     let adversaries = adversary::groups(&neurons);
     let twins = adversary::twins(&study.arms()?);
-    let mut adversary_values: Vec<Vec<[f64; 5]>> = vec![Vec::new(); adversaries.len()];
+    let mut adversary_values: Vec<Vec<[f64; 7]>> = vec![Vec::new(); adversaries.len()];
 
     let mut days = Vec::with_capacity(keys.len());
     let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(keys.len()); METRICS.len()];
@@ -537,8 +558,20 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
         let start = network.span(*key).map_or(0, |(a, _)| a);
         let twin = adversary::twin_of(&twins, *key).and_then(|k| neurons.by_run.get(&k));
         for (column, g) in adversary_values.iter_mut().zip(&adversaries) {
-            let [a, b, c, d] = adversary::values(&neurons, g, nrows, twin.map(|t| &t[..]), start);
-            column.push([share(adversary::emission(&neurons, g, nrows)), a, b, c, d]);
+            column.push(
+                match adversary::values(&neurons, g, nrows, twin.map(|t| &t[..]), start) {
+                    Some([a, b, c, d, e, f]) => [
+                        share(adversary::emission(&neurons, g, nrows)),
+                        a,
+                        b,
+                        c,
+                        d,
+                        e,
+                        f,
+                    ],
+                    None => [f64::NAN; 7],
+                },
+            );
         }
         days.push(span_days);
     }
@@ -562,7 +595,7 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
             .filter(|_| coalition)
             .chain(adversary::PREFIXES);
         let first = if coalition { 0 } else { 1 };
-        for (k, prefix) in (first..5).zip(prefixes) {
+        for (k, prefix) in (first..7).zip(prefixes) {
             let column: Vec<f64> = rows.iter().map(|r| r[k]).collect();
             out.push(Column::new(
                 format!("{prefix}{suffix}").into(),

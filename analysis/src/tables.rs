@@ -86,6 +86,10 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             Column::new("role".into(), role),
             Column::new("strategy".into(), cat(records, |r| &r.neurons.strategy)),
             Column::new("coalition".into(), cat(records, |r| &r.neurons.coalition)),
+            c(
+                "registration_burn_rao",
+                cat(records, |r| &r.neurons.registration_burn_rao),
+            ),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),
@@ -422,7 +426,8 @@ mod tests {
         n.hotkey = vec![10, 11];
         n.role = vec![Role::Validator, Role::Miner];
         n.strategy = vec!["honest", "honest"];
-        n.coalition = vec![None, None];
+        n.coalition = vec![None, Some(3)];
+        n.registration_burn_rao = vec![0, 1_000];
         n.stake = vec![100.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
@@ -479,7 +484,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            19,
+            20,
             "an empty study keeps the full schema"
         );
     }

@@ -210,20 +210,26 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
             ..Default::default()
         };
         hp.liquid_alpha.enabled = liquid;
-        let f64_us = time_epoch(&m, &hp, Numeric::F64, args.epochs, args.uids)?;
+        let mut f64_mode = Timed::new(&m, &hp, Numeric::F64, args.uids)?;
         if chain {
-            let chain_us = time_epoch(
-                &m,
-                &hp,
-                Numeric::Chain,
-                (args.epochs / 10).max(10),
-                args.uids,
-            )?;
+            // Interleaved batches of about the same length (10 f64 epochs, 1 chain epoch), so
+            // that both modes see the same load on a shared machine.
+            let mut chain_mode = Timed::new(&m, &hp, Numeric::Chain, args.uids)?;
+            let (mut f, mut c) = (Vec::new(), Vec::new());
+            for _ in 0..(args.epochs / 10).max(10) {
+                f.push(f64_mode.batch(10));
+                c.push(chain_mode.batch(1));
+            }
+            let (f64_us, chain_us) = (median(&mut f), median(&mut c));
             println!(
                 "  {name:<22} f64 {f64_us:>8.2} µs/epoch   chain {chain_us:>9.2} µs/epoch   chain/f64 {:>5.1}×",
                 chain_us / f64_us
             );
         } else {
+            let mut f: Vec<f64> = (0..args.epochs.div_ceil(100))
+                .map(|_| f64_mode.batch(100))
+                .collect();
+            let f64_us = median(&mut f);
             println!(
                 "  {name:<22} {f64_us:>9.2} µs/epoch  ({:.0} epochs/s)",
                 1e6 / f64_us
@@ -260,37 +266,55 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Median time of one epoch in `numeric` mode, in µs: two warm-up epochs fill the bonds (as
-/// on a running subnet), then batches of 10 epochs are timed and the median batch is kept
-/// (robust to a noisy neighbour).
-fn time_epoch(
-    m: &Metagraph,
-    hp: &Hyperparameters,
+/// One mode's epoch on the benchmark metagraph, warmed up: two epochs fill the bonds, as on
+/// a running subnet.
+struct Timed<'m> {
+    m: &'m Metagraph,
     numeric: Numeric,
-    epochs: usize,
-    uids: usize,
-) -> anyhow::Result<f64> {
-    let params = chain_params(hp, 0.0);
-    let mut workspace = EpochWorkspace::default();
-    let mut out = EpochOutput::default();
-    let mut bonds: Vec<SparseRow> = vec![Vec::new(); uids];
-    for _ in 0..2 {
-        workspace.run_numeric(numeric, &m.input(&bonds), &params, &mut out)?;
-        bonds.clone_from(&out.bonds);
+    params: subnetlab_sim::chain::yuma::ChainParams,
+    workspace: EpochWorkspace,
+    out: EpochOutput,
+    bonds: Vec<SparseRow>,
+}
+
+impl<'m> Timed<'m> {
+    fn new(
+        m: &'m Metagraph,
+        hp: &Hyperparameters,
+        numeric: Numeric,
+        uids: usize,
+    ) -> anyhow::Result<Self> {
+        let mut t = Timed {
+            m,
+            numeric,
+            params: chain_params(hp, 0.0),
+            workspace: EpochWorkspace::default(),
+            out: EpochOutput::default(),
+            bonds: vec![Vec::new(); uids],
+        };
+        for _ in 0..2 {
+            t.workspace
+                .run_numeric(numeric, &m.input(&t.bonds), &t.params, &mut t.out)?;
+            t.bonds.clone_from(&t.out.bonds);
+        }
+        Ok(t)
     }
-    let input = m.input(&bonds);
-    let mut per_epoch: Vec<f64> = (0..epochs.div_ceil(10))
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..10 {
-                let _ = workspace.run_numeric(numeric, &input, &params, &mut out);
-            }
-            t.elapsed().as_secs_f64() * 1e6 / 10.0
-        })
-        .collect();
-    per_epoch.sort_by(f64::total_cmp);
-    Ok(per_epoch
-        .get(per_epoch.len() / 2)
-        .copied()
-        .unwrap_or(f64::NAN))
+
+    /// Mean µs per epoch over `epochs` epochs on the same input.
+    fn batch(&mut self, epochs: usize) -> f64 {
+        let input = self.m.input(&self.bonds);
+        let t = Instant::now();
+        for _ in 0..epochs {
+            let _ = self
+                .workspace
+                .run_numeric(self.numeric, &input, &self.params, &mut self.out);
+        }
+        t.elapsed().as_secs_f64() * 1e6 / epochs as f64
+    }
+}
+
+/// The median (robust to a noisy neighbour).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }

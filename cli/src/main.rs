@@ -123,7 +123,9 @@ fn list() {
             .unwrap_or_default();
         println!("  {:<18} {}", b.name, description);
     }
-    println!("\nAgent strategies (strategy: {{ kind: NAME, ... }}):");
+    println!(
+        "\nAgent strategies (strategy: {{ kind: NAME, ... }}; operators: subnets[N].operators):"
+    );
     for (role, kind, what) in subnetlab_sim::agents::STRATEGIES {
         println!("  {role:<10} {kind:<20} {what}");
     }

@@ -274,6 +274,7 @@ pub fn write_run_json(
             "alpha_emitted": t.alpha_emitted_rao, "root_alpha": t.root_alpha_rao,
             "root_recycled": t.root_recycled_rao, "pool_in": t.pool_in_rao, "pool_out": t.pool_out_rao,
             "fees": t.fees_rao, "pool_tao_start": t.pool_tao_start_rao, "pool_tao_end": t.pool_tao_end_rao,
+            "pumper_spent": t.pumper_spent_rao, "pumper_received": t.pumper_received_rao,
         },
     });
     let text = serde_json::to_string_pretty(&run_json).context("serialising run.json")?;

@@ -16,6 +16,9 @@ use crate::record::NeuronRows;
 use crate::scenario::Scenario;
 use std::collections::HashMap;
 
+/// Reads one `f64` column of the per-UID rows.
+type Column = fn(&NeuronRows) -> &[f64];
+
 /// The largest difference of one field between the modes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDifference {
@@ -55,7 +58,7 @@ pub fn compare_modes(scenario: &Scenario) -> Result<ModeComparison, EngineError>
     let pairs: Vec<(usize, usize)> = (0..a.uid.len())
         .filter_map(|i| index.get(&key(a, i)).map(|&j| (i, j)))
         .collect();
-    let columns: [(&'static str, fn(&NeuronRows) -> &[f64]); 6] = [
+    let columns: [(&'static str, Column); 6] = [
         ("stake", |n| &n.stake),
         ("consensus", |n| &n.consensus),
         ("incentive", |n| &n.incentive),

@@ -47,6 +47,8 @@ pub struct NeuronRows {
     pub strategy: Vec<&'static str>,
     /// Coalition id (a cabal's, a sybil operator's), if any.
     pub coalition: Vec<Option<u32>>,
+    /// Burn the hotkey paid to register, rao (0 for the neurons present at the start).
+    pub registration_burn_rao: Vec<u64>,
     /// Stake the epoch used, in TAO.
     pub stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.
@@ -207,6 +209,10 @@ pub struct Totals {
     pub pool_tao_start_rao: u64,
     /// Σ pools' TAO at the end.
     pub pool_tao_end_rao: u64,
+    /// TAO price pumpers spent buying alpha (part of `pool_in_rao`, with the fees).
+    pub pumper_spent_rao: u64,
+    /// TAO price pumpers got back selling it (part of `pool_out_rao`).
+    pub pumper_received_rao: u64,
 }
 
 impl Totals {
@@ -231,6 +237,8 @@ impl Totals {
         self.fees_rao += o.fees_rao;
         self.pool_tao_start_rao += o.pool_tao_start_rao;
         self.pool_tao_end_rao += o.pool_tao_end_rao;
+        self.pumper_spent_rao += o.pumper_spent_rao;
+        self.pumper_received_rao += o.pumper_received_rao;
     }
 }
 

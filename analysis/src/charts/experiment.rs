@@ -142,7 +142,7 @@ pub fn retention_charts(
                     label: format!("S_H = {sh:.2}"),
                     color: color(k),
                     stroke: Stroke::Solid,
-                    segments: segments(line.into_iter().map(|(wc, wh)| (wc, wh)))
+                    segments: segments(line)
                         .into_iter()
                         .map(|seg| seg.into_iter().map(|(wc, wh)| (wh, wc)).collect())
                         .collect(),

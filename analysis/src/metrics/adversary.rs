@@ -11,8 +11,14 @@
 //!   run of the honest twin arm (`<arm> (honest twin)`, from `subnetlab run --twin`); null
 //!   without a twin;
 //! - `below_stake_day_<g>`: days from the run's first block to the first epoch (of a subnet
-//!   where g holds stake) in which g's share of that epoch's paid neuron emission is below its
-//!   share of the stake the epoch used; null if that never happens;
+//!   where g validates) in which g's validators (and owner) took a smaller share of the
+//!   validators' dividends than their share of the validators' stake — the point where
+//!   its play stops paying as well as honest validation would; null if that never happens or
+//!   g has no validators. (Miners earn half the emission with no stake, so shares of all
+//!   emission against shares of all stake would put every validator below from the start.)
+//! - `burn_<g>`: TAO g's hotkeys burned to register (sybils, a griefer's junk miners; 0 for
+//!   neurons present at the start);
+//! - `net_<g>`: g's emission minus that burn, TAO;
 //! - `share_coalition_<id>`: a coalition's share of paid emission, like the `share_<role>_*`
 //!   columns (role × strategy shares already cover the classes).
 
@@ -78,7 +84,14 @@ pub(super) fn groups(n: &Neurons) -> Vec<Group> {
 }
 
 /// The metric column prefixes this module writes.
-pub(super) const PREFIXES: [&str; 4] = ["stake_share_", "return_", "vs_twin_", "below_stake_day_"];
+pub(super) const PREFIXES: [&str; 6] = [
+    "stake_share_",
+    "return_",
+    "vs_twin_",
+    "below_stake_day_",
+    "burn_",
+    "net_",
+];
 
 /// One line per prefix, for [`super::describe`].
 pub(super) fn describe(metric: &str) -> Option<String> {
@@ -100,42 +113,60 @@ pub(super) fn describe(metric: &str) -> Option<String> {
         "return_" => format!("{group}: emission over the run ÷ mean stake (return on stake)"),
         "vs_twin_" => format!("{group}: emission ÷ the same hotkeys' emission in the honest twin"),
         "below_stake_day_" => {
-            format!("{group}: days until its emission share first fell below its stake share")
+            format!(
+                "{group}: days until its share of dividends first fell below its share of validator stake"
+            )
         }
+        "burn_" => format!("{group}: TAO burned to register its hotkeys"),
+        "net_" => format!("{group}: emission minus registration burn (TAO)"),
         _ => format!("{group}: share of paid emission"),
     })
 }
 
 /// The metric values of `group` for run `rows` (and the twin run's `twin` rows, if any), the
-/// run starting at block `start`: (stake share, return, vs twin, days below stake share).
+/// run starting at block `start`: (stake share, return, vs twin, days below stake share, burn,
+/// net); None when the run has no row of the group (its metrics are then null, not 0).
 pub(super) fn values(
     n: &Neurons,
     group: &Group,
     rows: &[usize],
     twin: Option<&[usize]>,
     start: u64,
-) -> [f64; 4] {
-    let (mut stake, mut all_stake, mut emission) = (0.0, 0.0, 0.0);
+) -> Option<[f64; 6]> {
+    let (mut stake, mut all_stake, mut emission, mut burn) = (0.0, 0.0, 0.0, 0.0);
     // Per (subnet, hotkey) of the group: stake sum and epochs, for the mean stake.
     let mut members: BTreeMap<(u32, u64), (f64, u64)> = BTreeMap::new();
-    // Per (block, subnet) epoch: (group emission, all emission, group stake, all stake).
+    // Per (block, subnet) epoch, over validating rows: (group dividends, all dividends, group
+    // stake, all stake).
     let mut epochs: BTreeMap<(u64, u32), [f64; 4]> = BTreeMap::new();
+    let validating = [n.role.code("validator"), n.role.code("owner")];
     for &i in rows {
         let s = finite(n.stake[i]);
         let e = finite(n.emission[i]);
         all_stake += s;
+        let validates = validating.contains(&Some(n.role.codes[i]));
         let cell = epochs.entry((n.block[i], n.subnet[i])).or_default();
-        cell[1] += e;
-        cell[3] += s;
+        if validates {
+            cell[1] += e;
+            cell[3] += s;
+        }
         if group.contains(n, i) {
             stake += s;
             emission += e;
-            cell[0] += e;
-            cell[2] += s;
+            if validates {
+                cell[0] += e;
+                cell[2] += s;
+            }
             let m = members.entry((n.subnet[i], n.hotkey[i])).or_default();
+            if m.1 == 0 {
+                burn += finite(n.registration_burn[i]);
+            }
             m.0 += s;
             m.1 += 1;
         }
+    }
+    if members.is_empty() {
+        return None;
     }
     let share = ratio(stake, all_stake);
     let mean_stake: f64 = members.values().map(|(s, k)| s / *k as f64).sum();
@@ -154,15 +185,14 @@ pub(super) fn values(
         .map_or(f64::NAN, |((block, _), _)| {
             block.saturating_sub(start) as f64 / BLOCKS_PER_DAY as f64
         });
-    [share, on_stake, vs_twin, below]
+    Some([share, on_stake, vs_twin, below, burn, emission - burn])
 }
 
 /// A coalition's emission in `rows`.
 pub(super) fn emission(n: &Neurons, group: &Group, rows: &[usize]) -> f64 {
     rows.iter()
         .filter(|&&i| group.contains(n, i))
-        .map(|&i| finite(n.emission[i]))
-        .sum()
+        .fold(0.0, |acc, &i| acc + finite(n.emission[i]))
 }
 
 fn finite(x: f64) -> f64 {
@@ -198,6 +228,7 @@ mod tests {
     /// Two epochs (blocks 100, 200) of hotkeys A (cabal validator, coalition 1), B (honest
     /// validator), C (cabal miner, coalition 1); rows 0–2 are the run, 3–5 A/B/C in the twin.
     /// Stake A 100, 110; B 300, 330; C 0. Emission A 20, 5; B 30, 40; C 20, 15; twin A 30, 20.
+    /// A paid 0.5 TAO to register.
     fn neurons() -> Neurons {
         let interned = |codes: Vec<u32>, names: &[&str]| Interned {
             codes,
@@ -228,6 +259,7 @@ mod tests {
                 .collect(),
             stake: [100.0, 300.0, 0.0, 110.0, 330.0, 0.0].repeat(2),
             quality: vec![None; 12],
+            registration_burn: [0.5, 0.0, 0.0].repeat(4),
             emission: vec![
                 20.0, 30.0, 20.0, 5.0, 40.0, 15.0, 30.0, 30.0, 20.0, 20.0, 40.0, 15.0,
             ],
@@ -240,23 +272,31 @@ mod tests {
     }
 
     /// Cabal validators {A}: stake share 210/840 = 0.25; return 25 / mean stake 105; twin
-    /// emission 50, so 0.5; epoch 1 share 20/70 > 100/400, epoch 2 share 5/60 < 110/440: below
-    /// at block 200, (200 − 56)/7200 = 0.02 days after a start at block 56.
-    /// Coalition 1 {A, C}: emission 60, return 60/105, shares 40/70 and 20/60 never below 0.25.
+    /// emission 50, so 0.5; dividend shares (A over A + B): epoch 1 20/50 > 100/400, epoch 2
+    /// 5/45 < 110/440: below at block 200, (200 − 56)/7200 = 0.02 days after a start at 56.
+    /// Coalition 1 {A, C}: emission 60, return 60/105; its validating part is A alone.
     #[test]
     fn values_by_hand() {
         let n = neurons();
         let run: Vec<usize> = (0..6).collect();
         let twin: Vec<usize> = (6..12).collect();
         let class = Group::Class(0, 0);
-        let [share, ret, vs, below] = values(&n, &class, &run, Some(&twin), 56);
+        let [share, ret, vs, below, burn, net] = values(&n, &class, &run, Some(&twin), 56).unwrap();
         assert!(close(share, 0.25) && close(ret, 25.0 / 105.0) && close(vs, 0.5));
         assert!(close(below, 0.02), "{below}");
+        // A paid 0.5 TAO to register (counted once, not per epoch): net 25 − 0.5.
+        assert!(close(burn, 0.5) && close(net, 24.5));
         assert_eq!(class.suffix(&n), "validator_cabal");
         let coalition = Group::Coalition(1);
-        let [share, ret, vs, below] = values(&n, &coalition, &run, None, 56);
+        let [share, ret, vs, below, _, _] = values(&n, &coalition, &run, None, 56).unwrap();
         assert!(close(share, 0.25) && close(ret, 60.0 / 105.0));
-        assert!(vs.is_nan() && below.is_nan());
+        // Its validating part is A: below at block 200 as for the class.
+        assert!(vs.is_nan() && close(below, 0.02));
+        // The miners alone never validate: never below.
+        let [.., below, _, _] = values(&n, &Group::Class(1, 0), &run, None, 56).unwrap();
+        assert!(below.is_nan());
+        // The twin's rows have no cabal: no values at all.
+        assert!(values(&n, &class, &twin, None, 56).is_none());
         assert!(close(emission(&n, &coalition, &run), 60.0));
         // Groups: the cabal classes (validator and miner) and coalition 1, by name.
         let names: Vec<String> = groups(&n).iter().map(|g| g.suffix(&n)).collect();

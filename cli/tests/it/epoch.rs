@@ -156,3 +156,60 @@ fn chain_mode_reproduces_v8_exactly() {
         serde_json::json!([[3, 20244], [4, 17970]])
     );
 }
+
+/// `run --numeric chain` runs the chain's epoch and says so in the resolved scenario (which
+/// reproduces the run); `compare-modes` prints the largest difference per field, the shares
+/// per epoch below 1e-6.
+#[test]
+fn numeric_chain_runs_and_compare_modes_reports() {
+    let tmp = tempdir("numeric");
+    ok(subnetlab()
+        .args([
+            "run",
+            "noisy-validators",
+            "-q",
+            "--no-report",
+            "--numeric",
+            "chain",
+        ])
+        .args(["--set", "duration={epochs: 3}", "--out"])
+        .arg(tmp.join("a")));
+    let resolved = tmp.join("a/scenario.resolved.yaml");
+    let text = std::fs::read_to_string(&resolved).unwrap();
+    assert!(text.contains("numeric: chain"), "{text}");
+    ok(subnetlab()
+        .args(["run", "-q", "--no-report", "--out"])
+        .arg(tmp.join("b"))
+        .arg(&resolved));
+    assert_eq!(
+        std::fs::read(tmp.join("a/neurons.parquet")).unwrap(),
+        std::fs::read(tmp.join("b/neurons.parquet")).unwrap()
+    );
+    let out = ok(subnetlab().args([
+        "compare-modes",
+        "noisy-validators",
+        "--set",
+        "duration={epochs: 3}",
+    ]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("f64 vs chain") && text.contains("per epoch"),
+        "{text}"
+    );
+    let per_epoch = &text[text.find("per epoch").unwrap()..];
+    for field in ["consensus", "incentive", "dividends", "validator_trust"] {
+        let line = per_epoch
+            .lines()
+            .find(|l| l.trim_start().starts_with(field))
+            .unwrap();
+        let value: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!(value < 1e-6, "{line}");
+    }
+    let bad = subnetlab()
+        .args(["run", "--numeric", "fixed"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("possible values: f64, chain"));
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -113,21 +113,22 @@ fn retention_and_frontier_run_small() {
     ] {
         assert!(f.join(file).exists(), "{file} missing");
     }
-    let chain = subnetlab()
+    let bad = subnetlab()
         .args([
             "experiment",
             "frontier",
-            "--numeric",
-            "chain",
+            "--cabal-stakes",
+            "1.5",
             "--quiet",
             "--out",
         ])
-        .arg(base.join("chain"))
+        .arg(base.join("bad"))
         .output()
         .unwrap();
-    assert!(!chain.status.success());
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cabal-stake = 1.5"));
     assert!(
-        !base.join("chain").exists(),
+        !base.join("bad").exists(),
         "a failed experiment leaves no folder"
     );
 }

@@ -131,3 +131,66 @@ fn compare_runs_arms_on_common_random_numbers() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// `run --twin` runs the scenario and its honest twin as two arms and writes the adversary
+/// metrics; the copier's `vs_twin_*` is its emission over its honest twin's, so it must equal
+/// the ratio of the two arms' rows for its hotkey in neurons.csv.
+#[test]
+fn run_twin_writes_the_adversary_metrics() {
+    let root = tempdir("twin");
+    let tmp = root.join("out");
+    ok(subnetlab()
+        .args([
+            "run",
+            "scenarios/adversary-weight-copier.yaml",
+            "-q",
+            "--twin",
+        ])
+        .args(["--set", "duration={days: 0.5}", "--no-report", "--out"])
+        .arg(&tmp));
+    let runs = std::fs::read_to_string(tmp.join("runs.csv")).unwrap();
+    assert!(
+        runs.contains("adversary-weight-copier (honest twin)"),
+        "{runs}"
+    );
+    let metrics = std::fs::read_to_string(tmp.join("metrics.csv")).unwrap();
+    let mut lines = metrics.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).expect(name);
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let vs_twin: f64 = first[column("vs_twin_validator_weight_copier")]
+        .parse()
+        .unwrap();
+    // By hand from neurons.csv: the copier is UID 48 in both arms (same hotkey).
+    let neurons = std::fs::read_to_string(tmp.join("neurons.csv")).unwrap();
+    let mut rows = neurons.lines();
+    let head: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let at = |name: &str| head.iter().position(|h| *h == name).expect(name);
+    let (mut run, mut twin) = (0.0, 0.0);
+    for line in rows {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[at("uid")] == "48" {
+            let e: f64 = f[at("emission")].parse().unwrap();
+            if f[at("arm")] == "0" {
+                run += e
+            } else {
+                twin += e
+            }
+        }
+    }
+    assert!(
+        (vs_twin - run / twin).abs() < 1e-9,
+        "{vs_twin} vs {run}/{twin}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn twin_of_an_honest_scenario_is_refused() {
+    let out = subnetlab()
+        .args(["run", "scenarios/noisy-validators.yaml", "--twin", "-q"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no adversary"));
+}

@@ -68,6 +68,21 @@ pub const STRATEGIES: &[(&str, &str, &str)] = &[
         "sybil",
         "one operator's copies of one model: the population shares one quality; registered in a wave, each pays the burn",
     ),
+    (
+        "operator",
+        "dereg_griefer",
+        "registers junk miners whenever pruning would replace one of its targets, within a budget (probes immunity and pruning)",
+    ),
+    (
+        "operator",
+        "stake_whale",
+        "moves its stake between its validators every few epochs (probes permits by stake rank and slow bonds)",
+    ),
+    (
+        "operator",
+        "price_pumper",
+        "buys a subnet's alpha through its pool, sells it later (probes the coinbase share rule; needs pools)",
+    ),
 ];
 
 /// One N(0, 1) draw from an agent's stream: rand_distr's ziggurat, the hot path of every

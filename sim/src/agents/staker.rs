@@ -180,7 +180,7 @@ fn largest_validator(world: &World, subnet: Entity) -> Option<Entity> {
 
 /// Buy alpha on `subnet` with `tao` rao and delegate it; an undelegatable stake stays in the
 /// wallet.
-fn stake(world: &mut World, staker: &mut Staker, subnet: Entity, tao: u64) {
+pub(crate) fn stake(world: &mut World, staker: &mut Staker, subnet: Entity, tao: u64) {
     let Some(validator) = largest_validator(world, subnet) else {
         staker.wallet += tao;
         return;
@@ -232,7 +232,7 @@ fn stake(world: &mut World, staker: &mut Staker, subnet: Entity, tao: u64) {
 
 /// Sell `fraction` of a position into the pool (with the fee); returns the TAO received. A
 /// position on a hotkey that no longer exists is worth nothing.
-fn unstake(world: &mut World, pos: &mut Position, fraction: f64) -> u64 {
+pub(crate) fn unstake(world: &mut World, pos: &mut Position, fraction: f64) -> u64 {
     let sold_shares = pos.shares * fraction.clamp(0.0, 1.0);
     pos.shares -= sold_shares;
     let Some(stake) = world.get::<Stake>(pos.validator).map(|s| s.0) else {

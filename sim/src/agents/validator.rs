@@ -38,10 +38,13 @@ pub fn set_weights(
     mut validators: Query<ValidatorData>,
     mut subnets: Query<SubnetView>,
     members: Query<(&Neuron, &Coalition)>,
-    mut observed: Local<Vec<(u16, f64)>>,
-    mut row: Local<SparseRow>,
-    mut visible: Local<Vec<(u16, f64)>>,
+    mut scratch: Local<Scratch>,
 ) {
+    let Scratch {
+        observed,
+        row,
+        visible,
+    } = &mut *scratch;
     // What the agent can see of others, read before its own storage is borrowed: a copier's
     // target row (stored weights are what the chain shows; commits stay hidden) and a cabal's
     // miners.
@@ -76,7 +79,7 @@ pub fn set_weights(
                     .filter(|v| v.6.0)
                     .map(|v| (v.7.0 as f64, v.4.0.as_slice())),
                 metagraph.uids.len(),
-                &mut visible,
+                visible,
             ),
         },
         Some(Tactic::Cabal(c)) => {
@@ -141,16 +144,15 @@ pub fn set_weights(
                 (quality + strategy.noise * standard_normal(rng)).max(0.0),
             )
         }));
-        weights_from_observations(&mut observed, &strategy.rule, &mut row);
+        weights_from_observations(observed, &strategy.rule, row);
     } else if burn.is_some() {
         // The owner's burn: all weight on its own UID, which the epoch keeps for the owner.
         row.push((me.uid, 65_535.0));
     } else if let Some(Tactic::Copier(copier)) = adversary.as_deref_mut().map(|a| &mut a.tactic) {
-        copier.row(epoch, &visible, me.uid, &mut rng.0, &mut row);
+        copier.row(epoch, visible, me.uid, &mut rng.0, row);
     }
     if let Some(adv) = adversary.as_deref_mut() {
-        adv.tactic
-            .twist(&mut row, clock.block, epoch, &coalition_miners);
+        adv.tactic.twist(row, clock.block, epoch, &coalition_miners);
     }
     if row.is_empty() {
         // Nothing seen yet (a copier before the first epoch): no call.
@@ -221,6 +223,14 @@ pub fn stored_consensus<'a>(
             .filter(|(_, m)| *m > 0.0)
             .map(|(uid, m)| (uid as u16, m)),
     );
+}
+
+/// Buffers `set_weights` reuses from call to call.
+#[derive(Default)]
+pub struct Scratch {
+    observed: Vec<(u16, f64)>,
+    row: SparseRow,
+    visible: Vec<(u16, f64)>,
 }
 
 /// The chain keeps at most 10 unrevealed commits per hotkey.
@@ -332,8 +342,8 @@ mod tests {
     /// so the mean is {1: 1.5, 2: 1.5 + 1} = {1: 1.5, 2: 2.5} (unnormalised stake units).
     #[test]
     fn stored_consensus_by_hand() {
-        let a = vec![(1, 1.0), (2, 1.0)];
-        let b = vec![(2, 4.0)];
+        let a = [(1, 1.0), (2, 1.0)];
+        let b = [(2, 4.0)];
         let mut out = Vec::new();
         stored_consensus([(3.0, &a[..]), (1.0, &b[..])].into_iter(), 4, &mut out);
         assert_eq!(out, vec![(1, 1.5), (2, 2.5)]);

@@ -3,6 +3,7 @@
 
 use super::components::*;
 use super::events::{Event, EventQueue};
+use super::operators::{Acting, Griefer, Pumper, Whale};
 use crate::agents::adapt::Adaptation;
 use crate::agents::adversary::{Adversary, Cabal, Copier, Lazy, Tactic};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
@@ -13,8 +14,8 @@ use crate::chain::yuma::{ChainParams, YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{
-    Hyperparameters, MinerStrategy, Miners, OwnerStrategy, Scenario, Subnet, ValidatorStrategy,
-    Validators,
+    Hyperparameters, MinerStrategy, Miners, Operator, OwnerStrategy, Scenario, Subnet,
+    ValidatorStrategy, Validators,
 };
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -122,7 +123,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
         subnets.push(spawn_subnet(
             world,
             at,
-            subnet,
+            (i, subnet),
             scenario.network.stake_threshold,
         ));
     }
@@ -389,7 +390,12 @@ impl Spawn {
     }
 }
 
-fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_threshold: f64) -> Entity {
+fn spawn_subnet(
+    world: &mut World,
+    mut at: Spawn,
+    (subnet_index, subnet): (usize, &Subnet),
+    stake_threshold: f64,
+) -> Entity {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
@@ -444,7 +450,23 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
 
     // The run starts on an established subnet: permits are those the previous epoch would have
     // given (top-k by stake), not the empty set of a brand-new subnet.
-    let stake: Vec<f64> = drawn.iter().flat_map(|(s, _)| s.iter().copied()).collect();
+    let mut stake: Vec<f64> = drawn.iter().flat_map(|(s, _)| s.iter().copied()).collect();
+    let first = subnet.owner.is_some() as usize;
+    // A whale's stake sits on its first validator from the start.
+    for o in &subnet.operators {
+        if let Operator::StakeWhale {
+            validators,
+            stake: s,
+            ..
+        } = o
+            && let Some(v) = validators
+                .first()
+                .and_then(|&u| (u as usize).checked_sub(first))
+                .and_then(|i| stake.get_mut(i))
+        {
+            *v += s;
+        }
+    }
     let mut permits = Vec::new();
     top_k_nonzero(
         &stake,
@@ -463,7 +485,6 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
         };
         uids.push(at.owner(world, seat, &owner.strategy, tempo));
     }
-    let first = uids.len();
     let mut index = [0u32; 2];
     for (group, (_, quality)) in groups.iter().zip(&drawn) {
         match group {
@@ -501,7 +522,108 @@ fn spawn_subnet(world: &mut World, mut at: Spawn, subnet: &Subnet, stake_thresho
         ServedQuality::default(),
     ));
     crate::agents::miner::publish_served(world, entity);
+    for o in &subnet.operators {
+        spawn_operator(world, at, subnet_index, o, first_epoch + 1);
+    }
     entity
+}
+
+/// An operator's entity, tagging the neurons it acts for with its coalition; its first turn
+/// comes one block after the subnet's first epoch.
+fn spawn_operator(
+    world: &mut World,
+    at: Spawn,
+    subnet_index: usize,
+    operator: &Operator,
+    first: u64,
+) {
+    let uids = world
+        .get::<Metagraph>(at.subnet)
+        .map(|m| m.uids.clone())
+        .unwrap_or_default();
+    let pick = |list: &[u16]| -> Vec<Entity> {
+        list.iter()
+            .filter_map(|&u| uids.get(u as usize).copied())
+            .collect()
+    };
+    let acting = Acting {
+        subnet_index,
+        spawn: at,
+    };
+    let id = match operator {
+        Operator::DeregGriefer {
+            id,
+            targets,
+            quality,
+            budget,
+        } => world
+            .spawn((
+                acting,
+                Griefer {
+                    id: *id,
+                    targets: pick(targets),
+                    quality: quality.max(0.0),
+                    budget: tao_to_rao(*budget),
+                    spent: 0,
+                },
+            ))
+            .id(),
+        Operator::StakeWhale {
+            id,
+            validators,
+            stake,
+            every,
+        } => {
+            let validators = pick(validators);
+            for &v in &validators {
+                if world.get::<Coalition>(v).is_none() {
+                    world.entity_mut(v).insert(Coalition(*id));
+                }
+            }
+            let held = validators
+                .first()
+                .and_then(|&v| world.get::<Stake>(v))
+                .map_or(0, |s| s.0);
+            world
+                .spawn((
+                    acting,
+                    Whale {
+                        validators,
+                        at: 0,
+                        fraction: tao_to_rao(*stake) as f64 / held.max(1) as f64,
+                        every: *every,
+                        epochs: 0,
+                    },
+                ))
+                .id()
+        }
+        Operator::PricePumper {
+            tao,
+            buy_at,
+            sell_at,
+            ..
+        } => world
+            .spawn((
+                acting,
+                Pumper {
+                    holdings: crate::agents::staker::Staker {
+                        wallet: tao_to_rao(*tao),
+                        positions: Vec::new(),
+                        interval: 1,
+                        inertia: 1.0,
+                        exit_drop: 1.0,
+                        noise: 0.0,
+                    },
+                    buy_at: at.start + buy_at.blocks(at.first_tempo),
+                    sell_at: at.start + sell_at.blocks(at.first_tempo),
+                    bought: false,
+                },
+            ))
+            .id(),
+    };
+    world
+        .resource_mut::<EventQueue>()
+        .schedule(first, Event::Operate(id));
 }
 
 /// First population draw number of the cohorts (waves count up from 1).

@@ -182,7 +182,7 @@ pub fn flush(
 /// with pools: cut into stretches of at most [`MAX_STRETCH`] blocks.
 #[expect(
     clippy::too_many_arguments,
-    reason = "the coinbase's inputs are separate parts of the simulation"
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
 )]
 pub fn run(
     world: &mut World,
@@ -217,7 +217,7 @@ pub fn run(
 
 #[expect(
     clippy::too_many_arguments,
-    reason = "the coinbase's inputs are separate parts of the simulation"
+    reason = "the coinbase reads the world, the subnets and the block range it mints"
 )]
 fn stretch(
     world: &mut World,

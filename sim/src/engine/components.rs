@@ -135,6 +135,10 @@ pub struct Neuron {
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Coalition(pub u32);
 
+/// The burn a neuron paid to register, rao (none for the populations present at the start).
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegistrationCost(pub u64);
+
 /// Stake on the hotkey, in rao.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Stake(pub u64);

@@ -24,6 +24,7 @@ type NeuronData<'a> = (
     &'a mut EpochEmission,
     &'a Commits,
     Option<&'a Coalition>,
+    Option<&'a RegistrationCost>,
 );
 
 /// The subnet storage an epoch reads and writes.
@@ -40,6 +41,10 @@ type SubnetData<'a> = (
 );
 
 /// Run the epoch of `subnet` at the current block and schedule the next one.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a bevy system takes its resources and queries as parameters"
+)]
 pub fn run_epoch(
     In(subnet): In<Entity>,
     clock: Res<Clock>,
@@ -78,7 +83,7 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _) =
+        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _, _) =
             neurons
                 .get(entity)
                 .map_err(|_| EngineError::MissingNeuron {
@@ -183,6 +188,7 @@ pub fn run_epoch(
             mut epoch_emission,
             _,
             coalition,
+            cost,
         ) = neurons
             .get_mut(entity)
             .map_err(|_| EngineError::MissingNeuron {
@@ -236,6 +242,7 @@ pub fn run_epoch(
             rows.role.push(neuron.role);
             rows.strategy.push(neuron.strategy);
             rows.coalition.push(coalition.map(|c| c.0));
+            rows.registration_burn_rao.push(cost.map_or(0, |c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);

@@ -21,6 +21,8 @@ pub enum Event {
         /// Index of the wave in it.
         wave: usize,
     },
+    /// An operator (griefer, whale) acts (entity = the operator).
+    Operate(Entity),
     /// End-of-day network row.
     DailyRecord,
     /// A staker decides (entity = staker).
@@ -51,7 +53,7 @@ impl Event {
             Event::Epoch(_) => Phase::Initialize,
             Event::SetWeights(_) => Phase::Extrinsics,
             Event::Change(_) => Phase::Governance,
-            Event::Register { .. } => Phase::Extrinsics,
+            Event::Register { .. } | Event::Operate(_) => Phase::Extrinsics,
             Event::DailyRecord => Phase::Finalize,
             Event::Stake(_) | Event::Entrant(_) => Phase::Extrinsics,
             Event::Disrupt(_) => Phase::Governance,

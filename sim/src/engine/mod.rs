@@ -14,6 +14,7 @@ mod components;
 mod disruption;
 mod epoch;
 mod events;
+mod operators;
 mod registration;
 mod timeline;
 
@@ -286,6 +287,18 @@ impl Simulation {
                             + 1,
                         epochs,
                     });
+                }
+                Event::Operate(operator) => {
+                    let index = self
+                        .world
+                        .get::<operators::Acting>(operator)
+                        .map(|a| a.subnet_index);
+                    if let Some(hp) = index
+                        .and_then(|i| self.live.subnets.get(i))
+                        .map(|s| s.hyperparameters.clone())
+                    {
+                        operators::act(&mut self.world, operator, &hp, block);
+                    }
                 }
                 Event::Stake(staker) => {
                     crate::agents::staker::act(

@@ -66,8 +66,33 @@ pub fn register_wave(
     publish_served(world, subnet);
 }
 
+/// The UID a registration at `block` would replace on a full subnet of `uids`
+/// (`get_neuron_to_prune`), if any may be.
+pub fn to_prune(world: &World, uids: &[Entity], hp: &Hyperparameters, block: u64) -> Option<u16> {
+    let candidates: Vec<PruneCandidate> = uids
+        .iter()
+        .map(|&e| PruneCandidate {
+            emission: world.get::<EpochEmission>(e).map_or(0, |x| x.0),
+            registered: world.get::<Registration>(e).map_or(0, |r| r.0),
+            immune: world
+                .get::<Registration>(e)
+                .is_some_and(|r| is_immune(block, r.0, hp.immunity_period)),
+            immortal: world
+                .get::<Neuron>(e)
+                .is_some_and(|n| n.role == Role::Owner),
+        })
+        .collect();
+    neuron_to_prune(&candidates, hp.min_non_immune_uids)
+}
+
+/// The registration price at `block` (`Burn` after its per-block decay).
+pub fn price(world: &World, subnet: Entity, block: u64) -> Option<u64> {
+    let r = world.get::<Registrar>(subnet)?;
+    Some(r.rules.decay(r.burn, block.saturating_sub(r.burn_block)))
+}
+
 /// One registration: price, UID, replacement, spawn, price bump.
-fn register_one(
+pub fn register_one(
     world: &mut World,
     at: &Spawn,
     hp: &Hyperparameters,
@@ -82,20 +107,7 @@ fn register_one(
     let uid = if uids.len() < hp.max_allowed_uids as usize {
         uids.len()
     } else {
-        let candidates: Vec<PruneCandidate> = uids
-            .iter()
-            .map(|&e| PruneCandidate {
-                emission: world.get::<EpochEmission>(e).map_or(0, |x| x.0),
-                registered: world.get::<Registration>(e).map_or(0, |r| r.0),
-                immune: world
-                    .get::<Registration>(e)
-                    .is_some_and(|r| is_immune(block, r.0, hp.immunity_period)),
-                immortal: world
-                    .get::<Neuron>(e)
-                    .is_some_and(|n| n.role == Role::Owner),
-            })
-            .collect();
-        match neuron_to_prune(&candidates, hp.min_non_immune_uids) {
+        match to_prune(world, &uids, hp, block) {
             Some(uid) => {
                 replace(world, &uids, uid as usize);
                 uid as usize
@@ -125,6 +137,7 @@ fn register_one(
     let index = registrar.next_index[slot];
     registrar.next_index[slot] += 1;
     let entity = spawn(world, uid, index);
+    world.entity_mut(entity).insert(RegistrationCost(price));
     if let Some(mut m) = world.get_mut::<Metagraph>(subnet) {
         if uid == m.uids.len() {
             m.uids.push(entity);

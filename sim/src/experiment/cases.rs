@@ -634,12 +634,11 @@ mod tests {
         )
         .unwrap();
         for (e, w) in want.iter().enumerate() {
-            for v in 0..3 {
+            for (v, want) in w.iter().enumerate().take(3) {
                 let got = run.epochs[3 * e + v].dividend;
                 assert!(
-                    (got - w[v]).abs() <= 1e-3,
-                    "epoch {e} validator {v}: {got} vs {}",
-                    w[v]
+                    (got - want).abs() <= 1e-3,
+                    "epoch {e} validator {v}: {got} vs {want}"
                 );
             }
         }
@@ -648,7 +647,8 @@ mod tests {
     /// Per 1000 TAO: a validator with 0.8 of 1,000,000 TAO and all the dividends earns
     /// 41 TAO per epoch on 800 units of 1000 TAO: 0.05125 per epoch. In `all-switch` under
     /// classic Yuma everyone agrees every epoch, so dividends follow stake: each validator
-    /// earns 41 / 1000 = 0.041 per 1000 TAO per epoch, 1.64 over 40 epochs.
+    /// earns 41 / 1000 = 0.041 per 1000 TAO per epoch, 1.64 over 40 epochs (within 1e-3:
+    /// bonds are stored as u16, which truncates each validator's column share by < 1/65535).
     #[test]
     fn dividends_are_priced_per_1000_tao() {
         let variant = Variant::new(VariantKind::Classic, &case_defaults());
@@ -661,7 +661,7 @@ mod tests {
         )
         .unwrap();
         for t in run.total_per_1000_tao {
-            assert!((t - 1.64).abs() < 1e-6, "{:?}", run.total_per_1000_tao);
+            assert!((t - 1.64).abs() < 1e-3, "{:?}", run.total_per_1000_tao);
         }
     }
 

@@ -17,11 +17,6 @@ pub enum ExperimentError {
         /// What was expected.
         expected: String,
     },
-    /// The numeric mode is not available.
-    #[error(
-        "numeric mode `chain` is not available for experiments yet; use `f64` (within ~1e-9 of the chain per step)"
-    )]
-    ChainModeUnavailable,
     /// No case of that name.
     #[error("no case named `{name}`; known cases: {known}")]
     UnknownCase {

@@ -25,7 +25,7 @@ mod subnet;
 mod variant;
 
 pub use error::ExperimentError;
-pub use subnet::Subnet;
+pub use subnet::{Subnet, chain_params};
 pub use variant::{Variant, VariantKind, chain_defaults};
 
-pub use crate::replay::Numeric;
+pub use crate::chain::numeric::Numeric;

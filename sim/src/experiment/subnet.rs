@@ -2,7 +2,9 @@
 
 use super::{ExperimentError, Numeric};
 use crate::chain::set_weights::max_upscale_u16;
-use crate::chain::yuma::{EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams};
+use crate::chain::yuma::{
+    ChainParams, EpochInput, EpochOutput, EpochWorkspace, SparseRow, YumaParams, store_bonds_as_u16,
+};
 
 /// Blocks between two epochs of an experiment's subnet (the chain's default tempo).
 const TEMPO: u64 = 360;
@@ -10,12 +12,44 @@ const TEMPO: u64 = 360;
 /// Emission per epoch in rao that the epoch splits (1 TAO: only shares matter here).
 const EMISSION: u64 = 1_000_000_000;
 
+/// Rao per unit of an experiment's stake: stakes are shares of 1,000,000 TAO, so the `chain`
+/// epoch sees whole rao as the chain holds them.
+const STAKE_RAO: f64 = 1e15;
+
+/// `params` in the chain's units (u16 proportions and per-million, rounded), the form the
+/// `chain` epoch reads; `f64` runs on [`ChainParams::fractions`] of it too, so both modes run
+/// the same hyperparameters.
+pub fn chain_params(params: &YumaParams) -> ChainParams {
+    let u16_of = |x: f64| (x * 65_535.0).round().clamp(0.0, 65_535.0) as u16;
+    ChainParams {
+        kappa: u16_of(params.kappa),
+        bonds_penalty: u16_of(params.bonds_penalty),
+        bonds_moving_average: (params.bonds_moving_average * 1e6).round().clamp(0.0, 1e6) as u64,
+        yuma3: params.yuma3,
+        liquid_alpha: params.liquid_alpha,
+        alpha_low: u16_of(params.alpha_low),
+        alpha_high: u16_of(params.alpha_high),
+        alpha_sigmoid_steepness: params
+            .alpha_sigmoid_steepness
+            .round()
+            .clamp(f64::from(i16::MIN), f64::from(i16::MAX))
+            as i16,
+        activity_cutoff: params.activity_cutoff,
+        max_allowed_validators: u16::try_from(params.max_allowed_validators).unwrap_or(u16::MAX),
+        stake_threshold: (params.stake_threshold * STAKE_RAO).round().max(0.0) as u64,
+    }
+}
+
 /// One subnet as its epoch sees it: stake, stored weight and bond rows, permits. Weights are
 /// stored as `set_weights` stores them (u16, max-upscaled, explicit zeros kept); each epoch's
 /// permits and bonds are fed to the next, as on chain.
 ///
 /// Every UID counts as active and registered long ago: the experiments model validators that
 /// set weights every tempo, so `LastUpdate` is stamped for everyone at each epoch.
+///
+/// The epoch runs in either numeric mode ([`EpochWorkspace::run_numeric`]) on the same
+/// hyperparameters in chain units ([`chain_params`]); stakes are read as shares of 1,000,000
+/// TAO in rao, and bonds are stored as the chain stores them (u16) in both modes.
 #[derive(Clone, Debug)]
 pub struct Subnet {
     stake: Vec<f64>,
@@ -26,7 +60,9 @@ pub struct Subnet {
     registered: Vec<u64>,
     block: u64,
     epochs: u64,
-    params: YumaParams,
+    numeric: Numeric,
+    params: ChainParams,
+    stake_rao: Vec<f64>,
     workspace: EpochWorkspace,
     out: EpochOutput,
     quantised: Vec<u16>,
@@ -41,9 +77,6 @@ impl Subnet {
         params: YumaParams,
         numeric: Numeric,
     ) -> Result<Subnet, ExperimentError> {
-        if numeric == Numeric::Chain {
-            return Err(ExperimentError::ChainModeUnavailable);
-        }
         let n = stake.len();
         let mut subnet = Subnet {
             stake,
@@ -54,7 +87,9 @@ impl Subnet {
             registered: vec![0; n],
             block: 0,
             epochs: 0,
-            params,
+            numeric,
+            params: chain_params(&params),
+            stake_rao: Vec::with_capacity(n),
             workspace: EpochWorkspace::default(),
             out: EpochOutput::default(),
             quantised: Vec::new(),
@@ -106,12 +141,15 @@ impl Subnet {
     pub fn epoch(&mut self) -> Result<&EpochOutput, ExperimentError> {
         self.block += TEMPO;
         self.last_update.fill(self.block - 1);
+        self.stake_rao.clear();
+        self.stake_rao
+            .extend(self.stake.iter().map(|s| (s * STAKE_RAO).round()));
         let input = EpochInput {
             block: self.block,
             tempo: TEMPO,
             last_mechanism_step_block: self.block - TEMPO,
             owner_uid: None,
-            stake: &self.stake,
+            stake: &self.stake_rao,
             last_update: &self.last_update,
             block_at_registration: &self.registered,
             validator_permit: &self.permit,
@@ -120,13 +158,14 @@ impl Subnet {
             emission: EMISSION,
         };
         self.workspace
-            .run(&input, &self.params, &mut self.out)
+            .run_numeric(self.numeric, &input, &self.params, &mut self.out)
             .map_err(|source| ExperimentError::Epoch {
                 epoch: self.epochs,
                 source,
             })?;
         self.epochs += 1;
         self.permit.clone_from(&self.out.new_validator_permit);
+        store_bonds_as_u16(&mut self.out.bonds);
         std::mem::swap(&mut self.bonds, &mut self.out.bonds);
         Ok(&self.out)
     }
@@ -189,9 +228,24 @@ mod tests {
         let mut s = Subnet::new(vec![1.0, 0.0, 0.0], chain_defaults(), Numeric::F64).unwrap();
         s.set_weights(0, &[(1, 1.0), (2, 3.0)]);
         assert_eq!(s.weights[0], vec![(1, 21844.0), (2, 65535.0)]);
-        assert!(matches!(
-            Subnet::new(vec![1.0], chain_defaults(), Numeric::Chain),
-            Err(ExperimentError::ChainModeUnavailable)
-        ));
+    }
+
+    /// Both numeric modes give the same agreed-weight outcome (the chain's within a few rao,
+    /// its fixed point truncating where f64 rounds).
+    #[test]
+    fn chain_mode_agrees() {
+        let mut params = chain_defaults();
+        params.yuma3 = true;
+        let mut s = Subnet::new(vec![3.0, 1.0, 0.0], params, Numeric::Chain).unwrap();
+        s.set_weights(0, &[(2, 1.0)]);
+        s.set_weights(1, &[(2, 1.0)]);
+        s.epoch().unwrap();
+        for (uid, want) in [(2, 500_000_000u64), (0, 375_000_000), (1, 125_000_000)] {
+            assert!(
+                s.emission(uid).abs_diff(want) <= 10,
+                "{uid}: {}",
+                s.emission(uid)
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! coalition) and for the honest twin run ([`Scenario::honest_twin`]).
 
 use super::{
-    MinerStrategy, Miners, OwnerStrategy, Scenario, ValidatorStrategy, Validators, WeightRule,
+    At, MinerStrategy, Miners, OwnerStrategy, Scenario, ValidatorStrategy, Validators, WeightRule,
     default_noise,
 };
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,89 @@ pub struct Cohort {
     /// Miners of the cohort.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub miners: Option<Miners>,
+}
+
+/// An actor on a subnet that acts through registrations or staking rather than weights. It
+/// acts once per epoch of its subnet, one block after the epoch (when the epoch's emission,
+/// which pruning ranks by, is known).
+///
+/// ```yaml
+/// operators:
+///   - { kind: dereg_griefer, id: 5, targets: [40, 41], budget: 5 }
+///   - { kind: stake_whale, id: 6, validators: [0, 1], stake: 20000, every: 3 }
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Operator {
+    /// Registers junk miners, paying the burn, whenever the UID that pruning would replace is
+    /// one of its `targets`, until every target is gone or its budget is spent. Probes the
+    /// immunity period and the emission-ranked pruning rule: a miner whose immunity has ended
+    /// and whose emission is the lowest can be pushed out for the price of a registration.
+    DeregGriefer {
+        /// Operator id: the coalition of its junk miners in the outputs.
+        id: u32,
+        /// UIDs (at the start) it wants pushed out.
+        targets: Vec<u16>,
+        /// Quality its junk miners serve (default 0).
+        #[serde(default)]
+        quality: f64,
+        /// Most TAO it burns on registrations (default 10).
+        #[serde(default = "ten")]
+        budget: f64,
+    },
+    /// Holds `stake` TAO delegated to the first of its `validators` and moves it, every
+    /// `every` epochs, to the next (round robin), taking its pro-rata part of the hotkey's
+    /// grown stake along. Probes permits by stake rank and bonds that build slowly (EMA): a
+    /// validator that gains stake wins a permit at once but its bonds, hence dividends, lag.
+    StakeWhale {
+        /// Operator id: the coalition of its validators in the outputs.
+        id: u32,
+        /// UIDs (validators, at the start) it stakes on, in rotation order.
+        validators: Vec<u16>,
+        /// TAO it holds, added to the first validator's stake at the start.
+        stake: f64,
+        /// Epochs between moves (0: it never moves, as in the honest twin).
+        every: u64,
+    },
+    /// Buys `tao` TAO of the subnet's alpha through its pool at `buy_at` (delegated to the
+    /// subnet's largest validator, as a staker's) and sells it all at `sell_at`. Needs
+    /// `network.coinbase.pools`. Probes the share rule: under `tao_flow` the buy is a burst of
+    /// net inflow, under `price_ema` a higher price the moving average follows, and either
+    /// raises the subnet's emission share while the pumper pays fees and slippage both ways.
+    PricePumper {
+        /// Operator id.
+        id: u32,
+        /// TAO it spends.
+        tao: f64,
+        /// When it buys, relative to the first simulated block.
+        buy_at: At,
+        /// When it sells (after `buy_at`).
+        sell_at: At,
+    },
+}
+
+fn ten() -> f64 {
+    10.0
+}
+
+impl Operator {
+    /// The operator's id (its coalition).
+    pub fn id(&self) -> u32 {
+        match self {
+            Operator::DeregGriefer { id, .. }
+            | Operator::StakeWhale { id, .. }
+            | Operator::PricePumper { id, .. } => *id,
+        }
+    }
+
+    /// The `kind:` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operator::DeregGriefer { .. } => "dereg_griefer",
+            Operator::StakeWhale { .. } => "stake_whale",
+            Operator::PricePumper { .. } => "price_pumper",
+        }
+    }
 }
 
 /// The knob an adaptive adversary tunes.
@@ -253,6 +336,19 @@ impl Scenario {
             for cohort in &mut subnet.cohorts {
                 cohort.validators.iter_mut().for_each(honest_validators);
                 cohort.miners.iter_mut().for_each(honest_miners);
+            }
+            // A griefer and a pumper are gone; a whale keeps its stake where it starts and never
+            // moves it.
+            subnet.operators.retain(|o| {
+                !matches!(
+                    o,
+                    Operator::DeregGriefer { .. } | Operator::PricePumper { .. }
+                )
+            });
+            for o in &mut subnet.operators {
+                if let Operator::StakeWhale { every, .. } = o {
+                    *every = 0;
+                }
             }
             if let Some(owner) = &mut subnet.owner
                 && let OwnerStrategy::SelfDealingOwner {

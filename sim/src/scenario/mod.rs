@@ -22,7 +22,7 @@ mod problem;
 mod validate;
 
 pub use crate::chain::coinbase::ShareRule;
-pub use adversary::{Adapt, Cohort, Knob};
+pub use adversary::{Adapt, Cohort, Knob, Operator};
 pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
 pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal, Stakers};
@@ -478,6 +478,10 @@ pub struct Subnet {
     /// none). See [`Cohort`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cohorts: Vec<Cohort>,
+    /// Actors that register or move stake rather than set weights: a deregistration griefer,
+    /// a stake whale (default: none). See [`Operator`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operators: Vec<Operator>,
 }
 
 /// The subnet owner's hotkey on its own subnet (UID 0). The chain always gives it a validator

@@ -1,8 +1,11 @@
 //! Range and consistency checks on a typed scenario. Every check runs; each problem is
 //! `(field path, what was expected)`.
 
-use super::{Distribution, MinerStrategy, Scenario, ValidatorStrategy, WeightRule};
+mod adversary;
+
+use super::{Distribution, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
+use adversary::{adapt, adversaries};
 
 /// Longest run accepted: 1,000 years. Emission is zero long before (level 30 is reached in
 /// ~120 years), and a bound keeps a typo from starting a run that never ends.
@@ -375,51 +378,6 @@ fn fraction(bad: &mut impl FnMut(String, String), at: &str, x: f64) {
     }
 }
 
-/// An adaptation block: a knob the strategy has, a positive step, a sane range.
-fn adapt(bad: &mut impl FnMut(String, String), at: &str, a: &super::Adapt, kind: &str) {
-    use super::Knob;
-    let fits = matches!(
-        (kind, a.knob),
-        ("cabal", Knob::WC)
-            | ("weight_copier", Knob::Lag | Knob::Noise)
-            | ("late_follower", Knob::Lag)
-    );
-    if !fits {
-        bad(
-            format!("{at}.knob"),
-            format!(
-                "`{}` is not a knob of {kind}; expected w_c (cabal), lag (weight_copier, late_follower) or noise (weight_copier)",
-                a.knob.as_str()
-            ),
-        );
-    }
-    if a.every == 0 {
-        bad(format!("{at}.every"), "expected 1 or more epochs".into());
-    }
-    if !(a.step.is_finite() && a.step > 0.0) {
-        bad(
-            format!("{at}.step"),
-            format!("expected a finite number > 0, got {}", a.step),
-        );
-    }
-    let max = a.max_value();
-    let ceiling = match a.knob {
-        Knob::WC => 1.0,
-        Knob::Lag => MAX_LAG as f64,
-        Knob::Noise => f64::MAX,
-    };
-    if !(a.min.is_finite() && a.min >= 0.0 && max.is_finite() && a.min <= max && max <= ceiling) {
-        bad(
-            format!("{at}.max"),
-            format!(
-                "expected 0 <= min <= max <= {ceiling} for {}, got min {} and max {max}",
-                a.knob.as_str(),
-                a.min
-            ),
-        );
-    }
-}
-
 /// A miner population (`at` is its path, e.g. `subnets[0].miners`).
 fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
     distribution(bad, &format!("{at}.quality"), &m.quality, m.count);
@@ -427,123 +385,6 @@ fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
         distribution(bad, &format!("{at}.stake"), stake, m.count);
     }
     non_negative(bad, &format!("{at}.strategy.drift"), m.strategy.drift());
-}
-
-/// The adversaries of a subnet must fit it: cohorts non-empty, a copier's target a UID of the
-/// subnet, every cabal validator (or self-dealing owner) with miners of its coalition, an
-/// outage that starts before it ends.
-fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
-    let subnet = &s.subnets[i];
-    let at = |field: &str| format!("subnets[{i}].{field}");
-    let mut populations: Vec<(String, &super::Validators)> =
-        vec![(at("validators"), &subnet.validators)];
-    let mut miners: Vec<&super::Miners> = vec![&subnet.miners];
-    for (k, c) in subnet.cohorts.iter().enumerate() {
-        let path = at(&format!("cohorts[{k}]"));
-        if c.validators.is_none() && c.miners.is_none() {
-            bad(path.clone(), "expected `validators` and/or `miners`".into());
-        }
-        if let Some(v) = &c.validators {
-            validators(bad, &format!("{path}.validators"), v);
-            populations.push((format!("{path}.validators"), v));
-        }
-        if let Some(m) = &c.miners {
-            self::miners(bad, &format!("{path}.miners"), m);
-            miners.push(m);
-        }
-    }
-    for change in &s.timeline {
-        for wave in change.register.iter().filter(|w| w.subnet == i) {
-            miners.extend(wave.miners.as_ref());
-        }
-    }
-    let coalition_miners = |c: u32| {
-        miners.iter().any(|m| {
-            m.count > 0
-                && matches!(m.strategy, MinerStrategy::Cabal { coalition, .. } if coalition == c)
-        })
-    };
-    let uids = subnet.owner.is_some() as u64
-        + populations.iter().map(|(_, v)| v.count as u64).sum::<u64>()
-        + miners
-            .iter()
-            .take(1 + subnet.cohorts.len())
-            .map(|m| m.count as u64)
-            .sum::<u64>();
-    for (path, v) in &populations {
-        match &v.strategy {
-            ValidatorStrategy::WeightCopier {
-                target: Some(t), ..
-            } if *t as u64 >= uids => bad(
-                format!("{path}.strategy.target"),
-                format!("expected a UID below {uids} (the subnet's neurons at the start), got {t}"),
-            ),
-            ValidatorStrategy::Cabal { coalition, .. } if !coalition_miners(*coalition) => bad(
-                format!("{path}.strategy.coalition"),
-                format!(
-                    "coalition {coalition} has no miners on this subnet; give some miners `strategy: {{ kind: cabal, coalition: {coalition} }}`"
-                ),
-            ),
-            ValidatorStrategy::Offline { from, until, .. } => {
-                if s.offset_blocks(from) >= s.offset_blocks(until) {
-                    bad(
-                        format!("{path}.strategy.until"),
-                        "expected the outage to end after it starts".into(),
-                    );
-                }
-                for (field, moment) in [("from", from), ("until", until)] {
-                    let given = [
-                        moment.block.is_some(),
-                        moment.epoch.is_some(),
-                        moment.day.is_some(),
-                    ]
-                    .iter()
-                    .filter(|g| **g)
-                    .count();
-                    if given != 1 {
-                        bad(
-                            format!("{path}.strategy.{field}"),
-                            format!("expected exactly one of block, epoch, day; got {given}"),
-                        );
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Some(o) = &subnet.owner
-        && let super::OwnerStrategy::SelfDealingOwner {
-            coalition,
-            w_c,
-            noise,
-            weights,
-            interval,
-        } = &o.strategy
-    {
-        let at = at("owner.strategy");
-        fraction(bad, &format!("{at}.w_c"), *w_c);
-        observer(bad, &at, *noise, weights);
-        if *interval == Some(0) {
-            bad(format!("{at}.interval"), "expected 1 or more blocks".into());
-        }
-        if !coalition_miners(*coalition) {
-            bad(
-                format!("{at}.coalition"),
-                format!(
-                    "coalition {coalition} has no miners on this subnet; give some miners `strategy: {{ kind: cabal, coalition: {coalition} }}`"
-                ),
-            );
-        }
-    }
-    if uids > subnet.hyperparameters.max_allowed_uids as u64 && !subnet.cohorts.is_empty() {
-        bad(
-            at("cohorts"),
-            format!(
-                "{uids} neurons with the cohorts, but max_allowed_uids is {}",
-                subnet.hyperparameters.max_allowed_uids
-            ),
-        );
-    }
 }
 
 fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
@@ -660,14 +501,18 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 );
                 continue;
             }
-            let on_subnet =
-                path.starts_with("subnets[") && CHANGEABLE.iter().any(|c| path.contains(c));
+            // Cohorts and operators are set at the start: a change to them could not reach the
+            // running agents.
+            let fixed = path.contains(".cohorts") || path.contains(".operators");
+            let on_subnet = path.starts_with("subnets[")
+                && !fixed
+                && CHANGEABLE.iter().any(|c| path.contains(c));
             if !(on_subnet || path.starts_with("network.")) {
                 allowed = false;
                 bad(
                     format!("timeline[{i}].set"),
                     format!(
-                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy."
+                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy. (cohorts and operators are fixed at the start)"
                     ),
                 );
             }

@@ -22,6 +22,7 @@ fn subnet_strategy() -> impl Strategy<Value = Subnet> {
         .prop_map(
             |(tempo, v, m, yuma3, liquid, penalty, noise, interval, share, owner)| Subnet {
                 cohorts: Vec::new(),
+                operators: Vec::new(),
                 owner: owner.then_some(SubnetOwner {
                     stake: 10.0,
                     strategy: OwnerStrategy::Burn { interval: Some(7) },

@@ -48,7 +48,12 @@ pub fn exp_fixed(x: I32F32) -> Option<I32F32> {
         term = i64::try_from(product).ok()?;
         // ÷ k, truncated: dividing two I32F32 values with 32 fraction bits each cancels the
         // scale, so this is the integer division of the bits.
-        term /= k;
+        term = div_small(term, k);
+        if term == 0 {
+            // Every later term is 0 too (0 × z floors to 0): the sum is final. Exact, and
+            // it ends the series early for small arguments.
+            break;
+        }
         sum = sum.checked_add(term)?;
     }
     if negative {
@@ -57,6 +62,22 @@ pub fn exp_fixed(x: I32F32) -> Option<I32F32> {
         sum = i64::try_from(quotient).ok()?;
     }
     Some(I32F32::from_bits(sum))
+}
+
+/// `term / k` for the series' `k` in `2..=31`, truncated: the same as the `/` it replaces,
+/// but with each divisor a constant, so the compiler turns it into a multiplication (an integer
+/// division is a large share of the series' cost).
+#[inline(always)]
+fn div_small(term: i64, k: i64) -> i64 {
+    macro_rules! by_constant {
+        ($($d:literal)*) => {
+            match k {
+                $($d => term / $d,)*
+                _ => term / k,
+            }
+        };
+    }
+    by_constant!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31)
 }
 
 /// `exp_safe`: clamp the argument to `[−20, 20]`, then [`exp_fixed`]; if that failed (it cannot

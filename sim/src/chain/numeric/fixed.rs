@@ -74,6 +74,15 @@ impl Num for I32F32 {
     }
 
     fn div_checked(self, rhs: I32F32) -> Option<I32F32> {
+        // The epoch divides proportions by sums: both non-negative and the dividend below
+        // 2^31 bits (0.5), so `dividend << 32` fits a u64 and one hardware division gives the
+        // truncated quotient the crate computes in 128 bits (a software division several
+        // times slower). Equal to `checked_div` (tested); every other case goes to the crate.
+        let (a, b) = (self.to_bits(), rhs.to_bits());
+        if (0..1 << 31).contains(&a) && b > 0 {
+            let quotient = ((a as u64) << 32) / b as u64;
+            return i64::try_from(quotient).ok().map(I32F32::from_bits);
+        }
         self.checked_div(rhs)
     }
 
@@ -389,5 +398,20 @@ mod tests {
         let mut with_max = with_max.to_vec();
         with_max.push(F::max_value());
         assert_eq!(max_upscale(&with_max), [0, 0, 1, 1, 65_535]);
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast non-negative path of `div_checked` equals the crate's `checked_div` bit for
+        /// bit, at the path's edges and on random operands of every sign and size.
+        #[test]
+        fn div_checked_equals_the_crate(
+            a in prop_oneof![0i64..1 << 31, any::<i64>(), Just(0), Just((1 << 31) - 1), Just(1 << 31)],
+            b in prop_oneof![1i64..1 << 40, any::<i64>(), Just(1), Just(0), Just(-1)],
+        ) {
+            let (x, y) = (bits(a), bits(b));
+            prop_assert_eq!(x.div_checked(y), x.checked_div(y));
+        }
     }
 }

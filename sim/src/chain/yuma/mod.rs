@@ -1,7 +1,11 @@
-//! Yuma Consensus epoch in `f64`: pure functions over flat vectors and sparse rows.
+//! Yuma Consensus epoch: pure functions over flat vectors and sparse rows, in two numeric modes.
 //!
 //! Follows `shared/reference/subtensor-mechanics.md` §1 step by step (the on-chain sparse
-//! `epoch_mechanism`). No ECS, no allocation in the hot path when an [`EpochWorkspace`] is reused.
+//! `epoch_mechanism`). The epoch is written once over [`Num`](crate::chain::numeric::Num) in
+//! [`generic`]: with I32F32 it is the bit-exact `chain` mode. The fast `f64` mode
+//! ([`EpochWorkspace::run`]) is a dense specialisation of it, tested against it; no ECS, no
+//! allocation in the hot path when an [`EpochWorkspace`] is reused. [`EpochWorkspace::run_numeric`]
+//! runs either mode on the same `f64` interface.
 //!
 //! Each step's module states the chain's semantics with per-entry and sparse-row functions.
 //! The epoch itself computes the matrix steps on dense panels of the few rows that can carry

@@ -2,8 +2,8 @@
 //! and classic bond EMAs, dividends, and the u16 form the chain stores bonds in.
 
 use super::sparse::{
-    Row, col_max_upscale, col_normalize, ema_alpha_row, interpolate, mat_ema, matmul_transpose,
-    normalize, row_hadamard, row_sums_of_products, scatter,
+    Row, col_max_upscale, col_normalize, interpolate, mat_ema, matmul_transpose, normalize,
+    row_hadamard, row_sums_of_products, scatter,
 };
 use super::{ChainParams, Ctx};
 use crate::chain::numeric::Num;
@@ -19,15 +19,67 @@ pub(crate) struct BondStep<T> {
 
 /// `alpha_sigmoid`: the per-entry liquid-alpha rate, in the chain's operations.
 pub fn alpha_sigmoid<T: Num>(consensus: T, weight: T, bond: T, low: T, high: T, steepness: T) -> T {
+    sigmoid_rate(combined_diff(consensus, weight, bond), low, high, steepness)
+}
+
+/// The disagreement `alpha_sigmoid` feeds its sigmoid: how far the weight is above consensus
+/// (buying in) or below the bond (selling out), clamped to `[0, 1]`.
+fn combined_diff<T: Num>(consensus: T, weight: T, bond: T) -> T {
     let diff_buy = weight.sat_sub(consensus).clamp_value(T::ZERO, T::ONE);
     let diff_sell = bond.sat_sub(weight).clamp_value(T::ZERO, T::ONE);
-    let diff = if weight >= bond { diff_buy } else { diff_sell };
+    if weight >= bond { diff_buy } else { diff_sell }
+}
+
+/// `low + σ(diff) (high − low)`, clamped, with `σ = 1 / (1 + e^{−s (diff − 0.5) / 100})`.
+fn sigmoid_rate<T: Num>(diff: T, low: T, high: T, steepness: T) -> T {
     let z = steepness
         .sat_div(T::from_i64(-100))
         .sat_mul(diff.sat_sub(T::from_f64(0.5)));
     let sigmoid = T::ONE.sat_div(T::ONE.sat_add(z.exp_safe()));
     low.sat_add(sigmoid.sat_mul(high.sat_sub(low)))
         .clamp_value(low, high)
+}
+
+/// Liquid-alpha parameters in `T`.
+#[derive(Clone, Copy)]
+struct Liquid<T> {
+    low: T,
+    high: T,
+    steepness: T,
+}
+
+/// One row of `mat_ema_alpha_sparse` with the rates of `compute_liquid_alpha_values_sparse`,
+/// computing each rate only where it is used: the result has an entry only where the new row
+/// has one, and there it reads the rate and the old bond of that column alone, so the rates of
+/// all other columns (most of the chain's n × n sigmoid evaluations) cannot matter. Equal to
+/// `ema_alpha_row` over the full rate row (tested). `old` is the old row scattered densely;
+/// `memo` remembers the last `(diff, rate)`, since many entries share `diff = 0`.
+fn ema_liquid_row<T: Num>(
+    new: &[(u16, T)],
+    old: &[T],
+    consensus: &[T],
+    liquid: Liquid<T>,
+    memo: &mut Option<(T, T)>,
+) -> Row<T> {
+    new.iter()
+        .filter_map(|&(j, w)| {
+            let col = usize::from(j);
+            let (&c, &b) = (consensus.get(col)?, old.get(col)?);
+            let diff = combined_diff(c, w, b);
+            let a = match *memo {
+                Some((d, a)) if d == diff => a,
+                _ => {
+                    let a = sigmoid_rate(diff, liquid.low, liquid.high, liquid.steepness);
+                    *memo = Some((diff, a));
+                    a
+                }
+            };
+            let decayed = T::ONE.sat_sub(a).sat_mul(b);
+            let inc = a.sat_mul(w).max_of(T::ZERO);
+            let v = decayed.sat_add(inc).min_of(T::ONE);
+            (v > T::ZERO).then_some((j, v))
+        })
+        .collect()
 }
 
 /// Reads stored bonds and drops those to uids registered since the last epoch
@@ -77,25 +129,21 @@ pub(crate) fn yuma3<T: Num>(
     let old = load_bonds::<T>(ctx, true);
     let liquid = params.liquid_alpha && consensus.iter().any(|c| !c.is_zero());
     let bonds = if liquid {
-        let low = T::from_u16_proportion(params.alpha_low);
-        let high = T::from_u16_proportion(params.alpha_high);
-        let steepness = T::from_i64(i64::from(params.alpha_sigmoid_steepness));
-        let (mut w, mut b, mut alpha, mut decayed) = (
-            vec![T::ZERO; n],
-            vec![T::ZERO; n],
-            vec![T::ZERO; n],
-            Vec::new(),
-        );
+        let liquid = Liquid {
+            low: T::from_u16_proportion(params.alpha_low),
+            high: T::from_u16_proportion(params.alpha_high),
+            steepness: T::from_i64(i64::from(params.alpha_sigmoid_steepness)),
+        };
+        let (mut b, mut memo) = (vec![T::ZERO; n], None);
         weights_for_bonds
             .iter()
             .zip(&old)
             .map(|(w_row, b_row)| {
-                scatter(w_row, &mut w);
-                scatter(b_row, &mut b);
-                for j in 0..n {
-                    alpha[j] = alpha_sigmoid(consensus[j], w[j], b[j], low, high, steepness);
+                if w_row.is_empty() {
+                    return Vec::new();
                 }
-                ema_alpha_row(w_row, b_row, &alpha, &mut decayed)
+                scatter(b_row, &mut b);
+                ema_liquid_row(w_row, &b, consensus, liquid, &mut memo)
             })
             .collect()
     } else {
@@ -170,5 +218,40 @@ mod tests {
         // Same in f64, within I32F32 resolution of the exp series.
         let f = alpha_sigmoid(0.5, 0.5, 0.0, 0.1, 0.3, 1000.0);
         assert!((f - agree.to_num::<f64>()).abs() < 1e-8, "{f} vs {agree}");
+    }
+
+    /// The lazy liquid-alpha row equals the chain's definition (rates for every column, then
+    /// `mat_ema_alpha_sparse`) on random rows, explicit zeros, absent entries and the
+    /// parameters' extremes included, in I32F32.
+    #[test]
+    fn lazy_liquid_row_matches_the_chains_definition() {
+        use super::super::sparse::ema_alpha_row;
+        use proptest::prelude::*;
+        type F = I32F32;
+        let cell = || prop::option::of(prop_oneof![Just(0u16), any::<u16>()]);
+        let strategy = (
+            prop::collection::vec((cell(), cell(), any::<u16>()), 1..12),
+            (any::<u16>(), any::<u16>(), -3000i64..3000),
+        );
+        proptest!(|((cells, (a, b, s)) in strategy)| {
+            let n = cells.len();
+            let new: Row<F> = cells.iter().enumerate()
+                .filter_map(|(j, c)| c.0.map(|w| (j as u16, F::from_u16_proportion(w)))).collect();
+            let old: Row<F> = cells.iter().enumerate()
+                .filter_map(|(j, c)| c.1.map(|w| (j as u16, F::from_u16_proportion(w)))).collect();
+            let consensus: Vec<F> = cells.iter().map(|c| F::from_u16_proportion(c.2)).collect();
+            let (low, high) = (F::from_u16_proportion(a.min(b)), F::from_u16_proportion(a.max(b)));
+            let steepness = F::from_i64(s);
+            let (mut w, mut bd) = (vec![F::ZERO; n], vec![F::ZERO; n]);
+            scatter(&new, &mut w);
+            scatter(&old, &mut bd);
+            let alpha: Vec<F> = (0..n)
+                .map(|j| alpha_sigmoid(consensus[j], w[j], bd[j], low, high, steepness))
+                .collect();
+            let eager = ema_alpha_row(&new, &old, &alpha, &mut Vec::new());
+            let liquid = Liquid { low, high, steepness };
+            let lazy = ema_liquid_row(&new, &bd, &consensus, liquid, &mut None);
+            prop_assert_eq!(lazy, eager);
+        });
     }
 }

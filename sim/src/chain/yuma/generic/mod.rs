@@ -58,6 +58,32 @@ pub struct ChainParams {
 }
 
 impl ChainParams {
+    /// Fractions as the chain would store them: u16 proportions and the per-million average
+    /// rounded to the nearest stored value, the rest rounded and clamped to their types. For
+    /// callers that hold [`super::YumaParams`] and want the `chain` mode
+    /// ([`super::EpochWorkspace::run_numeric`]); `fractions()` of the result gives them back
+    /// up to that rounding.
+    pub fn from_fractions(p: &super::YumaParams) -> ChainParams {
+        let u16_of = |x: f64| (x * 65_535.0).round().clamp(0.0, 65_535.0) as u16;
+        ChainParams {
+            kappa: u16_of(p.kappa),
+            bonds_penalty: u16_of(p.bonds_penalty),
+            bonds_moving_average: (p.bonds_moving_average * 1e6).round().max(0.0) as u64,
+            yuma3: p.yuma3,
+            liquid_alpha: p.liquid_alpha,
+            alpha_low: u16_of(p.alpha_low),
+            alpha_high: u16_of(p.alpha_high),
+            alpha_sigmoid_steepness: p
+                .alpha_sigmoid_steepness
+                .round()
+                .clamp(f64::from(i16::MIN), f64::from(i16::MAX))
+                as i16,
+            activity_cutoff: p.activity_cutoff,
+            max_allowed_validators: u16::try_from(p.max_allowed_validators).unwrap_or(u16::MAX),
+            stake_threshold: p.stake_threshold.round().max(0.0) as u64,
+        }
+    }
+
     /// The same parameters as the fractions [`super::YumaParams`] holds.
     pub fn fractions(&self) -> super::YumaParams {
         super::YumaParams {

@@ -196,13 +196,17 @@ pub fn mat_ema<T: Num>(new: &[Row<T>], old: &[Row<T>], alpha: T, columns: usize)
     new.iter()
         .enumerate()
         .map(|(i, new_row)| {
+            let old_row = old.get(i).map_or(&[][..], Vec::as_slice);
+            if new_row.is_empty() && old_row.is_empty() {
+                return Vec::new(); // nothing to add: the chain's scan finds no positive entry
+            }
             acc.iter_mut().for_each(|v| *v = T::ZERO);
             for &(j, v) in new_row {
                 if let Some(cell) = acc.get_mut(usize::from(j)) {
                     *cell = cell.sat_add(alpha.sat_mul(v));
                 }
             }
-            for &(j, v) in old.get(i).map_or(&[][..], Vec::as_slice) {
+            for &(j, v) in old_row {
                 if let Some(cell) = acc.get_mut(usize::from(j)) {
                     *cell = cell.sat_add(one_minus_alpha.sat_mul(v));
                 }
@@ -266,6 +270,24 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    /// `vec_to_sparse_mat_fixed(v, rows, true)`: the transposed layout (row `c` of the result
+    /// holds column `c` of `v`).
+    fn rows_t(v: &[f32], n_rows: usize) -> Vec<Row<F>> {
+        let cols = v.len() / n_rows;
+        (0..cols)
+            .map(|c| {
+                (0..n_rows)
+                    .filter(|&r| v[r * cols + c] > 0.0)
+                    .map(|r| (r as u16, fx(v[r * cols + c])))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn fxs(v: &[f32]) -> Vec<F> {
+        v.iter().map(|&x| fx(x)).collect()
     }
 
     fn close(got: &[Row<F>], want: &[Row<F>], eps: f64) {
@@ -376,5 +398,108 @@ mod tests {
             matmul_transpose(&m, &[F::ONE, F::from_num(2)]),
             vec![m[0][0].1 + F::from_num(2), F::ONE]
         );
+    }
+
+    const M: [f32; 42] = [
+        0., 1., 0., 2., 0., 3., 4., 0., 1., 0., 2., 0., 3., 0., 1., 0., 0., 2., 0., 3., 4., 0.,
+        10., 0., 100., 1000., 0., 10000., 0., 0., 0., 0., 0., 0., 0., 1., 1., 1., 1., 1., 1., 1.,
+    ];
+
+    /// `test_math_inplace_row_normalize_sparse` and `_col_normalize_sparse` (st/tests/math.rs,
+    /// ASSERTED ±1e-4; the all-zero cases exact).
+    #[test]
+    fn v19_row_and_col_normalize_sparse() {
+        let t = [
+            0., 0.1, 0., 0.2, 0., 0.3, 0.4, 0., 0.166666, 0., 0.333333, 0., 0.5, 0., 0.1, 0., 0.,
+            0.2, 0., 0.3, 0.4, 0., 0.0009, 0., 0.009, 0.09, 0., 0.9, 0., 0., 0., 0., 0., 0., 0.,
+            0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857, 0.142857,
+        ];
+        let mut m = rows(&M, 6);
+        row_normalize(&mut m);
+        close(&m, &rows(&t, 6), 1e-4);
+        let mut m = rows_t(&M, 6);
+        col_normalize(&mut m, 6);
+        close(&m, &rows_t(&t, 6), 1e-4);
+        let mut z = rows(&[0.; 12], 3);
+        row_normalize(&mut z);
+        col_normalize(&mut z, 6);
+        assert_eq!(z, rows(&[0.; 12], 3));
+    }
+
+    /// `test_math_inplace_col_max_upscale_sparse` (ASSERTED ±1e-4; edge cases exact).
+    #[test]
+    fn v19_col_max_upscale_sparse() {
+        let mut m: Vec<Row<F>> = vec![vec![(0, F::ZERO)]];
+        col_max_upscale(&mut m, 1);
+        assert_eq!(m, vec![vec![(0, F::ZERO)]]);
+        let t = [
+            0., 0.25, 0., 0.5, 0., 0.75, 1., 0., 0.333333, 0., 0.666666, 0., 1., 0., 0.25, 0., 0.,
+            0.5, 0., 0.75, 1., 0., 0.001, 0., 0.01, 0.1, 0., 1., 0., 0., 0., 0., 0., 0., 0., 1.,
+            1., 1., 1., 1., 1., 1.,
+        ];
+        let mut m = rows_t(&M, 6);
+        col_max_upscale(&mut m, 6);
+        close(&m, &rows_t(&t, 6), 1e-4);
+    }
+
+    /// `test_math_row_hadamard_sparse`, `test_math_sparse_matmul`,
+    /// `test_math_sparse_matmul_transpose`, `test_math_col_clip_sparse` (ASSERTED exact).
+    #[test]
+    fn v19_products_and_clip_sparse() {
+        let full = [1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.];
+        let holes = [0., 2., 3., 4., 0., 6., 7., 8., 0., 10., 11., 12.];
+        let v4 = fxs(&[1., 2., 3., 4.]);
+        assert_eq!(
+            row_hadamard(&rows(&full, 4), &v4),
+            rows(&[1., 2., 3., 8., 10., 12., 21., 24., 27., 40., 44., 48.], 4)
+        );
+        assert_eq!(
+            row_hadamard(&rows(&holes, 4), &v4),
+            rows(&[0., 2., 3., 8., 0., 12., 21., 24., 0., 40., 44., 48.], 4)
+        );
+        assert_eq!(matmul(&rows(&full, 4), &v4, 3), fxs(&[70., 80., 90.]));
+        assert_eq!(matmul(&rows(&holes, 4), &v4, 3), fxs(&[69., 70., 63.]));
+        assert_eq!(matmul(&rows(&[0.; 12], 4), &v4, 3), fxs(&[0., 0., 0.]));
+        let v3 = fxs(&[1., 2., 3.]);
+        assert_eq!(
+            matmul_transpose(&rows(&full, 4), &v3),
+            fxs(&[14., 32., 50., 68.])
+        );
+        assert_eq!(
+            matmul_transpose(&rows(&holes, 4), &v3),
+            fxs(&[13., 22., 23., 68.])
+        );
+        let th = fxs(&[0., 5., 12.]);
+        let m = rows(&[0., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 12.], 4);
+        let t = rows(&[0., 2., 3., 0., 5., 6., 0., 5., 9., 0., 5., 12.], 4);
+        assert_eq!(col_clip(&m, &th), t);
+        let m = rows(&[0., 2., 3., 4., 5., 6., 0., 0., 0., 10., 11., 12.], 4);
+        let t = rows(&[0., 2., 3., 0., 5., 6., 0., 0., 0., 0., 5., 12.], 4);
+        assert_eq!(col_clip(&m, &th), t);
+    }
+
+    /// `test_mat_ema_alpha_sparse_*` (st/tests/math.rs): single element (new 1, old 2,
+    /// α 0.5 → 1, ASSERTED exact), multiple elements and mixed rates, all clamped to 1.
+    #[test]
+    fn v19_mat_ema_alpha_sparse() {
+        let mut scratch = Vec::new();
+        let half = fxs(&[0.5, 0.5]);
+        let got = ema_alpha_row(
+            &[(0, F::ONE)],
+            &[(0, F::from_num(2))],
+            &half[..1],
+            &mut scratch,
+        );
+        assert_eq!(got, vec![(0, F::ONE)]);
+        // new [[1, 2], [3, 4]], old [[5, 6], [7, 8]]: every entry clamps to 1 for any rate.
+        for rate in [0.0_f32, 0.5, 1.0] {
+            let alpha = vec![fx(rate); 2];
+            for (new, old) in [([1., 2.], [5., 6.]), ([3., 4.], [7., 8.])] {
+                let new: Row<F> = vec![(0, fx(new[0])), (1, fx(new[1]))];
+                let old: Row<F> = vec![(0, fx(old[0])), (1, fx(old[1]))];
+                let got = ema_alpha_row(&new, &old, &alpha, &mut scratch);
+                assert_eq!(got, vec![(0, F::ONE), (1, F::ONE)], "{rate}");
+            }
+        }
     }
 }

@@ -354,3 +354,12 @@ fn test_epoch_outputs_single_staker_registered_no_weights() {
     chain.epoch();
     assert_eq!(chain.emission(0), 1_000_000_000);
 }
+
+/// `ChainParams::from_fractions` inverts `fractions` for parameters the chain can store.
+#[test]
+fn chain_params_round_trip_through_fractions() {
+    let mut p = mock_chain_params();
+    p.alpha_sigmoid_steepness = -750;
+    p.stake_threshold = 12_345;
+    assert_eq!(super::ChainParams::from_fractions(&p.fractions()), p);
+}
