@@ -160,6 +160,10 @@ pub fn write_frontier(result: &FrontierResult, dir: &Path) -> Result<Vec<PathBuf
                 "collusion_pays",
                 b.iter().map(|x| x.pays).collect::<Vec<_>>(),
             ),
+            col(
+                "copy_reward_share",
+                b.iter().map(|x| x.copy_share).collect::<Vec<_>>(),
+            ),
         ],
     )?;
     let e = &result.break_even;
@@ -173,6 +177,10 @@ pub fn write_frontier(result: &FrontierResult, dir: &Path) -> Result<Vec<PathBuf
             col(
                 "break_even_stake",
                 e.iter().map(|x| x.stake).collect::<Vec<_>>(),
+            ),
+            col(
+                "self_dealing_break_even_stake",
+                e.iter().map(|x| x.self_dealing_stake).collect::<Vec<_>>(),
             ),
         ],
     )?;

@@ -135,8 +135,9 @@ fn slug(name: &str) -> String {
     if s.is_empty() { "study".to_string() } else { s }
 }
 
-/// The metrics the headline table shows: all fixed metrics, plus the strategy shares of a role
-/// when that role has more than one strategy (with one, the strategy share is the role share).
+/// The metrics the headline table shows: all fixed metrics, the adversary metrics, plus the
+/// strategy shares of a role when that role has more than one strategy (with one, the strategy
+/// share is the role share).
 fn headline_metrics(per_run: &DataFrame) -> Vec<String> {
     let all = metrics::metric_columns(per_run);
     let strategy_cols: Vec<&String> = all
@@ -151,7 +152,7 @@ fn headline_metrics(per_run: &DataFrame) -> Vec<String> {
     };
     all.iter()
         .filter(|m| {
-            if metrics::METRICS.contains(&m.as_str()) {
+            if metrics::METRICS.contains(&m.as_str()) || metrics::is_adversary_metric(m) {
                 return true;
             }
             let role = m

@@ -274,7 +274,7 @@ fn write_result(
     let outcome = write(&dir).and_then(|()| {
         let json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
-            "experiment": default_name,
+            "experiment": default_name.trim_start_matches("experiment-"),
             "command": command_line(),
             "seed": common.seed,
             "wall_seconds": wall,
@@ -480,16 +480,22 @@ fn print_frontier(result: &frontier::FrontierResult, stakes: &[f64]) {
         .unwrap_or(8)
         .max(8);
     println!("Cabal reward share at its best self-weight, by cabal stake share:");
-    print!("  {:<width$} {:>10}", "variant", "break-even");
+    print!(
+        "  {:<width$} {:>10} {:>12}",
+        "variant", "break-even", "self-dealing"
+    );
     for f in stakes {
         print!(" {f:>5.2}");
     }
     println!();
     for b in &result.break_even {
-        let even = b
-            .stake
-            .map_or_else(|| "none".to_string(), |s| format!("{s:.3}"));
-        print!("  {:<width$} {even:>10}", b.variant);
+        let show = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |s| format!("{s:.3}"));
+        print!(
+            "  {:<width$} {:>10} {:>12}",
+            b.variant,
+            show(b.stake),
+            show(b.self_dealing_stake)
+        );
         for f in stakes {
             let share = result
                 .best

@@ -41,7 +41,8 @@ impl Plot for Lines {
     {
         let (x0, x1) = self.x_range;
         let (y0, y1) = self.y_range;
-        let (xfmt, yfmt) = (tick_format(x0, x1, 10), tick_format(y0, y1, 10));
+        // Twice the label count plotters aims for: its steps can be finer than the nominal one.
+        let (xfmt, yfmt) = (tick_format(x0, x1, 20), tick_format(y0, y1, 20));
         let mut chart = ChartBuilder::on(area)
             .margin_left(12)
             .margin_right(24)

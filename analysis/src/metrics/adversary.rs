@@ -106,7 +106,10 @@ pub(super) fn describe(metric: &str) -> Option<String> {
     let group = match group.strip_prefix("coalition_") {
         Some(id) => format!("coalition {id}"),
         None if what == "share_" => format!("coalition {group}"),
-        None => group.replacen('_', " ", 1) + "s",
+        None => match group.split_once('_') {
+            Some((role, strategy)) => format!("{strategy} {role}s"),
+            None => group.to_string(),
+        },
     };
     Some(match what {
         "stake_share_" => format!("{group}: time-averaged share of stake"),
@@ -324,5 +327,10 @@ mod tests {
                 .contains("coalition 3")
         );
         assert!(describe("stake_gini").is_none());
+        assert!(
+            describe("return_validator_weight_copier")
+                .unwrap()
+                .starts_with("weight_copier validators:")
+        );
     }
 }

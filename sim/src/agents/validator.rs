@@ -66,6 +66,7 @@ pub fn set_weights(
                     .get(t as usize)
                     .and_then(|&e| validators.get(e).ok())
                 {
+                    // The target's stored `Weights`.
                     visible.extend_from_slice(&row.4.0);
                 }
             }
@@ -76,6 +77,7 @@ pub fn set_weights(
                     .iter()
                     .filter(|&&e| e != neuron)
                     .filter_map(|&e| validators.get(e).ok())
+                    // (permit, stake, stored weights) of each other UID.
                     .filter(|v| v.6.0)
                     .map(|v| (v.7.0 as f64, v.4.0.as_slice())),
                 metagraph.uids.len(),
@@ -155,7 +157,7 @@ pub fn set_weights(
         adv.tactic.twist(row, clock.block, epoch, &coalition_miners);
     }
     if row.is_empty() {
-        // Nothing seen yet (a copier before the first epoch): no call.
+        // Nothing to set (a copier before any weights are stored or revealed): no call.
         return;
     }
     let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();

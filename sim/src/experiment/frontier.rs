@@ -32,7 +32,10 @@
 //! Per point the cabal's **reward share** is its share of all emission over the run; its
 //! **stake share** is `f`. Colluding pays where the best response's reward share exceeds the
 //! stake share by more than `margin`; the **break-even** stake fraction is the smallest `f`
-//! where it does (interpolated linearly between grid points on the advantage).
+//! where it does (interpolated linearly between grid points on the advantage). Pure copying
+//! (`λ = 0`) can already beat the stake share a little (the copier's free ride on the
+//! consensus); the **self-dealing break-even** counts only where the best `λ` also beats
+//! copying by the margin.
 //!
 //! Draws (utilities, noise, stakes) are per trial and shared by every variant, `f` and `λ`
 //! (common random numbers).
@@ -169,6 +172,8 @@ pub struct BestResponse {
     pub advantage: f64,
     /// `advantage > margin`.
     pub pays: bool,
+    /// The reward share of pure copying (`λ = 0`), NaN if 0 is not on the grid.
+    pub copy_share: f64,
 }
 
 /// Where colluding starts to pay, per variant.
@@ -179,6 +184,10 @@ pub struct BreakEven {
     /// The smallest cabal stake fraction where colluding pays (interpolated); `None` if it
     /// pays nowhere on the grid.
     pub stake: Option<f64>,
+    /// The same for self-dealing alone: where the best self-weight beats both the stake share
+    /// and pure copying (`λ = 0`) by the margin, so the gain is not just the copier's free
+    /// ride; `None` if nowhere (or 0 is not on the self-weight grid).
+    pub self_dealing_stake: Option<f64>,
 }
 
 /// Everything the frontier produces.
@@ -414,9 +423,23 @@ pub fn run(
     let break_even = cfg
         .variants
         .iter()
-        .map(|v| BreakEven {
-            variant: v.name.clone(),
-            stake: break_even(best.iter().filter(|b| b.variant == v.name), cfg.margin),
+        .map(|v| {
+            let rows = || best.iter().filter(|b| b.variant == v.name);
+            let self_dealing: Vec<BestResponse> = rows()
+                .map(|b| {
+                    let advantage = b.reward_share - b.cabal_stake.max(b.copy_share);
+                    BestResponse {
+                        advantage,
+                        pays: advantage > cfg.margin,
+                        ..b.clone()
+                    }
+                })
+                .collect();
+            BreakEven {
+                variant: v.name.clone(),
+                stake: break_even(rows(), cfg.margin),
+                self_dealing_stake: break_even(&self_dealing, cfg.margin),
+            }
         })
         .collect();
     Ok(FrontierResult {
@@ -432,6 +455,12 @@ pub fn best_responses(points: &[FrontierPoint], margin: f64) -> Vec<BestResponse
     let mut best: Vec<BestResponse> = Vec::new();
     for p in points {
         let advantage = p.reward_share - p.cabal_stake;
+        let copy_share = points
+            .iter()
+            .find(|q| {
+                q.variant == p.variant && q.cabal_stake == p.cabal_stake && q.self_weight == 0.0
+            })
+            .map_or(f64::NAN, |q| q.reward_share);
         let candidate = BestResponse {
             variant: p.variant.clone(),
             cabal_stake: p.cabal_stake,
@@ -439,6 +468,7 @@ pub fn best_responses(points: &[FrontierPoint], margin: f64) -> Vec<BestResponse
             reward_share: p.reward_share,
             advantage,
             pays: advantage > margin,
+            copy_share,
         };
         match best
             .iter_mut()
@@ -489,6 +519,7 @@ mod tests {
             reward_share: f + advantage,
             advantage,
             pays: advantage > margin,
+            copy_share: f,
         }
     }
 
@@ -522,6 +553,50 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].self_weight, 0.5);
         assert!((b[0].advantage - 0.06).abs() < 1e-12 && b[0].pays);
+        assert_eq!(b[0].copy_share, 0.19);
+    }
+
+    /// Same seed, same results on 1 and 2 threads (points are collected in task order and
+    /// every draw is keyed by trial), for the frontier and the retention map.
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let base = chain_defaults();
+        let mut cfg = FrontierConfig::new(vec![Variant::new(VariantKind::Yuma3Liquid, &base)]);
+        cfg.validators = 4;
+        cfg.miners = 6;
+        cfg.cabal_stakes = vec![0.0, 0.3];
+        cfg.self_weights = vec![0.0, 1.0];
+        cfg.epochs = 4;
+        cfg.trials = 2;
+        let mut rcfg = crate::experiment::retention::RetentionConfig::new(Variant::new(
+            VariantKind::Classic,
+            &base,
+        ));
+        rcfg.neurons = 12;
+        rcfg.validators = 4;
+        rcfg.grid = 3;
+        rcfg.sigmas = vec![0.3];
+        rcfg.honest_stakes = vec![0.6];
+        rcfg.trials = 2;
+        rcfg.multi = Some(crate::experiment::retention::MultiEpoch {
+            epochs: 3,
+            inflation: 0.05,
+            grid: 2,
+            honest_stakes: vec![0.6],
+        });
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                (
+                    run(&cfg, &|_| {}).unwrap(),
+                    crate::experiment::retention::run(&rcfg, &|_| {}).unwrap(),
+                )
+            })
+        };
+        assert_eq!(on(1), on(2));
     }
 
     /// On a small network, a stake-majority cabal that weights only itself takes more than
