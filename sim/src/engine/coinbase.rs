@@ -22,6 +22,10 @@ use bevy_ecs::prelude::*;
 /// level are held for at most this many blocks).
 pub const MAX_STRETCH: u64 = 100;
 
+/// Blocks the coinbase may lag an epoch: the epoch drains what has been run through the
+/// coinbase, at most this many blocks behind its own block (the rest goes to its next epoch).
+pub const EPOCH_LAG: u64 = 10;
+
 /// The network's dTAO settings and root stake.
 #[derive(Resource, Clone, Debug)]
 pub struct Economics {
@@ -162,8 +166,9 @@ impl Scratch {
 }
 
 /// Run the deferred blocks through the coinbase (see [`run`]). The engine defers minting
-/// across weight-setting events, which never read pools or pending amounts, and flushes before
-/// every other event and every [`MAX_STRETCH`] blocks.
+/// across weight-setting events, which never read pools or pending amounts, and across epochs
+/// while less than [`EPOCH_LAG`] blocks are deferred; it flushes before every other event and
+/// every [`MAX_STRETCH`] blocks.
 pub fn flush(
     world: &mut World,
     subnets: &[Entity],
