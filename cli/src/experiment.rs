@@ -6,7 +6,6 @@
 use crate::output::Staging;
 use crate::study::command_line;
 use anyhow::Context as _;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use subnetlab_analysis::charts::experiment::{case_charts, frontier_chart, retention_charts};
@@ -241,22 +240,6 @@ fn kinds(names: &[String]) -> anyhow::Result<Vec<VariantKind>> {
         .collect()
 }
 
-fn bar(total: u64, quiet: bool) -> ProgressBar {
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {elapsed_precise} [{bar:32}] {pos}/{len} points · ETA {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar
-}
-
 /// Stages `out`, lets `write` fill it, writes `experiment.json` and moves it into place.
 fn write_result(
     common: &Common,
@@ -327,7 +310,7 @@ fn retention_cmd(a: RetentionArgs) -> anyhow::Result<()> {
                 .multi
                 .as_ref()
                 .map_or(0, |m| points(m.grid, m.honest_stakes.len())));
-    let progress = bar(total, a.common.quiet);
+    let progress = crate::study::progress_bar(total, a.common.quiet, "points");
     let start = Instant::now();
     let result = retention::run(&cfg, &|k| progress.inc(k))?;
     progress.finish_and_clear();
@@ -445,7 +428,7 @@ fn frontier_cmd(a: FrontierArgs) -> anyhow::Result<()> {
     cfg.margin = a.margin;
     cfg.seed = a.common.seed;
     let total = (cfg.variants.len() * cfg.cabal_stakes.len() * cfg.self_weights.len()) as u64;
-    let progress = bar(total, a.common.quiet);
+    let progress = crate::study::progress_bar(total, a.common.quiet, "points");
     let start = Instant::now();
     let result = frontier::run(&cfg, &|k| progress.inc(k))?;
     progress.finish_and_clear();

@@ -105,18 +105,18 @@ impl Plan {
     }
 }
 
-/// A progress bar over the blocks of every run (hidden when quiet; indicatif hides it when
-/// stderr is not a terminal).
-pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+/// A progress bar counting `unit` (hidden when quiet; indicatif hides it when stderr is not a
+/// terminal). `unit` may carry indicatif keys such as `{msg}`.
+pub fn progress_bar(total: u64, quiet: bool, unit: &str) -> ProgressBar {
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new(total)
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {elapsed_precise} [{bar:32}] {pos}/{len} blocks · {msg} · ETA {eta}",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{elapsed_precise}} [{{bar:32}}] {{pos}}/{{len}} {unit} · ETA {{eta}}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
@@ -138,6 +138,7 @@ pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec
             total
         },
         quiet,
+        "blocks · {msg}",
     );
     let done: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
     let runs_finished = AtomicU64::new(0);

@@ -5,6 +5,7 @@
 
 use super::adapt::Adaptation;
 use super::delay::Delay;
+use super::validator::max_upscale;
 use crate::chain::yuma::SparseRow;
 use crate::scenario::Knob;
 use bevy_ecs::prelude::*;
@@ -157,7 +158,7 @@ impl Cabal {
         row.extend(members.iter().map(|&uid| (uid, each)));
         row.retain(|(_, w)| *w > 0.0);
         row.sort_unstable_by_key(|(uid, _)| *uid);
-        upscale(row);
+        max_upscale(row);
     }
 }
 
@@ -185,15 +186,7 @@ impl Copier {
             }
             out.retain(|(_, w)| *w > 0.0);
         }
-        upscale(out);
-    }
-}
-
-/// Scale a row so its largest weight is 65,535 (how the SDK sends weights).
-fn upscale(row: &mut SparseRow) {
-    let max = row.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-    if max > 0.0 {
-        row.iter_mut().for_each(|(_, w)| *w *= 65_535.0 / max);
+        max_upscale(out);
     }
 }
 

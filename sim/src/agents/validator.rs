@@ -322,6 +322,12 @@ pub fn weights_from_observations(
             row.sort_unstable_by_key(|(uid, _)| *uid);
         }
     }
+    max_upscale(row);
+}
+
+/// Scale a row so its largest weight is 65,535, as the SDK sends weights (the chain max-upscales
+/// again on `set_weights`; doing it here keeps stored rows comparable between agents).
+pub(crate) fn max_upscale(row: &mut SparseRow) {
     let max = row.iter().map(|(_, w)| *w).fold(0.0, f64::max);
     if max > 0.0 {
         row.iter_mut().for_each(|(_, w)| *w *= 65_535.0 / max);
