@@ -74,6 +74,9 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     }
 
     let mut scenario = None;
+    // Paths cut so far: an error they cause (the parent now misses the cut field, or a cut list
+    // element reads as null) is not the user's and is not reported.
+    let mut cut: Vec<String> = Vec::new();
     for _ in 0..MAX_STRUCTURAL {
         match serde_path_to_error::deserialize::<_, Scenario>(doc.clone()) {
             Ok(s) => {
@@ -83,12 +86,20 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
             Err(e) => {
                 let path = display_path(&e.path().to_string());
                 let message = strip_location(&e.inner().to_string());
-                let missing = message.starts_with("missing field");
-                problems.push(located(&path, message));
-                // A missing field cannot be cut away; anything else can, to look further.
-                if missing || path.is_empty() || !remove(&mut doc, &path) {
+                let caused_by = match missing_field(&message) {
+                    Some(field) if path.is_empty() => field.to_string(),
+                    Some(field) => format!("{path}.{field}"),
+                    None => path.clone(),
+                };
+                if !cut.contains(&caused_by) {
+                    problems.push(located(&path, message));
+                }
+                // Cut the failing node (for a missing field, the map that misses it) and read
+                // again to look further; the root, or a node already cut, ends the search.
+                if path.is_empty() || cut.contains(&path) || !remove(&mut doc, &path) {
                     break;
                 }
+                cut.push(path);
             }
         }
     }
@@ -110,6 +121,11 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
 
 fn invalid(problems: Vec<Problem>) -> ScenarioError {
     ScenarioError::Invalid { problems }
+}
+
+/// The field named by serde's "missing field `x`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 /// serde_path_to_error prints the root as `.`; we print it as nothing.

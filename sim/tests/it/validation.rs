@@ -46,6 +46,30 @@ fn all_problems_are_reported_with_places() {
     assert_eq!(lines.len(), 5, "{lines:?}");
 }
 
+/// A map missing a required field is cut, and the read goes on: the problems after it are
+/// reported, and the cut's own consequences (the parent now missing the map) are not.
+#[test]
+fn problems_after_a_missing_field_are_reported() {
+    let text = "\
+name: x
+numeric: chian
+subnets:
+  - validators: { count: 4, stake: { values: [1] }, strategy: { kind: lazy, refresh: -1 } }
+    miners: { count: 8, quality: { min: 0, max: 1 } }
+";
+    let err = load_str("m.yaml", text, &[]).unwrap_err();
+    let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    // Hand-checked against the text above (line:column of the offending node).
+    let expected = [
+        "m.yaml:2:10: numeric: unknown variant `chian`, expected `f64` or `chain`",
+        "m.yaml:4:36: subnets[0].validators.stake: missing field `distribution`",
+        // serde names the tagged strategy map, not the value inside it.
+        "m.yaml:4:63: subnets[0].validators.strategy: invalid value: integer `-1`, expected u64",
+        "m.yaml:5:34: subnets[0].miners.quality: missing field `distribution`",
+    ];
+    assert_eq!(lines, expected);
+}
+
 #[test]
 fn syntax_errors_and_unknown_fields_are_located() {
     let err = load_str("x.yaml", "name: [\n", &[]).unwrap_err();
