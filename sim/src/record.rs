@@ -167,6 +167,78 @@ pub struct NetworkRows {
     pub total_staked: Vec<f64>,
 }
 
+/// A columnar table whose rows carry a block (the shards' rows are merged by block).
+pub trait Rows {
+    /// Rows in the table.
+    fn len(&self) -> usize;
+    /// Whether the table has no rows.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Block of row `i`.
+    fn block(&self, i: usize) -> u64;
+    /// Append rows `range` of `other`.
+    fn extend_rows(&mut self, other: &Self, range: std::ops::Range<usize>);
+    /// Drop every row, keeping the columns' capacity.
+    fn clear(&mut self);
+}
+
+/// [`Rows`] for a table, from its field list (the destructuring makes a missing column a
+/// compile error).
+macro_rules! rows {
+    ($table:ident { $($column:ident),* $(,)? }) => {
+        impl Rows for $table {
+            fn len(&self) -> usize {
+                self.block.len()
+            }
+
+            fn block(&self, i: usize) -> u64 {
+                self.block[i]
+            }
+
+            fn extend_rows(&mut self, other: &Self, range: std::ops::Range<usize>) {
+                let $table { $($column),* } = self;
+                $( $column.extend_from_slice(&other.$column[range.clone()]); )*
+            }
+
+            fn clear(&mut self) {
+                let $table { $($column),* } = self;
+                $( $column.clear(); )*
+            }
+        }
+    };
+}
+
+rows!(NeuronRows { arm, run, subnet, epoch, block, uid, hotkey, role, strategy, coalition, registration_burn_rao, stake, consensus, incentive, dividends, validator_trust, quality, validator_permit, emission, emission_rao });
+rows!(SubnetRows { arm, run, subnet, epoch, block, neurons, permitted_validators, emission_rao, miner_emission_rao, validator_emission_rao, owner_cut_rao, dust_rao, total_stake, mean_miner_quality, registrations, registrations_refused, registration_burn_rao, burn_rao, weights_set, weights_rejected, miners, pool_tao, pool_alpha, price, moving_price, share, tao_emission_rao, tao_in_rao, alpha_in_rao, excess_tao_rao, chain_bought_alpha_rao, alpha_out_rao, root_alpha_rao, alpha_issuance, flow_ema });
+
+/// Append the rows of `parts` to `out` in block order, ties in `parts` order: a stable k-way
+/// merge (each part is in block order), so the result does not depend on which thread filled
+/// which part.
+pub fn merge_by_block<T: Rows>(out: &mut T, parts: &[&T]) {
+    use std::cmp::Reverse;
+    let mut heads: std::collections::BinaryHeap<Reverse<(u64, usize)>> = parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(i, p)| Reverse((p.block(0), i)))
+        .collect();
+    let mut at = vec![0usize; parts.len()];
+    while let Some(Reverse((block, i))) = heads.pop() {
+        let part = parts[i];
+        let start = at[i];
+        let mut end = start;
+        while end < part.len() && part.block(end) == block {
+            end += 1;
+        }
+        out.extend_rows(part, start..end);
+        at[i] = end;
+        if end < part.len() {
+            heads.push(Reverse((part.block(end), i)));
+        }
+    }
+}
+
 /// Emission accounting for the whole run, in rao. `minted_rao` equals the sum of the others.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
@@ -273,4 +345,54 @@ pub struct RunRecord {
     pub network: NetworkRows,
     /// Emission accounting.
     pub totals: Totals,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A two-column table: block and which part the row came from.
+    #[derive(Default)]
+    struct Tagged(Vec<u64>, Vec<u16>);
+
+    impl Rows for Tagged {
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn block(&self, i: usize) -> u64 {
+            self.0[i]
+        }
+        fn extend_rows(&mut self, other: &Self, range: std::ops::Range<usize>) {
+            self.0.extend_from_slice(&other.0[range.clone()]);
+            self.1.extend_from_slice(&other.1[range]);
+        }
+        fn clear(&mut self) {
+            self.0.clear();
+            self.1.clear();
+        }
+    }
+
+    fn part(blocks: &[u64], tag: u16) -> Tagged {
+        Tagged(blocks.to_vec(), vec![tag; blocks.len()])
+    }
+
+    #[test]
+    fn merge_by_block_is_stable_across_parts() {
+        // Hand-made parts: the ties at block 5 keep part order (0, then 1, then 2).
+        let parts = [part(&[5, 9], 0), part(&[3, 5, 5], 1), part(&[5], 2)];
+        let mut out = Tagged::default();
+        merge_by_block(&mut out, &parts.iter().collect::<Vec<_>>());
+        assert_eq!(out.0, vec![3, 5, 5, 5, 5, 9]);
+        assert_eq!(out.1, vec![1, 0, 1, 1, 2, 0]);
+    }
+
+    #[test]
+    fn subnet_rows_clear_every_column() {
+        let mut a = SubnetRows::default();
+        a.block.push(7);
+        a.subnet.push(2);
+        a.share.push(0.5);
+        a.clear();
+        assert!(a.is_empty() && a.subnet.is_empty() && a.share.is_empty());
+    }
 }

@@ -130,42 +130,43 @@ pub fn serving(world: &World, subnet: Entity) -> u32 {
 /// Random-stream ids of subnets' entrant processes: above every hotkey id.
 const ENTRANTS_ID_BASE: u64 = 1 << 59;
 
-/// Give each subnet with `economics:` its rules, and an entrant process its random stream and
-/// first arrival.
+/// Give subnet `index` (entity `entity`), if it has `economics:`, its rules and an entrant
+/// process with its random stream and first arrival.
 pub fn attach(
     world: &mut World,
-    subnets: &[Entity],
+    (index, entity): (usize, Entity),
     scenario: &crate::scenario::Scenario,
     run: u64,
 ) {
     let start = scenario.start.block;
-    for (i, (&entity, spec)) in subnets.iter().zip(&scenario.subnets).enumerate() {
-        let Some(rules) = &spec.economics else {
-            continue;
-        };
-        let netuid = spec.netuid.unwrap_or(i as u16 + 1);
-        let mut rng = crate::rng::stream(
-            scenario.seed,
-            run,
-            crate::rng::Purpose::Agent,
-            ENTRANTS_ID_BASE + netuid as u64,
-        );
-        let first = rules
-            .entrants
-            .as_ref()
-            .and_then(|e| arrival_gap(e.rate_per_day, &mut rng));
-        world.entity_mut(entity).insert((
-            SubnetEconomics {
-                rules: rules.clone(),
-                miner_income_usd_per_day: 0.0,
-            },
-            crate::engine::AgentRng(rng),
-        ));
-        if let Some(gap) = first {
-            world
-                .resource_mut::<crate::engine::EventQueue>()
-                .schedule(start + gap, crate::engine::Event::Entrant(entity));
-        }
+    let Some(spec) = scenario.subnets.get(index) else {
+        return;
+    };
+    let Some(rules) = &spec.economics else {
+        return;
+    };
+    let netuid = spec.netuid.unwrap_or(index as u16 + 1);
+    let mut rng = crate::rng::stream(
+        scenario.seed,
+        run,
+        crate::rng::Purpose::Agent,
+        ENTRANTS_ID_BASE + netuid as u64,
+    );
+    let first = rules
+        .entrants
+        .as_ref()
+        .and_then(|e| arrival_gap(e.rate_per_day, &mut rng));
+    world.entity_mut(entity).insert((
+        SubnetEconomics {
+            rules: rules.clone(),
+            miner_income_usd_per_day: 0.0,
+        },
+        crate::engine::AgentRng(rng),
+    ));
+    if let Some(gap) = first {
+        world
+            .resource_mut::<crate::engine::EventQueue>()
+            .schedule(start + gap, crate::engine::Event::Entrant(entity));
     }
 }
 

@@ -7,7 +7,8 @@
 use crate::chain::coinbase::root_proportion;
 use crate::chain::emission;
 use crate::engine::{
-    AgentRng, Clock, Economics, Economy, Event, EventQueue, Metagraph, Neuron, Recorder, Stake,
+    AgentRng, Clock, Economics, Economy, Event, EventQueue, Metagraph, Neuron, Recorder, Shard,
+    Stake,
 };
 use crate::record::Role;
 use crate::scenario::Stakers;
@@ -16,7 +17,9 @@ use bevy_ecs::prelude::*;
 /// A staker's position on one subnet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Position {
-    /// The subnet entity.
+    /// The subnet's position in the scenario (its shard).
+    pub shard: usize,
+    /// The subnet entity (in its shard's world).
     pub subnet: Entity,
     /// The validator hotkey it is delegated to.
     pub validator: Entity,
@@ -97,9 +100,10 @@ pub fn dividend_yield(econ: &Economy, owner_cut: u16, tao_weight: f64, root_stak
     validators / econ.alpha_out.max(1) as f64
 }
 
-/// One decision of staker `me`: sell falling positions, move part of the others toward the
-/// best perceived yield, and stake idle TAO there. Schedules the next decision.
-pub fn act(world: &mut World, me: Entity, subnets: &[Entity], owner_cut: u16) {
+/// One decision of staker `me` (in the coordinator's `world`): sell falling positions, move
+/// part of the others toward the best perceived yield, and stake idle TAO there. Schedules the
+/// next decision.
+pub(crate) fn act(world: &mut World, me: Entity, shards: &mut [Shard], owner_cut: u16) {
     let Some(mut staker) = world.get::<Staker>(me).cloned() else {
         return;
     };
@@ -112,9 +116,9 @@ pub fn act(world: &mut World, me: Entity, subnets: &[Entity], owner_cut: u16) {
         (e.settings.tao_weight, e.root_stake)
     };
     // Perceived yields, one noise draw per subnet in subnet order (stable).
-    let mut best: Option<(Entity, f64)> = None;
-    for &s in subnets {
-        let Some(econ) = world.get::<Economy>(s) else {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, shard) in shards.iter().enumerate() {
+        let Some(econ) = shard.world.get::<Economy>(shard.subnet) else {
             continue;
         };
         if !econ.active {
@@ -127,33 +131,38 @@ pub fn act(world: &mut World, me: Entity, subnets: &[Entity], owner_cut: u16) {
         });
         let perceived = y * factor;
         if best.is_none_or(|(_, b)| perceived > b) {
-            best = Some((s, perceived));
+            best = Some((i, perceived));
         }
     }
     let positions = std::mem::take(&mut staker.positions);
     for mut pos in positions {
-        let price = world
+        let Some(shard) = shards.get_mut(pos.shard) else {
+            continue;
+        };
+        let price = shard
+            .world
             .get::<Economy>(pos.subnet)
             .map_or(0.0, |e| e.pool.price());
         let sell = if price < pos.entry_price * (1.0 - staker.exit_drop) {
             1.0
-        } else if best.is_some_and(|(b, _)| b != pos.subnet) {
+        } else if best.is_some_and(|(b, _)| b != pos.shard) {
             1.0 - staker.inertia
         } else {
             0.0
         };
         if sell > 0.0 {
-            staker.wallet += unstake(world, &mut pos, sell);
+            staker.wallet += unstake(&mut shard.world, &mut pos, sell);
         }
         if pos.shares > 0.0 {
             staker.positions.push(pos);
         }
     }
-    if let Some((subnet, _)) = best
+    if let Some((i, _)) = best
         && staker.wallet >= MIN_STAKE_RAO
+        && let Some(shard) = shards.get_mut(i)
     {
         let tao = std::mem::take(&mut staker.wallet);
-        stake(world, &mut staker, subnet, tao);
+        stake(&mut shard.world, &mut staker, (i, shard.subnet), tao);
     }
     if let Some(mut s) = world.get_mut::<Staker>(me) {
         *s = staker;
@@ -178,9 +187,14 @@ fn largest_validator(world: &World, subnet: Entity) -> Option<Entity> {
     best.map(|(e, _)| e)
 }
 
-/// Buy alpha on `subnet` with `tao` rao and delegate it; an undelegatable stake stays in the
-/// wallet.
-pub(crate) fn stake(world: &mut World, staker: &mut Staker, subnet: Entity, tao: u64) {
+/// Buy alpha on subnet `shard` (entity `subnet` in `world`, its shard's) with `tao` rao and
+/// delegate it; an undelegatable stake stays in the wallet.
+pub(crate) fn stake(
+    world: &mut World,
+    staker: &mut Staker,
+    (shard, subnet): (usize, Entity),
+    tao: u64,
+) {
     let Some(validator) = largest_validator(world, subnet) else {
         staker.wallet += tao;
         return;
@@ -222,6 +236,7 @@ pub(crate) fn stake(world: &mut World, staker: &mut Staker, subnet: Entity, tao:
             p.shares = total;
         }
         None => staker.positions.push(Position {
+            shard,
             subnet,
             validator,
             shares,

@@ -105,32 +105,27 @@ fn registrar(hp: &Hyperparameters, start: u64, validators: u32, miners: u32) -> 
     }
 }
 
-/// Spawn everything for `scenario`; returns the subnet entities in scenario order.
-pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity> {
+/// Spawn subnet `index` of `scenario` (its entity, neurons, operators and first events) into
+/// `world`, the subnet's own shard; returns the subnet entity.
+pub fn populate_subnet(world: &mut World, scenario: &Scenario, run: u32, index: usize) -> Entity {
     let start = scenario.start.block;
-    let mut subnets = Vec::new();
-    for (i, subnet) in scenario.subnets.iter().enumerate() {
-        let netuid = subnet.netuid.unwrap_or(i as u16 + 1);
-        let at = Spawn {
-            seed: scenario.seed,
-            run: run as u64,
-            netuid,
-            subnet: Entity::PLACEHOLDER,
-            block: start,
-            start,
-            first_tempo: scenario.first_tempo(),
-        };
-        subnets.push(spawn_subnet(
-            world,
-            at,
-            (i, subnet),
-            scenario.network.stake_threshold,
-        ));
-    }
-    world
-        .resource_mut::<EventQueue>()
-        .schedule(start, Event::DailyRecord);
-    subnets
+    let subnet = &scenario.subnets[index];
+    let netuid = subnet.netuid.unwrap_or(index as u16 + 1);
+    let at = Spawn {
+        seed: scenario.seed,
+        run: run as u64,
+        netuid,
+        subnet: Entity::PLACEHOLDER,
+        block: start,
+        start,
+        first_tempo: scenario.first_tempo(),
+    };
+    spawn_subnet(
+        world,
+        at,
+        (index, subnet),
+        scenario.network.stake_threshold,
+    )
 }
 
 /// A neuron's place: its UID, its index in its role's population (for the hotkey id), and its

@@ -140,189 +140,223 @@ impl Economy {
     }
 }
 
-/// Reused buffers of the coinbase, and the minted blocks it has not yet shared out.
+/// The network half of the coinbase at the start of a window: every subnet's share of block
+/// emission (from its moving price, flow and burn, by `rule`) and the root-sell flag, both held
+/// over the window. `inputs[k]` is subnet `k`'s; returns the flag.
+pub fn window_shares(
+    rule: coinbase::ShareRule,
+    inputs: &[ShareInput],
+    shares: &mut Vec<f64>,
+) -> bool {
+    coinbase::shares(rule, inputs, shares);
+    inputs.iter().map(|i| i.moving_price).sum::<f64>() > 1.0
+}
+
+/// A subnet's inputs to the share rules (`fixed` is its scenario share).
+pub fn share_input(econ: Option<&Economy>, fixed: f64) -> ShareInput {
+    ShareInput {
+        fixed,
+        moving_price: econ.map_or(0.0, |e| e.moving_price),
+        miner_burned: econ.map_or(0.0, |e| e.miner_burned),
+        flow_ema: econ.map_or(0.0, |e| e.flow_ema),
+    }
+}
+
+/// One subnet's part of the TAO minted over a run of blocks, handed out by the coordinator at
+/// the start of a window and released to the subnet's coinbase as its own events reach those
+/// blocks (so an epoch drains what was minted up to its block, give or take [`EPOCH_LAG`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Piece {
+    /// First block.
+    pub first_block: u64,
+    /// Blocks.
+    pub blocks: u64,
+    /// The subnet's TAO over the piece, rao.
+    pub tao: u64,
+    /// The subnet's share of block emission over the piece.
+    pub share: f64,
+    /// With pools: the root-sell flag held over the piece.
+    pub root_sell: bool,
+    /// Without pools and at a constant rate: the split of one block, repeated per block as the
+    /// chain floors each block (else `tao` is released by cumulative floors).
+    pub per_block: Option<split::BlockSplit>,
+    /// Blocks released so far.
+    pub done: u64,
+    /// TAO released so far, rao.
+    pub given: u64,
+}
+
+/// The pieces a subnet has been given and not yet released, in block order.
 #[derive(Debug, Default)]
-pub struct Scratch {
-    inputs: Vec<ShareInput>,
-    shares: Vec<f64>,
-    parts: Vec<u64>,
-    /// `(first block, blocks, TAO rao)` minted but not yet run through the coinbase.
-    deferred: Option<(u64, u64, u64)>,
+pub struct Allotment {
+    pieces: std::collections::VecDeque<Piece>,
 }
 
-impl Scratch {
-    /// Add minted blocks (contiguous with those deferred) to run later.
-    pub fn defer(&mut self, first_block: u64, blocks: u64, total: u64) {
-        self.deferred = Some(match self.deferred {
-            Some((first, n, t)) => (first, n + blocks, t + total),
-            None => (first_block, blocks, total),
-        });
+impl Allotment {
+    /// Add a piece (after those held).
+    pub fn give(&mut self, piece: Piece) {
+        self.pieces.push_back(piece);
     }
 
-    /// Blocks deferred so far.
-    pub fn deferred_blocks(&self) -> u64 {
-        self.deferred.map_or(0, |(_, n, _)| n)
+    /// Blocks given but not yet released up to `block` (inclusive).
+    pub fn deferred_through(&self, block: u64) -> u64 {
+        self.pieces
+            .iter()
+            .map(|p| {
+                let from = p.first_block + p.done;
+                let last = p.first_block + p.blocks - 1;
+                if block < from {
+                    0
+                } else {
+                    block.min(last) - from + 1
+                }
+            })
+            .sum()
+    }
+
+    /// Release every block up to `block` (inclusive) to `subnet`'s coinbase in `world`: with
+    /// pools ([`subnet_stretch`]) or without (pending amounts at price 1).
+    pub fn release(&mut self, world: &mut World, subnet: Entity, owner_cut: u16, block: u64) {
+        while let Some(p) = self.pieces.front_mut() {
+            let from = p.first_block + p.done;
+            if block < from {
+                return;
+            }
+            let last = p.first_block + p.blocks - 1;
+            let n = block.min(last) - from + 1;
+            // The piece's part of its TAO, exact over the whole: cumulative floors.
+            let upto = (p.tao as u128 * (p.done + n) as u128 / p.blocks as u128) as u64;
+            let tao = upto - p.given;
+            let piece = *p;
+            p.done += n;
+            p.given = upto;
+            if p.done == p.blocks {
+                self.pieces.pop_front();
+            }
+            if world.resource::<Economics>().settings.pools {
+                subnet_stretch(world, subnet, owner_cut, &piece, from, n, tao);
+            } else {
+                legacy_release(world, subnet, owner_cut, &piece, n, tao);
+            }
+        }
     }
 }
 
-/// Run the deferred blocks through the coinbase (see [`run`]). The engine defers minting
-/// across weight-setting events, which never read pools or pending amounts, and across epochs
-/// while less than [`EPOCH_LAG`] blocks are deferred; it flushes before every other event and
-/// every [`MAX_STRETCH`] blocks.
-pub fn flush(
+/// Without pools: `tao` rao of `piece` over `blocks` blocks go to the subnet's pending amounts
+/// (alpha = TAO at price 1), split per block at a constant rate.
+fn legacy_release(
     world: &mut World,
-    subnets: &[Entity],
-    fixed: &[f64],
+    subnet: Entity,
     owner_cut: u16,
-    scratch: &mut Scratch,
-) {
-    if let Some((first, blocks, total)) = scratch.deferred.take() {
-        run(
-            world, subnets, fixed, owner_cut, first, blocks, total, scratch,
-        );
-    }
-}
-
-/// Run the coinbase over `blocks` blocks from `first_block` that mint `total` rao of TAO,
-/// with pools: cut into stretches of at most [`MAX_STRETCH`] blocks.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the coinbase reads the world, the subnets and the block range it mints"
-)]
-pub fn run(
-    world: &mut World,
-    subnets: &[Entity],
-    fixed: &[f64],
-    owner_cut: u16,
-    first_block: u64,
+    piece: &Piece,
     blocks: u64,
-    total: u64,
-    scratch: &mut Scratch,
+    tao: u64,
 ) {
-    let mut done = 0u64;
-    let mut minted = 0u64;
-    while done < blocks {
-        let n = (blocks - done).min(MAX_STRETCH);
-        // The stretch's part of the total, exact over the whole: cumulative floors.
-        let upto = (total as u128 * (done + n) as u128 / blocks as u128) as u64;
-        stretch(
-            world,
-            subnets,
-            fixed,
-            owner_cut,
-            first_block + done,
-            n,
-            upto - minted,
-            scratch,
-        );
-        minted = upto;
-        done += n;
+    let s = match piece.per_block {
+        Some(s) => split::BlockSplit {
+            owner_cut: s.owner_cut * blocks,
+            server: s.server * blocks,
+            validator: s.validator * blocks,
+            dust: s.dust * blocks,
+        },
+        None => split::subnet_block(tao, owner_cut),
+    };
+    let given = s.owner_cut + s.server + s.validator + s.dust;
+    if let Some(mut pending) = world.get_mut::<Pending>(subnet) {
+        pending.server += s.server;
+        pending.validator += s.validator;
+        pending.owner_cut += s.owner_cut;
+        pending.dust += s.dust;
     }
+    if let Some(mut econ) = world.get_mut::<Economy>(subnet) {
+        legacy_period(&mut econ, given, piece.share, blocks);
+    }
+    let totals = &mut world.resource_mut::<Recorder>().0.totals;
+    totals.tao_in_rao += given;
+    totals.alpha_emitted_rao += given;
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the coinbase reads the world, the subnets and the block range it mints"
-)]
-fn stretch(
+/// With pools: one subnet's coinbase over `blocks` blocks from `first_block` that bring it
+/// `tao` rao (spec §4.2–§4.5): injection against chain buys, its own alpha emission split into
+/// pending amounts, its moving price and flow EMA moved in closed form. The share and the
+/// root-sell flag are the piece's, held from the window's start.
+fn subnet_stretch(
     world: &mut World,
-    subnets: &[Entity],
-    fixed: &[f64],
+    subnet: Entity,
     owner_cut: u16,
+    piece: &Piece,
     first_block: u64,
     blocks: u64,
     tao: u64,
-    scratch: &mut Scratch,
 ) {
     let (settings, root_stake) = {
         let e = world.resource::<Economics>();
         (e.settings.clone(), e.root_stake)
     };
-    scratch.inputs.clear();
-    for (i, &s) in subnets.iter().enumerate() {
-        let e = world.get::<Economy>(s);
-        scratch.inputs.push(ShareInput {
-            fixed: fixed.get(i).copied().unwrap_or(0.0),
-            moving_price: e.map_or(0.0, |e| e.moving_price),
-            miner_burned: e.map_or(0.0, |e| e.miner_burned),
-            flow_ema: e.map_or(0.0, |e| e.flow_ema),
-        });
-    }
-    coinbase::shares(settings.share_rule, &scratch.inputs, &mut scratch.shares);
-    split::proportional(tao, &scratch.shares, &mut scratch.parts);
-    let root_sell = scratch.inputs.iter().map(|i| i.moving_price).sum::<f64>() > 1.0;
-    let flow_alpha = settings.flow_alpha();
-    let mut spent = 0u64;
-    let (mut tao_in, mut excess, mut alpha_emitted, mut root_recycled) = (0u64, 0u64, 0u64, 0u64);
-    for (i, &s) in subnets.iter().enumerate() {
-        let part = scratch.parts[i];
-        spent += part;
-        let Some(mut econ) = world.get_mut::<Economy>(s) else {
-            continue;
-        };
-        let issuance = econ.alpha_issuance();
-        // The subnet's own alpha emission: the chain's halving rule on its alpha issuance.
-        let alpha = emission::block_emission(issuance)
-            .saturating_mul(blocks)
-            .min(emission::MAX_SUPPLY_RAO.saturating_sub(issuance));
-        let rp = coinbase::root_proportion(settings.tao_weight, root_stake, issuance);
-        let terms = coinbase::subnet_terms(part, econ.pool.price(), alpha, rp);
-        let bought = if terms.excess_tao > 0 {
-            econ.pool.buy_without_fee(terms.excess_tao)
-        } else {
-            0
-        };
-        econ.pool.inject(terms.tao_in, terms.alpha_in);
-        let rp_after = coinbase::root_proportion(
-            settings.tao_weight,
-            root_stake,
-            econ.alpha_issuance() + bought + alpha,
-        );
-        let a = coinbase::split_alpha(alpha, owner_cut, rp_after);
-        let (root_kept, recycled) = if root_sell { (a.root, 0) } else { (0, a.root) };
-        let out = a.owner_cut + a.server + a.validator + root_kept;
-        econ.protocol_alpha += bought;
-        econ.alpha_out = econ.alpha_out.saturating_add(bought + out);
-        let since = econ.since_first_emission(first_block);
-        econ.moving_price = coinbase::moving_price_after(
-            econ.moving_price,
-            econ.pool.price(),
-            since,
-            blocks,
-            settings.moving_alpha,
-            settings.price_halving_blocks,
-        );
-        let flow = std::mem::take(&mut econ.flow) as f64;
-        econ.flow_ema = coinbase::flow_ema_after(econ.flow_ema, flow, blocks, flow_alpha);
-        econ.share = scratch.shares[i];
-        let p = &mut econ.period;
-        p.tao_emission += part;
-        p.tao_in += terms.tao_in;
-        p.alpha_in += terms.alpha_in;
-        p.excess_tao += terms.excess_tao;
-        p.chain_alpha += bought;
-        p.alpha_out += out;
-        p.root_alpha += a.root;
-        p.share_blocks += scratch.shares[i] * blocks as f64;
-        p.blocks += blocks;
-        tao_in += terms.tao_in;
-        excess += terms.excess_tao;
-        alpha_emitted += alpha;
-        root_recycled += recycled;
-        if let Some(mut pending) = world.get_mut::<Pending>(s) {
-            pending.server += a.server;
-            pending.validator += a.validator;
-            pending.owner_cut += a.owner_cut;
-            pending.root += root_kept;
-            pending.dust += a.dust;
-        }
+    let Some(mut econ) = world.get_mut::<Economy>(subnet) else {
+        return;
+    };
+    let issuance = econ.alpha_issuance();
+    // The subnet's own alpha emission: the chain's halving rule on its alpha issuance.
+    let alpha = emission::block_emission(issuance)
+        .saturating_mul(blocks)
+        .min(emission::MAX_SUPPLY_RAO.saturating_sub(issuance));
+    let rp = coinbase::root_proportion(settings.tao_weight, root_stake, issuance);
+    let terms = coinbase::subnet_terms(tao, econ.pool.price(), alpha, rp);
+    let bought = if terms.excess_tao > 0 {
+        econ.pool.buy_without_fee(terms.excess_tao)
+    } else {
+        0
+    };
+    econ.pool.inject(terms.tao_in, terms.alpha_in);
+    let rp_after = coinbase::root_proportion(
+        settings.tao_weight,
+        root_stake,
+        econ.alpha_issuance() + bought + alpha,
+    );
+    let a = coinbase::split_alpha(alpha, owner_cut, rp_after);
+    let (root_kept, recycled) = if piece.root_sell {
+        (a.root, 0)
+    } else {
+        (0, a.root)
+    };
+    let out = a.owner_cut + a.server + a.validator + root_kept;
+    econ.protocol_alpha += bought;
+    econ.alpha_out = econ.alpha_out.saturating_add(bought + out);
+    let since = econ.since_first_emission(first_block);
+    econ.moving_price = coinbase::moving_price_after(
+        econ.moving_price,
+        econ.pool.price(),
+        since,
+        blocks,
+        settings.moving_alpha,
+        settings.price_halving_blocks,
+    );
+    let flow = std::mem::take(&mut econ.flow) as f64;
+    econ.flow_ema = coinbase::flow_ema_after(econ.flow_ema, flow, blocks, settings.flow_alpha());
+    econ.share = piece.share;
+    let p = &mut econ.period;
+    p.tao_emission += tao;
+    p.tao_in += terms.tao_in;
+    p.alpha_in += terms.alpha_in;
+    p.excess_tao += terms.excess_tao;
+    p.chain_alpha += bought;
+    p.alpha_out += out;
+    p.root_alpha += a.root;
+    p.share_blocks += piece.share * blocks as f64;
+    p.blocks += blocks;
+    if let Some(mut pending) = world.get_mut::<Pending>(subnet) {
+        pending.server += a.server;
+        pending.validator += a.validator;
+        pending.owner_cut += a.owner_cut;
+        pending.root += root_kept;
+        pending.dust += a.dust;
     }
     let totals = &mut world.resource_mut::<Recorder>().0.totals;
-    totals.tao_in_rao += tao_in;
-    totals.excess_tao_rao += excess;
-    totals.recycled_rao += tao - spent;
-    totals.alpha_emitted_rao += alpha_emitted;
-    totals.root_recycled_rao += root_recycled;
+    totals.tao_in_rao += terms.tao_in;
+    totals.excess_tao_rao += terms.excess_tao;
+    totals.alpha_emitted_rao += alpha;
+    totals.root_recycled_rao += recycled;
 }
 
 /// Push the economy columns of a subnet's epoch row and start a new period.
@@ -368,32 +402,41 @@ pub fn legacy_period(econ: &mut Economy, amount: u64, share: f64, blocks: u64) {
     p.blocks += blocks;
 }
 
-/// Give every subnet its economy (its pool, if the scenario has pools, and its staked alpha)
-/// and the world the network's settings.
-pub fn attach(world: &mut World, subnets: &[Entity], scenario: &crate::scenario::Scenario) {
+/// Give a subnet its economy (its pool, if the scenario has pools, and its staked alpha) and
+/// its world the network's settings.
+pub fn attach(
+    world: &mut World,
+    entity: Entity,
+    spec: &crate::scenario::Subnet,
+    scenario: &crate::scenario::Scenario,
+) {
     let settings = scenario.network.coinbase.clone();
-    let start = scenario.start.block;
-    let mut pool_tao = 0u64;
-    for (&entity, spec) in subnets.iter().zip(&scenario.subnets) {
-        let uids = world
-            .get::<super::Metagraph>(entity)
-            .map(|m| m.uids.clone())
-            .unwrap_or_default();
-        let staked: u64 = uids
-            .iter()
-            .filter_map(|&u| world.get::<super::Stake>(u))
-            .map(|s| s.0)
-            .fold(0u64, u64::saturating_add);
-        let econ = Economy::new(settings.pools, &spec.pool, settings.fee_rate, staked, start);
-        if econ.active {
-            pool_tao += econ.pool.tao;
-        }
-        world.entity_mut(entity).insert(econ);
-    }
-    world.resource_mut::<Recorder>().0.totals.pool_tao_start_rao = pool_tao;
+    let uids = world
+        .get::<super::Metagraph>(entity)
+        .map(|m| m.uids.clone())
+        .unwrap_or_default();
+    let staked: u64 = uids
+        .iter()
+        .filter_map(|&u| world.get::<super::Stake>(u))
+        .map(|s| s.0)
+        .fold(0u64, u64::saturating_add);
+    let econ = Economy::new(
+        settings.pools,
+        &spec.pool,
+        settings.fee_rate,
+        staked,
+        scenario.start.block,
+    );
+    world.entity_mut(entity).insert(econ);
+    world.resource_mut::<Recorder>().0.totals.pool_tao_start_rao += pool_tao(world, entity);
+    insert_settings(world, &settings);
+}
+
+/// The network's dTAO settings as a resource of `world`.
+pub fn insert_settings(world: &mut World, settings: &Coinbase) {
     world.insert_resource(Economics {
         root_stake: super::build::tao_to_rao(settings.root_stake),
-        settings,
+        settings: settings.clone(),
     });
 }
 
@@ -425,23 +468,16 @@ pub fn legacy_weights(rule: coinbase::ShareRule, fixed: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Σ of the pools' TAO reserves, rao.
-pub fn pool_tao(world: &World, subnets: &[Entity]) -> u64 {
-    subnets
-        .iter()
-        .filter_map(|&s| world.get::<Economy>(s))
+/// The subnet's pool TAO reserve, rao (0 without a pool).
+pub fn pool_tao(world: &World, subnet: Entity) -> u64 {
+    world
+        .get::<Economy>(subnet)
         .filter(|e| e.active)
-        .map(|e| e.pool.tao)
-        .fold(0, u64::saturating_add)
+        .map_or(0, |e| e.pool.tao)
 }
 
-/// TAO staked: with pools, the pools' TAO plus root stake; without, every hotkey's stake.
-pub fn total_staked(world: &mut World, subnets: &[Entity]) -> u64 {
-    let pools = world.resource::<Economics>().settings.pools;
-    if pools {
-        pool_tao(world, subnets).saturating_add(world.resource::<Economics>().root_stake)
-    } else {
-        let mut stakes = world.query::<&super::Stake>();
-        stakes.iter(world).map(|s| s.0).fold(0, u64::saturating_add)
-    }
+/// Every hotkey's stake in `world`, rao.
+pub fn hotkey_stake(world: &mut World) -> u64 {
+    let mut stakes = world.query::<&super::Stake>();
+    stakes.iter(world).map(|s| s.0).fold(0, u64::saturating_add)
 }

@@ -250,6 +250,15 @@ impl RecordPolicy {
 pub struct Recorder(pub RunRecord);
 
 impl ShadowDifference {
+    /// Take the larger of each difference (another subnet's shard).
+    pub fn merge(&mut self, o: &ShadowDifference) {
+        for (a, b) in self.max_share.iter_mut().zip(o.max_share) {
+            *a = a.max(b);
+        }
+        self.max_bond_u16 = self.max_bond_u16.max(o.max_bond_u16);
+        self.max_emission_rao = self.max_emission_rao.max(o.max_emission_rao);
+    }
+
     /// Folds one epoch's `chain` output against its `f64` output `f`.
     pub(crate) fn record(&mut self, chain: &EpochOutput, f: &EpochOutput) {
         let pairs = [

@@ -28,17 +28,18 @@ fn silence(world: &mut World, validator: Entity, from: u64, until: u64) {
     }
 }
 
-/// Apply `change`'s outages and removals at `block`; `subnets[k]` is subnet `k`'s entity.
-pub fn apply(world: &mut World, subnets: &[Entity], change: &Change, block: u64) {
+/// Apply `change`'s outages and removals of subnet `index` (entity `entity` in its shard's
+/// `world`) at `block`.
+pub fn apply(world: &mut World, (index, entity): (usize, Entity), change: &Change, block: u64) {
     let targets = change
         .outage
         .iter()
         .map(|o| (o.subnet, &o.uids, Some(block.saturating_add(o.blocks))))
         .chain(change.remove.iter().map(|r| (r.subnet, &r.uids, None)));
     for (subnet, uids, until) in targets {
-        let Some(&entity) = subnets.get(subnet) else {
+        if subnet != index {
             continue;
-        };
+        }
         let members = world
             .get::<Metagraph>(entity)
             .map(|m| m.uids.clone())

@@ -48,7 +48,8 @@ pub enum Phase {
 }
 
 impl Event {
-    fn phase(self) -> Phase {
+    /// The phase of the block the event runs in.
+    pub fn phase(self) -> Phase {
         match self {
             Event::Epoch(_) => Phase::Initialize,
             Event::SetWeights(_) => Phase::Extrinsics,
@@ -103,6 +104,22 @@ impl EventQueue {
     /// Block of the next event, if any.
     pub fn peek_block(&self) -> Option<u64> {
         self.heap.peek().map(|Reverse((k, _))| k.block)
+    }
+
+    /// Block and phase of the next event, if any.
+    pub fn peek_at(&self) -> Option<(u64, Phase)> {
+        self.heap
+            .peek()
+            .map(|Reverse((k, _))| (k.block, k.phase))
+    }
+
+    /// Remove and return the next event if it comes before `(block, phase)`.
+    pub fn pop_before(&mut self, limit: (u64, Phase)) -> Option<(u64, Event)> {
+        if self.peek_at().is_some_and(|at| at < limit) {
+            self.pop()
+        } else {
+            None
+        }
     }
 
     /// Remove and return the next event.

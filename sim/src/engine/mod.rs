@@ -16,23 +16,26 @@ mod epoch;
 mod events;
 mod operators;
 mod registration;
+mod shard;
 mod timeline;
 
 pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
 pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
+pub(crate) use shard::Shard;
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
 
 use crate::agents::market::TaoPrice;
-use crate::agents::{economics, miner, validator};
+use crate::chain::coinbase::ShareInput;
 use crate::chain::emission::{self, EmissionSegment, RAO_PER_TAO};
 use crate::chain::schedule::{Schedule, TableKey};
 use crate::chain::split;
 use crate::chain::yuma::EpochError;
-use crate::record::RunRecord;
+use crate::record::{Rows, RunRecord, merge_by_block};
 use crate::scenario::{BLOCKS_PER_DAY, EmissionSchedule, Scenario, TableBy};
 use bevy_ecs::prelude::*;
-use bevy_ecs::system::SystemId;
+use rayon::prelude::*;
+use shard::Window;
 
 /// Why a run stopped.
 #[derive(Debug, thiserror::Error)]
@@ -116,16 +119,21 @@ pub fn run_with_shadow(
     let mut chain = scenario.clone();
     chain.numeric = crate::chain::numeric::Numeric::Chain;
     let mut sim = Simulation::new(&chain, run);
-    sim.world.init_resource::<ShadowDifference>();
+    for shard in &mut sim.shards {
+        shard.world.init_resource::<ShadowDifference>();
+    }
     sim.run(&mut |_| {})?;
-    let shadow = sim
-        .world
-        .remove_resource::<ShadowDifference>()
-        .unwrap_or_default();
+    let mut shadow = ShadowDifference::default();
+    for shard in &mut sim.shards {
+        if let Some(s) = shard.world.remove_resource::<ShadowDifference>() {
+            shadow.merge(&s);
+        }
+    }
     Ok((sim.finish(), shadow))
 }
 
-/// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each epoch.
+/// Run `scenario` (loaded and resolved) as run number `run`, calling `progress` after each
+/// window of blocks.
 pub fn run(
     scenario: &Scenario,
     run: u32,
@@ -136,22 +144,28 @@ pub fn run(
     Ok(sim.finish())
 }
 
-struct Systems {
-    epoch: SystemId<In<Entity>, Result<(), EngineError>>,
-    drift: SystemId<In<Entity>>,
-    set_weights: SystemId<In<Entity>>,
-}
-
-/// One run's world and loop state.
+/// One run: a coordinator world for what is network-wide (issuance and the emission schedule,
+/// the network's dTAO settings and root stake, the TAO price, stakers, the timeline, network
+/// rows) and a [`Shard`] per subnet.
+///
+/// The loop advances in windows: the coordinator mints the window's blocks, shares them among
+/// the subnets by the state at the window's start, then every shard runs its own events of the
+/// window (in parallel when more than one has any), and their rows are merged by block. A
+/// window ends before the next network event (a staker's decision, a timeline change, an outage,
+/// a registration wave, the daily record), at a halving, and after at most [`MAX_STRETCH`]
+/// blocks; network events then run one by one with access to the shards they touch. Windows
+/// depend only on the scenario, never on the thread count.
 struct Simulation {
     world: World,
-    systems: Systems,
-    subnets: Vec<Entity>,
+    shards: Vec<Shard>,
     shares: Vec<f64>,
     owner_cut: u16,
     /// Subnets have dTAO pools (`network.coinbase.pools`).
     pools: bool,
-    coinbase: coinbase::Scratch,
+    /// Reused buffers of the window's share computation.
+    inputs: Vec<ShareInput>,
+    window_shares: Vec<f64>,
+    parts: Vec<u64>,
     /// First block not yet minted.
     next_block: u64,
     /// Last block of the run.
@@ -159,80 +173,72 @@ struct Simulation {
     start_issuance: u64,
     /// The previous emission segment (for halving rows and the per-block amount).
     last_segment: Option<EmissionSegment>,
-    /// Per-subnet split of one block at the current rate, cached until the rate changes.
+    /// Without pools: the per-subnet split of one block at the current rate, cached until the
+    /// rate changes.
     split_cache: Option<(u64, Vec<split::BlockSplit>)>,
     /// The scenario as it stands after the timeline changes applied so far.
     live: Scenario,
     /// The emission schedule in force.
     schedule: Schedule,
+    /// Epochs run so far (all subnets).
+    epochs: u64,
 }
 
 impl Simulation {
     fn new(scenario: &Scenario, run: u32) -> Self {
         let mut world = World::new();
         world.init_resource::<EventQueue>();
-        world.insert_resource(Clock {
-            block: scenario.start.block,
-        });
+        let first = scenario.start.block;
+        world.insert_resource(Clock { block: first });
         let start_issuance = ((scenario.start.issuance * RAO_PER_TAO as f64).round() as u64)
             .min(emission::MAX_SUPPLY_RAO);
         world.insert_resource(Issuance(start_issuance));
         let market = crate::rng::stream(scenario.seed, run as u64, crate::rng::Purpose::Market, 0);
         world.insert_resource(TaoPrice::new(scenario.network.tao_price.clone(), market));
         let blocks = scenario.duration_blocks().max(1);
-        let first = scenario.start.block;
         let last_block = first.saturating_add(blocks - 1);
-        world.insert_resource(NumericMode(scenario.numeric));
-        world.insert_resource(RecordPolicy {
+        let policy = RecordPolicy {
             neurons: scenario.record.neurons,
             every: scenario.record.every,
             last_block,
-        });
-        world.insert_resource(Recorder(RunRecord {
+        };
+        let record = RunRecord {
             run,
             seed: scenario.seed,
             blocks: (first, last_block),
             ..Default::default()
-        }));
-        let subnets = build::populate(&mut world, scenario, run);
-        coinbase::attach(&mut world, &subnets, scenario);
-        economics::attach(&mut world, &subnets, scenario, run as u64);
+        };
+        world.insert_resource(Recorder(record.clone()));
+        coinbase::insert_settings(&mut world, &scenario.network.coinbase);
+        let shards = (0..scenario.subnets.len())
+            .map(|i| Shard::new(scenario, i, policy, record.clone()))
+            .collect();
         if let Some(stakers) = &scenario.network.stakers {
             crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
         }
+        let mut queue = world.resource_mut::<EventQueue>();
+        queue.schedule(first, Event::DailyRecord);
         for (i, change) in scenario.timeline.iter().enumerate() {
             let block = first.saturating_add(scenario.offset_blocks(&change.at));
             if !change.set.is_empty() {
-                world
-                    .resource_mut::<EventQueue>()
-                    .schedule(block, Event::Change(i));
+                queue.schedule(block, Event::Change(i));
             }
             if !(change.outage.is_empty() && change.remove.is_empty()) {
-                world
-                    .resource_mut::<EventQueue>()
-                    .schedule(block, Event::Disrupt(i));
+                queue.schedule(block, Event::Disrupt(i));
             }
             for w in 0..change.register.len() {
-                world
-                    .resource_mut::<EventQueue>()
-                    .schedule(block, Event::Register { change: i, wave: w });
+                queue.schedule(block, Event::Register { change: i, wave: w });
             }
         }
-        let shares = scenario.subnets.iter().map(|s| s.emission_share).collect();
-        let pools = scenario.network.coinbase.pools;
-        let systems = Systems {
-            epoch: world.register_system(epoch::run_epoch),
-            drift: world.register_system(miner::drift_quality),
-            set_weights: world.register_system(validator::set_weights),
-        };
         Simulation {
             world,
-            systems,
-            subnets,
-            shares,
+            shards,
+            shares: scenario.subnets.iter().map(|s| s.emission_share).collect(),
             owner_cut: scenario.network.owner_cut,
-            pools,
-            coinbase: coinbase::Scratch::default(),
+            pools: scenario.network.coinbase.pools,
+            inputs: Vec::new(),
+            window_shares: Vec::new(),
+            parts: Vec::new(),
             next_block: first,
             last_block,
             start_issuance,
@@ -240,322 +246,315 @@ impl Simulation {
             split_cache: None,
             live: scenario.clone(),
             schedule: schedule(&scenario.network.emission, first, start_issuance),
+            epochs: 0,
         }
     }
 
     fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), EngineError> {
-        let system_error = |e: &dyn std::fmt::Display| EngineError::System(e.to_string());
+        let first = self.world.resource::<Recorder>().0.blocks.0;
         loop {
-            let next = self.world.resource::<EventQueue>().peek_block();
-            if next.is_none_or(|b| b > self.last_block) {
-                break;
-            }
-            let Some((block, event)) = self.world.resource_mut::<EventQueue>().pop() else {
-                break;
+            let cap = if self.next_block > self.last_block {
+                self.last_block
+            } else {
+                (self.next_block + MAX_STRETCH - 1).min(self.last_block)
             };
-            self.mint_through(block);
-            // Weight sets read no pool or pending amount; an epoch tolerates a coinbase that lags
-            // its block by less than `EPOCH_LAG` blocks (the rest is drained at its next epoch),
-            // so the 128 epoch slots of a tempo, 1 block apart, share a few coinbase runs.
-            let flush = match event {
-                Event::SetWeights(_) => false,
-                Event::Epoch(_) => self.coinbase.deferred_blocks() >= coinbase::EPOCH_LAG,
-                _ => true,
+            let network = self
+                .world
+                .resource::<EventQueue>()
+                .peek_at()
+                .filter(|&(block, _)| block <= cap);
+            let (through, mut until) = match network {
+                Some((block, phase)) => (block, (block, phase)),
+                None => (cap, (cap + 1, Phase::Initialize)),
             };
-            if flush {
-                self.flush_coinbase();
+            let minted = self.mint_through(through);
+            if minted < through {
+                // A halving: the window ends before it, so its rows see the state at that block.
+                until = (minted + 1, Phase::Initialize);
             }
-            self.world.resource_mut::<Clock>().block = block;
-            match event {
-                Event::Epoch(subnet) => {
-                    // A tempo change reschedules the epoch; the old slot is then stale.
-                    if self
-                        .world
-                        .get::<EpochClock>(subnet)
-                        .is_none_or(|c| c.next_epoch_block != block)
-                    {
-                        continue;
-                    }
-                    self.world
-                        .run_system_with(self.systems.drift, subnet)
-                        .map_err(|e| system_error(&e))?;
-                    miner::publish_served(&mut self.world, subnet);
-                    commit_reveal::reveal(&mut self.world, subnet);
-                    self.world
-                        .run_system_with(self.systems.epoch, subnet)
-                        .map_err(|e| system_error(&e))??;
-                    let tempo = self.world.get::<SubnetRules>(subnet).map_or(1, |r| r.tempo);
-                    let usd = self.world.resource::<TaoPrice>().usd;
-                    economics::settle(&mut self.world, subnet, block, tempo, usd);
-                    let epochs = self.world.resource::<Recorder>().0.epochs;
-                    progress(Progress {
-                        blocks_done: block - self.world.resource::<Recorder>().0.blocks.0 + 1,
-                        blocks_total: self.last_block
-                            - self.world.resource::<Recorder>().0.blocks.0
-                            + 1,
-                        epochs,
-                    });
+            let network_window = network == Some(until);
+            self.advance_shards(until)?;
+            progress(Progress {
+                blocks_done: until.0.min(self.last_block + 1) - first,
+                blocks_total: self.last_block - first + 1,
+                epochs: self.epochs,
+            });
+            if network_window {
+                while self.world.resource::<EventQueue>().peek_at() == Some(until) {
+                    self.network_event()?;
                 }
-                Event::Operate(operator) => {
-                    let index = self
-                        .world
-                        .get::<operators::Acting>(operator)
-                        .map(|a| a.subnet_index);
-                    if let Some(hp) = index
-                        .and_then(|i| self.live.subnets.get(i))
-                        .map(|s| s.hyperparameters.clone())
-                    {
-                        operators::act(&mut self.world, operator, &hp, block);
-                    }
-                }
-                Event::Stake(staker) => {
-                    crate::agents::staker::act(
-                        &mut self.world,
-                        staker,
-                        &self.subnets,
-                        self.owner_cut,
-                    );
-                }
-                Event::SetWeights(neuron) => {
-                    self.world
-                        .run_system_with(self.systems.set_weights, neuron)
-                        .map_err(|e| system_error(&e))?;
-                }
-                Event::Register { change, wave } => {
-                    let Some(w) = self
-                        .live
-                        .timeline
-                        .get(change)
-                        .and_then(|c| c.register.get(wave))
-                        .cloned()
-                    else {
-                        continue;
-                    };
-                    self.register(&w, block);
-                }
-                Event::Entrant(subnet) => self.entrant(subnet, block),
-                Event::Disrupt(index) => {
-                    if let Some(change) = self.live.timeline.get(index).cloned() {
-                        disruption::apply(&mut self.world, &self.subnets, &change, block);
-                    }
-                }
-                Event::Change(index) => {
-                    let next = self
-                        .live
-                        .with_change(index)
-                        .map_err(|e| EngineError::System(format!("timeline[{index}]: {e}")))?;
-                    timeline::apply(&mut self.world, &self.subnets, &next, block);
-                    self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
-                    self.owner_cut = next.network.owner_cut;
-                    coinbase::change(&mut self.world, &next.network.coinbase);
-                    if next.network.tao_price != self.live.network.tao_price {
-                        // A new path starts from its own start price (a price shock).
-                        let run = self.world.resource::<Recorder>().0.run as u64;
-                        let rng = crate::rng::stream(
-                            next.seed,
-                            run,
-                            crate::rng::Purpose::Market,
-                            1 + index as u64,
-                        );
-                        self.world
-                            .insert_resource(TaoPrice::new(next.network.tao_price.clone(), rng));
-                    }
-                    if next.network.emission != self.live.network.emission {
-                        let issuance = self.world.resource::<Issuance>().0;
-                        self.schedule = schedule(&next.network.emission, block + 1, issuance);
-                    }
-                    self.split_cache = None;
-                    self.live = next;
-                }
-                Event::DailyRecord => {
-                    let day = (block - self.world.resource::<Recorder>().0.blocks.0) as f64
-                        / BLOCKS_PER_DAY as f64;
-                    if day > 0.0 {
-                        self.world.resource_mut::<TaoPrice>().advance_to(day);
-                    }
-                    self.record_network(block);
-                    let next = block + BLOCKS_PER_DAY;
-                    self.world
-                        .resource_mut::<EventQueue>()
-                        .schedule(next, Event::DailyRecord);
-                }
+            } else if until.0 > self.last_block {
+                break;
             }
         }
-        self.mint_through(self.last_block);
-        self.flush_coinbase();
-        let last = self.last_block;
-        if self.world.resource::<Recorder>().0.network.block.last() != Some(&last) {
-            self.record_network(last);
+        if self.world.resource::<Recorder>().0.network.block.last() != Some(&self.last_block) {
+            self.record_network(self.last_block);
         }
         Ok(())
     }
 
-    /// Run the minted blocks the coinbase has deferred (with pools; nothing otherwise).
-    fn flush_coinbase(&mut self) {
-        coinbase::flush(
-            &mut self.world,
-            &self.subnets,
-            &self.shares,
-            self.owner_cut,
-            &mut self.coinbase,
-        );
+    /// Run every shard's events before `until` and release the minted blocks to their
+    /// coinbases; merge their rows by block.
+    fn advance_shards(&mut self, until: (u64, Phase)) -> Result<(), EngineError> {
+        let window = Window {
+            live: &self.live,
+            usd: self.world.resource::<TaoPrice>().usd,
+            until,
+            release_through: self.next_block.checked_sub(1),
+        };
+        let busy = self.shards.iter().filter(|s| s.has_work(until)).count();
+        let epochs: Vec<Result<u64, EngineError>> = if busy > 1 {
+            self.shards
+                .par_iter_mut()
+                .map(|s| s.advance(&window))
+                .collect()
+        } else {
+            self.shards.iter_mut().map(|s| s.advance(&window)).collect()
+        };
+        // The first error in subnet order, whichever thread met it first.
+        for e in epochs {
+            self.epochs += e?;
+        }
+        let mut recorder = self.world.resource_mut::<Recorder>();
+        let record = &mut recorder.0;
+        let rows: Vec<&RunRecord> = self
+            .shards
+            .iter()
+            .map(|s| &s.world.resource::<Recorder>().0)
+            .filter(|r| !(r.subnets.is_empty() && r.neurons.is_empty()))
+            .collect();
+        if !rows.is_empty() {
+            let parts: Vec<_> = rows.iter().map(|r| &r.neurons).collect();
+            merge_by_block(&mut record.neurons, &parts);
+            let parts: Vec<_> = rows.iter().map(|r| &r.subnets).collect();
+            merge_by_block(&mut record.subnets, &parts);
+            for shard in &mut self.shards {
+                let mut r = shard.world.resource_mut::<Recorder>();
+                r.0.neurons.clear();
+                r.0.subnets.clear();
+            }
+        }
+        Ok(())
     }
 
-    /// Register the neurons of `w` at `block` (a timeline wave or an entrant).
-    fn register(&mut self, w: &crate::scenario::Wave, block: u64) {
-        let (Some(&subnet), Some(spec)) =
-            (self.subnets.get(w.subnet), self.live.subnets.get(w.subnet))
-        else {
-            return;
+    /// Pop and run the coordinator's next event.
+    fn network_event(&mut self) -> Result<(), EngineError> {
+        let Some((block, event)) = self.world.resource_mut::<EventQueue>().pop() else {
+            return Ok(());
         };
-        let netuid = spec.netuid.unwrap_or(w.subnet as u16 + 1);
-        let at = build::Spawn {
-            seed: self.live.seed,
-            run: self.world.resource::<Recorder>().0.run as u64,
-            netuid,
-            subnet,
-            block,
-            start: self.world.resource::<Recorder>().0.blocks.0,
-            first_tempo: self.live.first_tempo(),
-        };
-        registration::register_wave(&mut self.world, at, subnet, &spec.hyperparameters, w);
+        self.world.resource_mut::<Clock>().block = block;
+        match event {
+            Event::Stake(staker) => {
+                crate::agents::staker::act(
+                    &mut self.world,
+                    staker,
+                    &mut self.shards,
+                    self.owner_cut,
+                );
+            }
+            Event::Register { change, wave } => {
+                let w = self
+                    .live
+                    .timeline
+                    .get(change)
+                    .and_then(|c| c.register.get(wave));
+                if let Some((w, shard)) = w.and_then(|w| Some((w, self.shards.get_mut(w.subnet)?)))
+                {
+                    shard.register(w, block, &self.live);
+                }
+            }
+            Event::Disrupt(index) => {
+                if let Some(change) = self.live.timeline.get(index) {
+                    for shard in &mut self.shards {
+                        disruption::apply(
+                            &mut shard.world,
+                            (shard.index, shard.subnet),
+                            change,
+                            block,
+                        );
+                    }
+                }
+            }
+            Event::Change(index) => self.change(index, block)?,
+            Event::DailyRecord => {
+                let day = (block - self.world.resource::<Recorder>().0.blocks.0) as f64
+                    / BLOCKS_PER_DAY as f64;
+                if day > 0.0 {
+                    self.world.resource_mut::<TaoPrice>().advance_to(day);
+                }
+                self.record_network(block);
+                self.world
+                    .resource_mut::<EventQueue>()
+                    .schedule(block + BLOCKS_PER_DAY, Event::DailyRecord);
+            }
+            // Subnet events live in the shards' queues.
+            Event::Epoch(_) | Event::SetWeights(_) | Event::Operate(_) | Event::Entrant(_) => {}
+        }
+        Ok(())
     }
 
-    /// A candidate miner arrives at `subnet`: it registers if it expects to profit
-    /// ([`economics::enters`]); the next arrival is scheduled.
-    fn entrant(&mut self, subnet: Entity, block: u64) {
-        let Some(index) = self.subnets.iter().position(|&s| s == subnet) else {
-            return;
-        };
-        let Some(spec) = self.live.subnets.get(index) else {
-            return;
-        };
-        let Some(entrants) = spec.economics.as_ref().and_then(|e| e.entrants.clone()) else {
-            return;
-        };
-        let strategy = spec.miners.strategy.clone();
-        let Some((quality, gap)) = self.world.get_mut::<AgentRng>(subnet).map(|mut r| {
-            let q = entrants
-                .quality
-                .sample(1, &mut r.0)
-                .first()
-                .copied()
-                .unwrap_or(0.0);
-            (q, economics::arrival_gap(entrants.rate_per_day, &mut r.0))
-        }) else {
-            return;
-        };
-        if let Some(gap) = gap {
+    /// Timeline entry `index`'s `set:` changes, at `block`.
+    fn change(&mut self, index: usize, block: u64) -> Result<(), EngineError> {
+        let next = self
+            .live
+            .with_change(index)
+            .map_err(|e| EngineError::System(format!("timeline[{index}]: {e}")))?;
+        for shard in &mut self.shards {
+            if let Some(spec) = next.subnets.get(shard.index) {
+                timeline::apply(
+                    &mut shard.world,
+                    shard.subnet,
+                    spec,
+                    next.network.stake_threshold,
+                    block,
+                );
+            }
+            coinbase::change(&mut shard.world, &next.network.coinbase);
+        }
+        self.shares = next.subnets.iter().map(|s| s.emission_share).collect();
+        self.owner_cut = next.network.owner_cut;
+        coinbase::change(&mut self.world, &next.network.coinbase);
+        if next.network.tao_price != self.live.network.tao_price {
+            // A new path starts from its own start price (a price shock).
+            let run = self.world.resource::<Recorder>().0.run as u64;
+            let rng = crate::rng::stream(
+                next.seed,
+                run,
+                crate::rng::Purpose::Market,
+                1 + index as u64,
+            );
             self.world
-                .resource_mut::<EventQueue>()
-                .schedule(block + gap, Event::Entrant(subnet));
+                .insert_resource(TaoPrice::new(next.network.tao_price.clone(), rng));
         }
-        let usd = self.world.resource::<TaoPrice>().usd;
-        if economics::enters(&self.world, subnet, quality, block, usd) {
-            let wave = crate::scenario::Wave {
-                subnet: index,
-                validators: None,
-                miners: Some(crate::scenario::Miners {
-                    count: 1,
-                    quality: crate::scenario::Distribution::Fixed {
-                        values: vec![quality],
-                    },
-                    stake: None,
-                    strategy,
-                }),
-            };
-            self.register(&wave, block);
+        if next.network.emission != self.live.network.emission {
+            let issuance = self.world.resource::<Issuance>().0;
+            self.schedule = schedule(&next.network.emission, block + 1, issuance);
         }
+        self.split_cache = None;
+        self.live = next;
+        Ok(())
     }
 
-    /// Mint blocks `next_block ..= block` in closed form and accrue each subnet's pending
-    /// emission; record a network row on each side of every halving.
-    fn mint_through(&mut self, block: u64) {
+    /// Mint blocks `next_block ..= block` in closed form (stopping before a halving that falls
+    /// after the first block) and hand each shard its part; record a network row on each side
+    /// of a halving. Returns the last block minted.
+    fn mint_through(&mut self, block: u64) -> u64 {
         if block < self.next_block {
-            return;
+            return block;
         }
         let issuance = self.world.resource::<Issuance>().0;
         let mut segments = Vec::new();
-        let after = self
-            .schedule
+        self.schedule
             .accrue(issuance, self.next_block, block, |s| segments.push(s));
-        self.next_block = block + 1;
-        let mut issuance_at = issuance;
-        for segment in segments {
-            if let Some(prev) = self.last_segment
-                && prev.level != segment.level
-            {
-                // The halving: the last block at the old rate, then the first at the new one.
-                self.push_network_row(segment.first_block - 1, issuance_at, prev);
-                self.push_network_row(
-                    segment.first_block,
-                    issuance_at + segment.per_block,
-                    segment,
-                );
-            }
-            self.accrue_segment(segment);
-            issuance_at += segment.blocks * segment.per_block;
-            self.last_segment = Some(segment);
+        let mut last = block;
+        if let Some(cut) = segments
+            .windows(2)
+            .find(|w| w[0].level != w[1].level)
+            .map(|w| w[1].first_block)
+        {
+            last = cut - 1;
+            segments.clear();
+            self.schedule
+                .accrue(issuance, self.next_block, last, |s| segments.push(s));
         }
+        let after = segments.iter().fold(issuance, |i, s| i + s.total);
+        let first = self.next_block;
+        self.next_block = last + 1;
+        if let Some(s) = segments.first().copied()
+            && let Some(prev) = self.last_segment
+            && prev.level != s.level
+        {
+            // The halving: the last block at the old rate, then the first at the new one.
+            self.push_network_row(s.first_block - 1, issuance, prev);
+            self.push_network_row(s.first_block, issuance + s.per_block, s);
+        }
+        if self.pools {
+            let total = segments.iter().map(|s| s.total).sum();
+            self.allot_window(first, last - first + 1, total);
+        } else {
+            for &s in &segments {
+                self.allot_segment(s);
+            }
+        }
+        self.last_segment = segments.last().copied().or(self.last_segment);
         self.world.resource_mut::<Issuance>().0 = after;
         self.world.resource_mut::<Recorder>().0.totals.minted_rao += after - issuance;
+        last
     }
 
-    /// Add a segment's emission to each subnet's pending amounts: block by block (each block
-    /// split and floored as on chain) when its rate is constant, else its total at once.
-    fn accrue_segment(&mut self, segment: EmissionSegment) {
-        if self.pools {
-            self.coinbase
-                .defer(segment.first_block, segment.blocks, segment.total);
-            if self.coinbase.deferred_blocks() >= coinbase::MAX_STRETCH {
-                self.flush_coinbase();
-            }
-            return;
+    /// With pools: share `tao` rao minted over `blocks` blocks from `first` by the shares and
+    /// root-sell flag at the window's start (the network half of the coinbase).
+    fn allot_window(&mut self, first: u64, blocks: u64, tao: u64) {
+        self.inputs.clear();
+        for shard in &self.shards {
+            let fixed = self.shares.get(shard.index).copied().unwrap_or(0.0);
+            let econ = shard.world.get::<Economy>(shard.subnet);
+            self.inputs.push(coinbase::share_input(econ, fixed));
         }
+        let rule = self.world.resource::<Economics>().settings.share_rule;
+        let root_sell = coinbase::window_shares(rule, &self.inputs, &mut self.window_shares);
+        split::proportional(tao, &self.window_shares, &mut self.parts);
+        for (i, shard) in self.shards.iter_mut().enumerate() {
+            shard.allotment.give(coinbase::Piece {
+                first_block: first,
+                blocks,
+                tao: self.parts[i],
+                share: self.window_shares[i],
+                root_sell,
+                per_block: None,
+                done: 0,
+                given: 0,
+            });
+        }
+        let given: u64 = self.parts.iter().sum();
+        self.world.resource_mut::<Recorder>().0.totals.recycled_rao += tao - given;
+    }
+
+    /// Without pools: each subnet's part of a segment, block by block (each block split and
+    /// floored as on chain) when its rate is constant, else its total at once.
+    fn allot_segment(&mut self, segment: EmissionSegment) {
         let constant = segment.per_block.checked_mul(segment.blocks) == Some(segment.total);
-        let (per_block, repeats) = if constant {
-            (segment.per_block, segment.blocks)
+        let amount = if constant {
+            segment.per_block
         } else {
-            (segment.total, 1)
+            segment.total
         };
-        if self
-            .split_cache
-            .as_ref()
-            .is_none_or(|(amount, _)| *amount != per_block)
+        let rule = self.world.resource::<Economics>().settings.share_rule;
+        let weights = coinbase::legacy_weights(rule, &self.shares);
+        split::proportional(amount, &weights, &mut self.parts);
+        if constant
+            && self
+                .split_cache
+                .as_ref()
+                .is_none_or(|(per_block, _)| *per_block != amount)
         {
-            let mut parts = Vec::new();
-            let rule = self.world.resource::<Economics>().settings.share_rule;
-            let weights = coinbase::legacy_weights(rule, &self.shares);
-            split::proportional(per_block, &weights, &mut parts);
-            let splits = parts
+            let splits = self
+                .parts
                 .iter()
                 .map(|&part| split::subnet_block(part, self.owner_cut))
                 .collect();
-            self.split_cache = Some((per_block, splits));
+            self.split_cache = Some((amount, splits));
         }
-        let Some((_, splits)) = &self.split_cache else {
-            return;
-        };
-        let total_rao = per_block * repeats;
-        let mut given = 0;
-        for (&subnet, s) in self.subnets.iter().zip(splits) {
-            if let Some(mut pending) = self.world.get_mut::<Pending>(subnet) {
-                pending.server += s.server * repeats;
-                pending.validator += s.validator * repeats;
-                pending.owner_cut += s.owner_cut * repeats;
-                pending.dust += s.dust * repeats;
-            }
-            let part = (s.owner_cut + s.server + s.validator + s.dust) * repeats;
-            given += part;
-            if let Some(mut econ) = self.world.get_mut::<Economy>(subnet) {
-                let share = part as f64 / total_rao.max(1) as f64;
-                coinbase::legacy_period(&mut econ, part, share, segment.blocks);
-            }
+        let repeats = if constant { segment.blocks } else { 1 };
+        for (i, shard) in self.shards.iter_mut().enumerate() {
+            let part = self.parts[i];
+            shard.allotment.give(coinbase::Piece {
+                first_block: segment.first_block,
+                blocks: segment.blocks,
+                tao: part * repeats,
+                share: part as f64 / amount.max(1) as f64,
+                root_sell: false,
+                per_block: if constant {
+                    self.split_cache.as_ref().and_then(|(_, s)| s.get(i).copied())
+                } else {
+                    None
+                },
+                done: 0,
+                given: 0,
+            });
         }
-        let totals = &mut self.world.resource_mut::<Recorder>().0.totals;
-        totals.tao_in_rao += given;
-        totals.alpha_emitted_rao += given;
-        totals.recycled_rao += total_rao - given;
+        let given: u64 = self.parts.iter().sum::<u64>() * repeats;
+        self.world.resource_mut::<Recorder>().0.totals.recycled_rao += segment.total - given;
     }
 
     fn record_network(&mut self, block: u64) {
@@ -570,9 +569,25 @@ impl Simulation {
         self.push_network_row(block, issuance, segment);
     }
 
+    /// TAO staked: with pools, the pools' TAO plus root stake; without, every hotkey's stake.
+    fn total_staked(&mut self) -> u64 {
+        if self.pools {
+            let root = self.world.resource::<Economics>().root_stake;
+            self.shards
+                .iter()
+                .map(|s| coinbase::pool_tao(&s.world, s.subnet))
+                .fold(root, u64::saturating_add)
+        } else {
+            self.shards
+                .iter_mut()
+                .map(|s| coinbase::hotkey_stake(&mut s.world))
+                .fold(0, u64::saturating_add)
+        }
+    }
+
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
         let price = self.world.resource::<TaoPrice>().usd;
-        let staked = coinbase::total_staked(&mut self.world, &self.subnets);
+        let staked = self.total_staked();
         let record = &mut self.world.resource_mut::<Recorder>().0;
         let rows = &mut record.network;
         rows.arm.push(record.arm);
@@ -588,17 +603,17 @@ impl Simulation {
     }
 
     fn finish(mut self) -> RunRecord {
-        let mut pending_rao = 0;
-        for &subnet in &self.subnets {
-            if let Some(p) = self.world.get::<Pending>(subnet) {
-                pending_rao += p.server + p.validator + p.owner_cut + p.dust + p.root;
-            }
-        }
-        let pool_tao_end = coinbase::pool_tao(&self.world, &self.subnets);
         let issuance = self.world.resource::<Issuance>().0;
         let mut record = std::mem::take(&mut self.world.resource_mut::<Recorder>().0);
-        record.totals.pending_rao = pending_rao;
-        record.totals.pool_tao_end_rao = pool_tao_end;
+        for shard in &mut self.shards {
+            if let Some(p) = shard.world.get::<Pending>(shard.subnet) {
+                record.totals.pending_rao += p.server + p.validator + p.owner_cut + p.dust + p.root;
+            }
+            record.totals.pool_tao_end_rao += coinbase::pool_tao(&shard.world, shard.subnet);
+            let part = &shard.world.resource::<Recorder>().0;
+            record.totals.add(&part.totals);
+            record.epochs += part.epochs;
+        }
         debug_assert_eq!(record.totals.minted_rao, issuance - self.start_issuance);
         record
     }

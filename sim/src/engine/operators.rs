@@ -75,7 +75,7 @@ pub fn act(world: &mut World, entity: Entity, hp: &Hyperparameters, block: u64) 
     let again = if world.get::<Griefer>(entity).is_some() {
         grief(world, entity, acting, hp, block)
     } else if world.get::<Pumper>(entity).is_some() {
-        pump(world, entity, acting.spawn.subnet, block)
+        pump(world, entity, (acting.subnet_index, acting.spawn.subnet), block)
     } else {
         move_stake(world, entity);
         true
@@ -158,7 +158,7 @@ fn grief(
 
 /// Buy at `buy_at`, sell everything at `sell_at`; false once it has sold (or cannot trade:
 /// no pool).
-fn pump(world: &mut World, entity: Entity, subnet: Entity, block: u64) -> bool {
+fn pump(world: &mut World, entity: Entity, (index, subnet): (usize, Entity), block: u64) -> bool {
     let Some(mut p) = world.get::<Pumper>(entity).cloned() else {
         return false;
     };
@@ -168,7 +168,7 @@ fn pump(world: &mut World, entity: Entity, subnet: Entity, block: u64) -> bool {
     let mut again = true;
     if !p.bought && block >= p.buy_at {
         let tao = std::mem::take(&mut p.holdings.wallet);
-        stake(world, &mut p.holdings, subnet, tao);
+        stake(world, &mut p.holdings, (index, subnet), tao);
         let spent = tao - p.holdings.wallet;
         world.resource_mut::<Recorder>().0.totals.pumper_spent_rao += spent;
         p.bought = true;
