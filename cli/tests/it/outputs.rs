@@ -21,13 +21,17 @@ const FILES: [&str; 14] = [
 ];
 
 fn run_into(dir: &std::path::Path, threads: &str) {
+    run_scenario_into(dir, "scenarios/two-subnets.yaml", threads, "duration={days: 1}");
+}
+
+fn run_scenario_into(dir: &std::path::Path, scenario: &str, threads: &str, duration: &str) {
     ok(subnetlab()
         .args([
             "run",
-            "scenarios/two-subnets.yaml",
+            scenario,
             "--quiet",
             "--set",
-            "duration={days: 1}",
+            duration,
             "--out",
         ])
         .arg(dir)
@@ -63,6 +67,21 @@ fn same_seed_gives_byte_identical_outputs_on_1_and_2_threads() {
     assert_eq!(run["scenario"], "two-subnets");
     assert_eq!(run["scenario_sha256"].as_str().map(str::len), Some(64));
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The same with subnets that run in parallel within the run: four subnets with pools and
+/// stakers (each subnet is a shard; their rows are merged by block, ties in subnet order).
+#[test]
+fn pools_and_stakers_give_byte_identical_tables_on_1_and_2_threads() {
+    let tmp = tempdir("determinism-shards");
+    let (a, b) = (tmp.join("a"), tmp.join("b"));
+    for (dir, threads) in [(&a, "1"), (&b, "2")] {
+        run_scenario_into(dir, "scenarios/share-price-ema.yaml", threads, "duration={days: 3}");
+    }
+    for f in ["neurons.parquet", "subnets.parquet", "network.parquet", "summary.parquet"] {
+        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+        assert!(x == y, "{f} differs between 1 and 2 threads");
+    }
 }
 
 #[test]

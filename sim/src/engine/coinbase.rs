@@ -214,9 +214,16 @@ impl Allotment {
             .sum()
     }
 
-    /// Release every block up to `block` (inclusive) to `subnet`'s coinbase in `world`: with
-    /// pools ([`subnet_stretch`]) or without (pending amounts at price 1).
-    pub fn release(&mut self, world: &mut World, subnet: Entity, owner_cut: u16, block: u64) {
+    /// Release every block up to `block` (inclusive) to `subnet`'s coinbase in `world`, under
+    /// the network's settings and owner cut: with pools ([`subnet_stretch`]) or without
+    /// (pending amounts at price 1).
+    pub fn release(
+        &mut self,
+        world: &mut World,
+        subnet: Entity,
+        (economics, owner_cut): (&Economics, u16),
+        block: u64,
+    ) {
         while let Some(p) = self.pieces.front_mut() {
             let from = p.first_block + p.done;
             if block < from {
@@ -233,8 +240,8 @@ impl Allotment {
             if p.done == p.blocks {
                 self.pieces.pop_front();
             }
-            if world.resource::<Economics>().settings.pools {
-                subnet_stretch(world, subnet, owner_cut, &piece, from, n, tao);
+            if economics.settings.pools {
+                subnet_stretch(world, subnet, (economics, owner_cut), &piece, from, n, tao);
             } else {
                 legacy_release(world, subnet, owner_cut, &piece, n, tao);
             }
@@ -283,16 +290,13 @@ fn legacy_release(
 fn subnet_stretch(
     world: &mut World,
     subnet: Entity,
-    owner_cut: u16,
+    (economics, owner_cut): (&Economics, u16),
     piece: &Piece,
     first_block: u64,
     blocks: u64,
     tao: u64,
 ) {
-    let (settings, root_stake) = {
-        let e = world.resource::<Economics>();
-        (e.settings.clone(), e.root_stake)
-    };
+    let (settings, root_stake) = (&economics.settings, economics.root_stake);
     let Some(mut econ) = world.get_mut::<Economy>(subnet) else {
         return;
     };

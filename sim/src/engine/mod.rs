@@ -298,12 +298,16 @@ impl Simulation {
     fn advance_shards(&mut self, until: (u64, Phase)) -> Result<(), EngineError> {
         let window = Window {
             live: &self.live,
+            economics: self.world.resource::<Economics>(),
             usd: self.world.resource::<TaoPrice>().usd,
             until,
             release_through: self.next_block.checked_sub(1),
         };
+        // Threads only pay when two shards or more have events; one thread never needs them.
         let busy = self.shards.iter().filter(|s| s.has_work(until)).count();
-        let epochs: Vec<Result<u64, EngineError>> = if busy > 1 {
+        let epochs: Vec<Result<u64, EngineError>> = if busy > 1
+            && rayon::current_num_threads() > 1
+        {
             self.shards
                 .par_iter_mut()
                 .map(|s| s.advance(&window))
@@ -311,28 +315,33 @@ impl Simulation {
         } else {
             self.shards.iter_mut().map(|s| s.advance(&window)).collect()
         };
-        // The first error in subnet order, whichever thread met it first.
-        for e in epochs {
-            self.epochs += e?;
+        // The first error in subnet order, whichever thread met it first. Rows come only from
+        // epochs, so only shards that ran one have rows to merge.
+        let mut recorded = Vec::new();
+        for (i, e) in epochs.into_iter().enumerate() {
+            let n = e?;
+            self.epochs += n;
+            if n > 0 {
+                recorded.push(i);
+            }
+        }
+        if recorded.is_empty() {
+            return Ok(());
         }
         let mut recorder = self.world.resource_mut::<Recorder>();
         let record = &mut recorder.0;
-        let rows: Vec<&RunRecord> = self
-            .shards
+        let rows: Vec<&RunRecord> = recorded
             .iter()
-            .map(|s| &s.world.resource::<Recorder>().0)
-            .filter(|r| !(r.subnets.is_empty() && r.neurons.is_empty()))
+            .map(|&i| &self.shards[i].world.resource::<Recorder>().0)
             .collect();
-        if !rows.is_empty() {
-            let parts: Vec<_> = rows.iter().map(|r| &r.neurons).collect();
-            merge_by_block(&mut record.neurons, &parts);
-            let parts: Vec<_> = rows.iter().map(|r| &r.subnets).collect();
-            merge_by_block(&mut record.subnets, &parts);
-            for shard in &mut self.shards {
-                let mut r = shard.world.resource_mut::<Recorder>();
-                r.0.neurons.clear();
-                r.0.subnets.clear();
-            }
+        let parts: Vec<_> = rows.iter().map(|r| &r.neurons).collect();
+        merge_by_block(&mut record.neurons, &parts);
+        let parts: Vec<_> = rows.iter().map(|r| &r.subnets).collect();
+        merge_by_block(&mut record.subnets, &parts);
+        for &i in &recorded {
+            let mut r = self.shards[i].world.resource_mut::<Recorder>();
+            r.0.neurons.clear();
+            r.0.subnets.clear();
         }
         Ok(())
     }

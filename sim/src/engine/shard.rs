@@ -25,6 +25,8 @@ struct Systems {
 pub struct Window<'a> {
     /// The scenario as it stands after the timeline changes so far.
     pub live: &'a Scenario,
+    /// The network's dTAO settings and root stake.
+    pub economics: &'a coinbase::Economics,
     /// TAO price in USD (it moves only at daily records, which end windows).
     pub usd: f64,
     /// Run the events that come before this (block, phase).
@@ -94,7 +96,7 @@ impl Shard {
     pub fn advance(&mut self, w: &Window) -> Result<u64, EngineError> {
         let system_error = |e: &dyn std::fmt::Display| EngineError::System(e.to_string());
         let owner_cut = w.live.network.owner_cut;
-        let pools = w.live.network.coinbase.pools;
+        let pools = w.economics.settings.pools;
         let mut epochs = 0;
         loop {
             let next = self.world.resource_mut::<EventQueue>().pop_before(w.until);
@@ -111,7 +113,7 @@ impl Shard {
             };
             if release {
                 self.allotment
-                    .release(&mut self.world, self.subnet, owner_cut, block);
+                    .release(&mut self.world, self.subnet, (w.economics, owner_cut), block);
             }
             self.world.resource_mut::<Clock>().block = block;
             match event {
@@ -164,7 +166,7 @@ impl Shard {
         }
         if let Some(last) = w.release_through {
             self.allotment
-                .release(&mut self.world, self.subnet, owner_cut, last);
+                .release(&mut self.world, self.subnet, (w.economics, owner_cut), last);
         }
         Ok(epochs)
     }

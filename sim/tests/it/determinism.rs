@@ -37,3 +37,31 @@ fn agents_draw_from_their_own_streams() {
     assert!(!subnet1(&a).is_empty());
     assert_eq!(subnet1(&a), subnet1(&b));
 }
+
+/// A run's subnets are shards advanced in parallel: the record of a multi-subnet run with pools
+/// and stakers is the same on 1 and 2 threads, and when runs themselves run in parallel
+/// (rayon nests the shards' work inside the runs').
+#[test]
+fn shards_give_the_same_record_on_any_thread_count() {
+    use rayon::prelude::*;
+    let s = crate::example("share-price-ema.yaml", &["duration={days: 3}"]);
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+    };
+    let one = pool(1).install(|| engine::run(&s, 0, &mut |_| {}).unwrap());
+    let two = pool(2).install(|| engine::run(&s, 0, &mut |_| {}).unwrap());
+    assert!(one.subnets.subnet.iter().any(|&n| n == 4) && one.totals.pool_in_rao > 0);
+    assert_eq!(one, two);
+    let nested: Vec<_> = pool(2).install(|| {
+        (0..3u32)
+            .into_par_iter()
+            .map(|run| engine::run(&s, run % 2, &mut |_| {}).unwrap())
+            .collect()
+    });
+    assert_eq!(nested[0], one);
+    assert_eq!(nested[2], one);
+    assert_ne!(nested[1].subnets.price, one.subnets.price);
+}
