@@ -49,8 +49,11 @@ pub struct NeuronRows {
     pub coalition: Vec<Option<u32>>,
     /// Burn the hotkey paid to register, rao (0 for the neurons present at the start).
     pub registration_burn_rao: Vec<u64>,
-    /// Stake the epoch used, in TAO.
+    /// Stake the epoch used, in TAO (own alpha; the epoch's stake weight adds
+    /// `tao_weight × root_stake`).
     pub stake: Vec<f64>,
+    /// Root stake of the hotkey, in TAO (0 without).
+    pub root_stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.
     pub consensus: Vec<f64>,
     /// Incentive share.
@@ -209,7 +212,7 @@ macro_rules! rows {
     };
 }
 
-rows!(NeuronRows { arm, run, subnet, epoch, block, uid, hotkey, role, strategy, coalition, registration_burn_rao, stake, consensus, incentive, dividends, validator_trust, quality, validator_permit, emission, emission_rao });
+rows!(NeuronRows { arm, run, subnet, epoch, block, uid, hotkey, role, strategy, coalition, registration_burn_rao, stake, root_stake, consensus, incentive, dividends, validator_trust, quality, validator_permit, emission, emission_rao });
 rows!(SubnetRows { arm, run, subnet, epoch, block, neurons, permitted_validators, emission_rao, miner_emission_rao, validator_emission_rao, owner_cut_rao, dust_rao, total_stake, mean_miner_quality, registrations, registrations_refused, registration_burn_rao, burn_rao, weights_set, weights_rejected, miners, pool_tao, pool_alpha, price, moving_price, share, tao_emission_rao, tao_in_rao, alpha_in_rao, excess_tao_rao, chain_bought_alpha_rao, alpha_out_rao, root_alpha_rao, alpha_issuance, flow_ema });
 
 /// Append the rows of `parts` to `out` in block order, ties in `parts` order: a stable k-way

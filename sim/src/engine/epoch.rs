@@ -25,6 +25,7 @@ type NeuronData<'a> = (
     &'a Commits,
     Option<&'a Coalition>,
     Option<&'a RegistrationCost>,
+    Option<&'a RootStake>,
 );
 
 /// The subnet storage an epoch reads and writes.
@@ -50,6 +51,7 @@ pub fn run_epoch(
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
     numeric: Res<NumericMode>,
+    economics: Option<Res<super::coinbase::Economics>>,
     mut shadow: Option<ResMut<ShadowDifference>>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
@@ -72,6 +74,8 @@ pub fn run_epoch(
     };
     let block = clock.block;
     let buffers = &mut *buffers;
+    // τ: root stake counts `τ × R` toward stake weight and takes root dividends (spec §1.5).
+    let tao_weight = economics.map_or(0.0, |e| e.settings.tao_weight);
 
     // Gather, in UID order.
     let n = metagraph.uids.len();
@@ -83,14 +87,33 @@ pub fn run_epoch(
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _, _) =
-            neurons
-                .get(entity)
-                .map_err(|_| EngineError::MissingNeuron {
-                    netuid: netuid.0,
-                    uid,
-                })?;
-        buffers.stake.push(stake.0 as f64);
+        let (
+            _,
+            stake,
+            registration,
+            last_update,
+            weights,
+            bonds,
+            permit,
+            _,
+            _,
+            commits,
+            _,
+            _,
+            root,
+        ) = neurons
+            .get(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
+        let root = root.map_or(0, |r| r.0);
+        // `raw_i = α_i + τ·R_i`; without root stake exactly the alpha stake, as before.
+        buffers.stake.push(if root > 0 {
+            stake.0 as f64 + tao_weight * root as f64
+        } else {
+            stake.0 as f64
+        });
         buffers.last_update.push(last_update.0);
         buffers.registered.push(registration.0);
         buffers.permit.push(permit.0);
@@ -167,7 +190,32 @@ pub fn run_epoch(
     }
     let validator_pot =
         validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
-    let dividend_weight: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
+    // Alpha and root dividends (spec §4.8 step 5): each hotkey's dividend weight against its own
+    // alpha and root stake, before this epoch's pay-out.
+    buffers.holders.clear();
+    for (uid, &entity) in metagraph.uids.iter().enumerate() {
+        let (_, stake, .., root) = neurons
+            .get(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
+        buffers.holders.push(crate::chain::dividends::Holder {
+            weight: out.validator_emission[uid],
+            alpha: stake.0,
+            root: root.map_or(0, |r| r.0),
+        });
+    }
+    crate::chain::dividends::share(
+        validator_pot,
+        pending.root,
+        tao_weight,
+        &buffers.holders,
+        &mut buffers.dividends,
+    );
+    let dividends = &buffers.dividends;
+    // Root alpha no validator here earned stays with root stakers elsewhere (the aggregate).
+    let root_elsewhere = if dividends.root_paid { 0 } else { pending.root };
 
     let record = &mut recorder.0;
     let epoch = epoch_clock.epochs + 1;
@@ -189,6 +237,7 @@ pub fn run_epoch(
             _,
             coalition,
             cost,
+            root,
         ) = neurons
             .get_mut(entity)
             .map_err(|_| EngineError::MissingNeuron {
@@ -203,9 +252,9 @@ pub fn run_epoch(
         } else {
             out.server_emission[uid]
         };
-        let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
-            .checked_div(dividend_weight)
-            .map_or(0, |d| d as u64);
+        // Root dividends are staked as alpha to the hotkey, as if every root staker claimed
+        // with `Keep` (README, "Differences from the chain").
+        let dividend_rao = dividends.alpha[uid] + dividends.root[uid];
         // Incentive on an owner hotkey is burned, not paid (spec §4.9).
         let (incentive_rao, burned_rao) = if neuron.role == Role::Owner {
             (0, incentive_rao)
@@ -244,6 +293,8 @@ pub fn run_epoch(
             rows.coalition.push(coalition.map(|c| c.0));
             rows.registration_burn_rao.push(cost.map_or(0, |c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
+            rows.root_stake
+                .push(root.map_or(0, |r| r.0) as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);
             rows.dividends.push(out.dividends[uid]);
@@ -255,7 +306,7 @@ pub fn run_epoch(
         }
     }
 
-    let dust = pending.dust + emission - pending.root - paid_miners - paid_validators - burned;
+    let dust = pending.dust + emission - root_elsewhere - paid_miners - paid_validators - burned;
     let subnets_rows = &mut record.subnets;
     subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
@@ -302,7 +353,7 @@ pub fn run_epoch(
         }
     }
     record.totals.registration_burn_rao += registrar.burned_rao;
-    record.totals.root_alpha_rao += pending.root;
+    record.totals.root_alpha_rao += root_elsewhere;
     (
         registrar.registrations,
         registrar.refused,

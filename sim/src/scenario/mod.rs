@@ -800,6 +800,13 @@ pub struct Validators {
     pub count: u32,
     /// Initial stake per validator, in TAO.
     pub stake: Distribution,
+    /// Root stake per validator, in TAO (default: none). A validator's TAO on the root network
+    /// counts `tao_weight × root` toward its stake weight in this subnet's epoch (spec §1.5),
+    /// and turns the part `τ·R / (α + τ·R)` of its dividends into root dividends, paid from
+    /// the subnet's root alpha (spec §4.8). It is part of `network.coinbase.root_stake`, so a
+    /// subnet's validators hold at most that much. Drawn after `stake`, from the same stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_stake: Option<Distribution>,
     /// What they do (default: honest).
     #[serde(default)]
     pub strategy: ValidatorStrategy,
