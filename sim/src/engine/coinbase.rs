@@ -1,13 +1,18 @@
-//! The coinbase in the engine: each stretch of blocks between two events shares its TAO among
-//! the subnets by the scenario's share rule, then, with dTAO pools, turns each subnet's TAO into
-//! pool injection and chain buys and splits the subnet's own alpha emission into pending
-//! amounts (spec §4.2–§4.5, [`crate::chain::coinbase`]). Without pools, a subnet's TAO share is
-//! its emission at a price of 1 (the foundation's model).
+//! The coinbase in the engine, in two halves. The network half runs on the coordinator at the
+//! start of each window of blocks (at most [`MAX_STRETCH`]): it shares the window's TAO among
+//! the subnets by the scenario's share rule, from every subnet's moving price, flow and burn
+//! at that block, and sets the root-sell flag ([`window_shares`]). Each subnet's part is a
+//! [`Piece`] of its [`Allotment`]; the subnet half runs in the subnet's own shard as its events
+//! reach those blocks: with dTAO pools it turns the subnet's TAO into pool injection and chain
+//! buys and splits the subnet's own alpha emission into pending amounts (spec §4.2–§4.5,
+//! [`crate::chain::coinbase`]); without pools a subnet's TAO share is its emission at a price
+//! of 1 (the foundation's model).
 //!
-//! A stretch holds shares, spot prices and the root-sell flag at their value at its first
-//! block and updates moving prices and flow EMAs in closed form at its end; stretches are cut
-//! at [`MAX_STRETCH`] blocks, so this differs from the chain's per-block coinbase only by
-//! effects of a few blocks (README, "Differences from the chain").
+//! Shares and the root-sell flag are held over a window; a stretch (a subnet's coinbase run
+//! between two of its own events) holds its spot price and alpha halving level at its first
+//! block and updates its moving price and flow EMA in closed form at its end. So this differs
+//! from the chain's per-block coinbase only by effects of a few blocks (README, "Differences
+//! from the chain").
 
 use super::components::{Pending, Recorder};
 use crate::chain::coinbase::{self, ShareInput};
@@ -18,8 +23,8 @@ use crate::record::SubnetRows;
 use crate::scenario::{Coinbase, PoolStart};
 use bevy_ecs::prelude::*;
 
-/// Longest stretch of blocks the coinbase treats at once (shares, prices and the alpha halving
-/// level are held for at most this many blocks).
+/// Longest window of blocks (shares, the root-sell flag, prices and the alpha halving level are
+/// held for at most this many blocks).
 pub const MAX_STRETCH: u64 = 100;
 
 /// Blocks the coinbase may lag an epoch: the epoch drains what has been run through the

@@ -1,11 +1,14 @@
-//! The engine: a bevy_ecs world per run and a discrete-event loop over it.
+//! The engine: per run, a bevy_ecs world per subnet (a shard) and a coordinator world for the
+//! network, with discrete-event loops over them.
 //!
 //! Subnets and neurons are entities ([`components`]); strategies are components with the
-//! systems that act for them ([`crate::agents`]). The loop pops the next event
-//! ([`EventQueue`]), first mints every block up to it in closed form ([`crate::chain::emission::accrue`]:
-//! exact to the block where a halving threshold is crossed, no per-block loop), then runs the
-//! event's system: a subnet epoch, a validator's weight update, or a network record. The
-//! consensus math runs in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
+//! systems that act for them ([`crate::agents`]). The coordinator mints the blocks of a window
+//! in closed form ([`crate::chain::emission::accrue`]: exact to the block where a halving
+//! threshold is crossed, no per-block loop) and shares them among the subnets; each shard then
+//! pops its own events of the window ([`EventQueue`]) and runs their systems — an epoch, a
+//! validator's weight update, an operator's turn — in parallel with the other shards; network
+//! events (stakers, the timeline, daily records) run between windows. The consensus math runs
+//! in pure functions ([`crate::chain::yuma`]); the ECS only orchestrates.
 
 mod build;
 mod coinbase;
