@@ -374,6 +374,7 @@ impl Simulation {
                 {
                     shard.register(w, block, &self.live);
                 }
+                self.refresh_shards();
             }
             Event::Disrupt(index) => {
                 if let Some(change) = self.live.timeline.get(index) {
@@ -386,8 +387,12 @@ impl Simulation {
                         );
                     }
                 }
+                self.refresh_shards();
             }
-            Event::Change(index) => self.change(index, block)?,
+            Event::Change(index) => {
+                self.change(index, block)?;
+                self.refresh_shards();
+            }
             Event::DailyRecord => {
                 let day = (block - self.world.resource::<Recorder>().0.blocks.0) as f64
                     / BLOCKS_PER_DAY as f64;
@@ -403,6 +408,16 @@ impl Simulation {
             Event::Epoch(_) | Event::SetWeights(_) | Event::Operate(_) | Event::Entrant(_) => {}
         }
         Ok(())
+    }
+
+    /// Re-read every shard's next event and share inputs after a network event that may have
+    /// scheduled events in them (a timeline event or a registration wave; stakers schedule
+    /// none and move no share input).
+    fn refresh_shards(&mut self) {
+        for shard in &mut self.shards {
+            let fixed = self.shares.get(shard.index).copied().unwrap_or(0.0);
+            shard.refresh(fixed);
+        }
     }
 
     /// Timeline entry `index`'s `set:` changes, at `block`.
@@ -498,11 +513,7 @@ impl Simulation {
     /// root-sell flag at the window's start (the network half of the coinbase).
     fn allot_window(&mut self, first: u64, blocks: u64, tao: u64) {
         self.inputs.clear();
-        for shard in &self.shards {
-            let fixed = self.shares.get(shard.index).copied().unwrap_or(0.0);
-            let econ = shard.world.get::<Economy>(shard.subnet);
-            self.inputs.push(coinbase::share_input(econ, fixed));
-        }
+        self.inputs.extend(self.shards.iter().map(|s| s.share_input));
         let rule = self.world.resource::<Economics>().settings.share_rule;
         let root_sell = coinbase::window_shares(rule, &self.inputs, &mut self.window_shares);
         split::proportional(tao, &self.window_shares, &mut self.parts);

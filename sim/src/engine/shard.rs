@@ -11,6 +11,7 @@ use super::components::{
 use super::events::{Event, EventQueue, Phase};
 use super::{EngineError, build, commit_reveal, epoch, operators, registration};
 use crate::agents::{economics, miner, validator};
+use crate::chain::coinbase::ShareInput;
 use crate::scenario::Scenario;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemId;
@@ -45,6 +46,12 @@ pub struct Shard {
     pub index: usize,
     /// Minted TAO handed to this subnet and not yet run through its coinbase.
     pub allotment: Allotment,
+    /// The subnet's inputs to the share rules as of the end of its last window (they move only
+    /// in its own coinbase and epochs), so the coordinator reads no shard world to share a
+    /// window.
+    pub share_input: ShareInput,
+    /// Block and phase of its next event (kept so that counting busy shards reads no world).
+    next_at: Option<(u64, Phase)>,
     systems: Systems,
 }
 
@@ -74,21 +81,30 @@ impl Shard {
             drift: world.register_system(miner::drift_quality),
             set_weights: world.register_system(validator::set_weights),
         };
-        Shard {
+        let mut shard = Shard {
             world,
             subnet,
             index,
             allotment: Allotment::default(),
+            share_input: ShareInput::default(),
+            next_at: None,
             systems,
-        }
+        };
+        shard.refresh(scenario.subnets[index].emission_share);
+        shard
     }
 
     /// Whether the shard has an event before `until`.
     pub fn has_work(&self, until: (u64, Phase)) -> bool {
-        self.world
-            .resource::<EventQueue>()
-            .peek_at()
-            .is_some_and(|at| at < until)
+        self.next_at.is_some_and(|at| at < until)
+    }
+
+    /// Read the next event's time and the share inputs (`fixed` is the subnet's scenario
+    /// share) from the world: after a window, and after a network event that touched the shard.
+    pub fn refresh(&mut self, fixed: f64) {
+        self.next_at = self.world.resource::<EventQueue>().peek_at();
+        let econ = self.world.get::<coinbase::Economy>(self.subnet);
+        self.share_input = coinbase::share_input(econ, fixed);
     }
 
     /// Run this subnet's events of the window in order, then release the window's minted
@@ -168,6 +184,8 @@ impl Shard {
             self.allotment
                 .release(&mut self.world, self.subnet, (w.economics, owner_cut), last);
         }
+        let fixed = w.live.subnets.get(self.index).map_or(0.0, |s| s.emission_share);
+        self.refresh(fixed);
         Ok(epochs)
     }
 
