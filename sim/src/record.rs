@@ -212,8 +212,66 @@ macro_rules! rows {
     };
 }
 
-rows!(NeuronRows { arm, run, subnet, epoch, block, uid, hotkey, role, strategy, coalition, registration_burn_rao, stake, root_stake, consensus, incentive, dividends, validator_trust, quality, validator_permit, emission, emission_rao });
-rows!(SubnetRows { arm, run, subnet, epoch, block, neurons, permitted_validators, emission_rao, miner_emission_rao, validator_emission_rao, owner_cut_rao, dust_rao, total_stake, mean_miner_quality, registrations, registrations_refused, registration_burn_rao, burn_rao, weights_set, weights_rejected, miners, pool_tao, pool_alpha, price, moving_price, share, tao_emission_rao, tao_in_rao, alpha_in_rao, excess_tao_rao, chain_bought_alpha_rao, alpha_out_rao, root_alpha_rao, alpha_issuance, flow_ema });
+rows!(NeuronRows {
+    arm,
+    run,
+    subnet,
+    epoch,
+    block,
+    uid,
+    hotkey,
+    role,
+    strategy,
+    coalition,
+    registration_burn_rao,
+    stake,
+    root_stake,
+    consensus,
+    incentive,
+    dividends,
+    validator_trust,
+    quality,
+    validator_permit,
+    emission,
+    emission_rao
+});
+rows!(SubnetRows {
+    arm,
+    run,
+    subnet,
+    epoch,
+    block,
+    neurons,
+    permitted_validators,
+    emission_rao,
+    miner_emission_rao,
+    validator_emission_rao,
+    owner_cut_rao,
+    dust_rao,
+    total_stake,
+    mean_miner_quality,
+    registrations,
+    registrations_refused,
+    registration_burn_rao,
+    burn_rao,
+    weights_set,
+    weights_rejected,
+    miners,
+    pool_tao,
+    pool_alpha,
+    price,
+    moving_price,
+    share,
+    tao_emission_rao,
+    tao_in_rao,
+    alpha_in_rao,
+    excess_tao_rao,
+    chain_bought_alpha_rao,
+    alpha_out_rao,
+    root_alpha_rao,
+    alpha_issuance,
+    flow_ema
+});
 
 /// Append the rows of `parts` to `out` in block order, ties in `parts` order: a stable k-way
 /// merge (each part is in block order), so the result does not depend on which thread filled

@@ -21,19 +21,17 @@ const FILES: [&str; 14] = [
 ];
 
 fn run_into(dir: &std::path::Path, threads: &str) {
-    run_scenario_into(dir, "scenarios/two-subnets.yaml", threads, "duration={days: 1}");
+    run_scenario_into(
+        dir,
+        "scenarios/two-subnets.yaml",
+        threads,
+        "duration={days: 1}",
+    );
 }
 
 fn run_scenario_into(dir: &std::path::Path, scenario: &str, threads: &str, duration: &str) {
     ok(subnetlab()
-        .args([
-            "run",
-            scenario,
-            "--quiet",
-            "--set",
-            duration,
-            "--out",
-        ])
+        .args(["run", scenario, "--quiet", "--set", duration, "--out"])
         .arg(dir)
         .env("RAYON_NUM_THREADS", threads)
         .env("POLARS_MAX_THREADS", threads));
@@ -76,10 +74,23 @@ fn pools_and_stakers_give_byte_identical_tables_on_1_and_2_threads() {
     let tmp = tempdir("determinism-shards");
     let (a, b) = (tmp.join("a"), tmp.join("b"));
     for (dir, threads) in [(&a, "1"), (&b, "2")] {
-        run_scenario_into(dir, "scenarios/share-price-ema.yaml", threads, "duration={days: 3}");
+        run_scenario_into(
+            dir,
+            "scenarios/share-price-ema.yaml",
+            threads,
+            "duration={days: 3}",
+        );
     }
-    for f in ["neurons.parquet", "subnets.parquet", "network.parquet", "summary.parquet"] {
-        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+    for f in [
+        "neurons.parquet",
+        "subnets.parquet",
+        "network.parquet",
+        "summary.parquet",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
         assert!(x == y, "{f} differs between 1 and 2 threads");
     }
 }

@@ -108,9 +108,7 @@ impl EventQueue {
 
     /// Block and phase of the next event, if any.
     pub fn peek_at(&self) -> Option<(u64, Phase)> {
-        self.heap
-            .peek()
-            .map(|Reverse((k, _))| (k.block, k.phase))
+        self.heap.peek().map(|Reverse((k, _))| (k.block, k.phase))
     }
 
     /// Remove and return the next event if it comes before `(block, phase)`.

@@ -24,9 +24,9 @@ mod timeline;
 
 pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
 pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
-pub(crate) use shard::Shard;
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
+pub(crate) use shard::Shard;
 
 use crate::agents::market::TaoPrice;
 use crate::chain::coinbase::ShareInput;
@@ -308,8 +308,7 @@ impl Simulation {
         };
         // Threads only pay when two shards or more have events; one thread never needs them.
         let busy = self.shards.iter().filter(|s| s.has_work(until)).count();
-        let epochs: Vec<Result<u64, EngineError>> = if busy > 1
-            && rayon::current_num_threads() > 1
+        let epochs: Vec<Result<u64, EngineError>> = if busy > 1 && rayon::current_num_threads() > 1
         {
             self.shards
                 .par_iter_mut()
@@ -513,7 +512,8 @@ impl Simulation {
     /// root-sell flag at the window's start (the network half of the coinbase).
     fn allot_window(&mut self, first: u64, blocks: u64, tao: u64) {
         self.inputs.clear();
-        self.inputs.extend(self.shards.iter().map(|s| s.share_input));
+        self.inputs
+            .extend(self.shards.iter().map(|s| s.share_input));
         let rule = self.world.resource::<Economics>().settings.share_rule;
         let root_sell = coinbase::window_shares(rule, &self.inputs, &mut self.window_shares);
         split::proportional(tao, &self.window_shares, &mut self.parts);
@@ -568,7 +568,9 @@ impl Simulation {
                 share: part as f64 / amount.max(1) as f64,
                 root_sell: false,
                 per_block: if constant {
-                    self.split_cache.as_ref().and_then(|(_, s)| s.get(i).copied())
+                    self.split_cache
+                        .as_ref()
+                        .and_then(|(_, s)| s.get(i).copied())
                 } else {
                     None
                 },

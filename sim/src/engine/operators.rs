@@ -75,7 +75,12 @@ pub fn act(world: &mut World, entity: Entity, hp: &Hyperparameters, block: u64) 
     let again = if world.get::<Griefer>(entity).is_some() {
         grief(world, entity, acting, hp, block)
     } else if world.get::<Pumper>(entity).is_some() {
-        pump(world, entity, (acting.subnet_index, acting.spawn.subnet), block)
+        pump(
+            world,
+            entity,
+            (acting.subnet_index, acting.spawn.subnet),
+            block,
+        )
     } else {
         move_stake(world, entity);
         true

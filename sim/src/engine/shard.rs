@@ -128,8 +128,12 @@ impl Shard {
                 _ => true,
             };
             if release {
-                self.allotment
-                    .release(&mut self.world, self.subnet, (w.economics, owner_cut), block);
+                self.allotment.release(
+                    &mut self.world,
+                    self.subnet,
+                    (w.economics, owner_cut),
+                    block,
+                );
             }
             self.world.resource_mut::<Clock>().block = block;
             match event {
@@ -184,7 +188,11 @@ impl Shard {
             self.allotment
                 .release(&mut self.world, self.subnet, (w.economics, owner_cut), last);
         }
-        let fixed = w.live.subnets.get(self.index).map_or(0.0, |s| s.emission_share);
+        let fixed = w
+            .live
+            .subnets
+            .get(self.index)
+            .map_or(0.0, |s| s.emission_share);
         self.refresh(fixed);
         Ok(epochs)
     }

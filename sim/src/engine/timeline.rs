@@ -12,13 +12,7 @@ use bevy_ecs::prelude::*;
 
 /// Update subnet `entity`'s shard `world` for `subnet`, its spec after a change (with the
 /// network's `stake_threshold`), at `block`.
-pub fn apply(
-    world: &mut World,
-    entity: Entity,
-    subnet: &Subnet,
-    stake_threshold: f64,
-    block: u64,
-) {
+pub fn apply(world: &mut World, entity: Entity, subnet: &Subnet, stake_threshold: f64, block: u64) {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
     let mut reschedule = None;
