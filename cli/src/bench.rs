@@ -111,7 +111,7 @@ enum Bench {
     /// Many replicates of a 1-subnet scenario, on 1 and 2 threads.
     Replicates,
     /// One run of the whole network (`scenarios/network-4y.yaml`: 128 subnets × 256 UIDs × 4
-    /// years); peak memory with `/usr/bin/time -v`.
+    /// years), its subnets in parallel; peak memory with `/usr/bin/time -v`.
     Network,
 }
 
@@ -257,7 +257,8 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
     let record = subnetlab_sim::engine::run(&scenario, 0, &mut |_| {})?;
     let wall = t.elapsed().as_secs_f64();
     println!(
-        "  {wall:.1} s wall, {} epochs ({:.1} µs per epoch incl. agents and coinbase), {} neuron rows, {} subnet rows",
+        "  {wall:.1} s wall on {} threads (subnets run in parallel; RAYON_NUM_THREADS sets them), {} epochs ({:.1} µs per epoch incl. agents and coinbase), {} neuron rows, {} subnet rows",
+        rayon::current_num_threads(),
         record.epochs,
         wall * 1e6 / record.epochs.max(1) as f64,
         record.neurons.uid.len(),

@@ -8,7 +8,7 @@ use crate::chain::coinbase::root_proportion;
 use crate::chain::emission;
 use crate::engine::{
     AgentRng, Clock, Economics, Economy, Event, EventQueue, Metagraph, Neuron, Recorder, Shard,
-    Stake,
+    Stake, subnet_mut,
 };
 use crate::record::Role;
 use crate::scenario::Stakers;
@@ -17,7 +17,7 @@ use bevy_ecs::prelude::*;
 /// A staker's position on one subnet.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Position {
-    /// The subnet's position in the scenario (its shard).
+    /// The subnet's position in the scenario.
     pub shard: usize,
     /// The subnet entity (in its shard's world).
     pub subnet: Entity,
@@ -117,8 +117,11 @@ pub(crate) fn act(world: &mut World, me: Entity, shards: &mut [Shard], owner_cut
     };
     // Perceived yields, one noise draw per subnet in subnet order (stable).
     let mut best: Option<(usize, f64)> = None;
-    for (i, shard) in shards.iter().enumerate() {
-        let Some(econ) = shard.world.get::<Economy>(shard.subnet) else {
+    let slots = shards
+        .iter()
+        .flat_map(|s| s.slots.iter().map(move |k| (k.index, &s.world, k.entity)));
+    for (i, shard_world, entity) in slots {
+        let Some(econ) = shard_world.get::<Economy>(entity) else {
             continue;
         };
         if !econ.active {
@@ -136,11 +139,10 @@ pub(crate) fn act(world: &mut World, me: Entity, shards: &mut [Shard], owner_cut
     }
     let positions = std::mem::take(&mut staker.positions);
     for mut pos in positions {
-        let Some(shard) = shards.get_mut(pos.shard) else {
+        let Some((shard_world, _)) = subnet_mut(shards, pos.shard) else {
             continue;
         };
-        let price = shard
-            .world
+        let price = shard_world
             .get::<Economy>(pos.subnet)
             .map_or(0.0, |e| e.pool.price());
         let sell = if price < pos.entry_price * (1.0 - staker.exit_drop) {
@@ -151,7 +153,7 @@ pub(crate) fn act(world: &mut World, me: Entity, shards: &mut [Shard], owner_cut
             0.0
         };
         if sell > 0.0 {
-            staker.wallet += unstake(&mut shard.world, &mut pos, sell);
+            staker.wallet += unstake(shard_world, &mut pos, sell);
         }
         if pos.shares > 0.0 {
             staker.positions.push(pos);
@@ -159,10 +161,10 @@ pub(crate) fn act(world: &mut World, me: Entity, shards: &mut [Shard], owner_cut
     }
     if let Some((i, _)) = best
         && staker.wallet >= MIN_STAKE_RAO
-        && let Some(shard) = shards.get_mut(i)
+        && let Some((shard_world, entity)) = subnet_mut(shards, i)
     {
         let tao = std::mem::take(&mut staker.wallet);
-        stake(&mut shard.world, &mut staker, (i, shard.subnet), tao);
+        stake(shard_world, &mut staker, (i, entity), tao);
     }
     if let Some(mut s) = world.get_mut::<Staker>(me) {
         *s = staker;

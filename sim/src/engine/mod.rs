@@ -26,7 +26,7 @@ pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
 pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
-pub(crate) use shard::Shard;
+pub(crate) use shard::{Shard, subnet_mut};
 
 use crate::agents::market::TaoPrice;
 use crate::chain::coinbase::ShareInput;
@@ -213,8 +213,12 @@ impl Simulation {
         };
         world.insert_resource(Recorder(record.clone()));
         coinbase::insert_settings(&mut world, &scenario.network.coinbase);
-        let shards = (0..scenario.subnets.len())
-            .map(|i| Shard::new(scenario, i, policy, record.clone()))
+        let n = scenario.subnets.len();
+        let shards = (0..n.min(shard::SHARDS))
+            .map(|k| {
+                let indices = shard::subnets_of(k, n.min(shard::SHARDS), n);
+                Shard::new(scenario, indices, policy, record.clone())
+            })
             .collect();
         if let Some(stakers) = &scenario.network.stakers {
             crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
@@ -305,6 +309,7 @@ impl Simulation {
             usd: self.world.resource::<TaoPrice>().usd,
             until,
             release_through: self.next_block.checked_sub(1),
+            shares: &self.shares,
         };
         // Threads only pay when two shards or more have events; one thread never needs them.
         let busy = self.shards.iter().filter(|s| s.has_work(until)).count();
@@ -369,21 +374,24 @@ impl Simulation {
                     .timeline
                     .get(change)
                     .and_then(|c| c.register.get(wave));
-                if let Some((w, shard)) = w.and_then(|w| Some((w, self.shards.get_mut(w.subnet)?)))
-                {
-                    shard.register(w, block, &self.live);
+                if let Some(w) = w {
+                    for shard in &mut self.shards {
+                        shard.register(w, block, &self.live);
+                    }
                 }
                 self.refresh_shards();
             }
             Event::Disrupt(index) => {
                 if let Some(change) = self.live.timeline.get(index) {
                     for shard in &mut self.shards {
-                        disruption::apply(
-                            &mut shard.world,
-                            (shard.index, shard.subnet),
-                            change,
-                            block,
-                        );
+                        for slot in &shard.slots {
+                            disruption::apply(
+                                &mut shard.world,
+                                (slot.index, slot.entity),
+                                change,
+                                block,
+                            );
+                        }
                     }
                 }
                 self.refresh_shards();
@@ -414,8 +422,7 @@ impl Simulation {
     /// none and move no share input).
     fn refresh_shards(&mut self) {
         for shard in &mut self.shards {
-            let fixed = self.shares.get(shard.index).copied().unwrap_or(0.0);
-            shard.refresh(fixed);
+            shard.refresh(&self.shares);
         }
     }
 
@@ -426,14 +433,16 @@ impl Simulation {
             .with_change(index)
             .map_err(|e| EngineError::System(format!("timeline[{index}]: {e}")))?;
         for shard in &mut self.shards {
-            if let Some(spec) = next.subnets.get(shard.index) {
-                timeline::apply(
-                    &mut shard.world,
-                    shard.subnet,
-                    spec,
-                    next.network.stake_threshold,
-                    block,
-                );
+            for slot in &shard.slots {
+                if let Some(spec) = next.subnets.get(slot.index) {
+                    timeline::apply(
+                        &mut shard.world,
+                        slot.entity,
+                        spec,
+                        next.network.stake_threshold,
+                        block,
+                    );
+                }
             }
             coinbase::change(&mut shard.world, &next.network.coinbase);
         }
@@ -512,13 +521,14 @@ impl Simulation {
     /// root-sell flag at the window's start (the network half of the coinbase).
     fn allot_window(&mut self, first: u64, blocks: u64, tao: u64) {
         self.inputs.clear();
-        self.inputs
-            .extend(self.shards.iter().map(|s| s.share_input));
+        let slots = self.shards.iter().flat_map(|s| &s.slots);
+        self.inputs.extend(slots.map(|s| s.share_input));
         let rule = self.world.resource::<Economics>().settings.share_rule;
         let root_sell = coinbase::window_shares(rule, &self.inputs, &mut self.window_shares);
         split::proportional(tao, &self.window_shares, &mut self.parts);
-        for (i, shard) in self.shards.iter_mut().enumerate() {
-            shard.allotment.give(coinbase::Piece {
+        for slot in self.shards.iter_mut().flat_map(|s| &mut s.slots) {
+            let i = slot.index;
+            slot.allotment.give(coinbase::Piece {
                 first_block: first,
                 blocks,
                 tao: self.parts[i],
@@ -559,9 +569,10 @@ impl Simulation {
             self.split_cache = Some((amount, splits));
         }
         let repeats = if constant { segment.blocks } else { 1 };
-        for (i, shard) in self.shards.iter_mut().enumerate() {
+        for slot in self.shards.iter_mut().flat_map(|s| &mut s.slots) {
+            let i = slot.index;
             let part = self.parts[i];
-            shard.allotment.give(coinbase::Piece {
+            slot.allotment.give(coinbase::Piece {
                 first_block: segment.first_block,
                 blocks: segment.blocks,
                 tao: part * repeats,
@@ -600,7 +611,7 @@ impl Simulation {
             let root = self.world.resource::<Economics>().root_stake;
             self.shards
                 .iter()
-                .map(|s| coinbase::pool_tao(&s.world, s.subnet))
+                .flat_map(|s| s.slots.iter().map(|k| coinbase::pool_tao(&s.world, k.entity)))
                 .fold(root, u64::saturating_add)
         } else {
             self.shards
@@ -631,10 +642,13 @@ impl Simulation {
         let issuance = self.world.resource::<Issuance>().0;
         let mut record = std::mem::take(&mut self.world.resource_mut::<Recorder>().0);
         for shard in &mut self.shards {
-            if let Some(p) = shard.world.get::<Pending>(shard.subnet) {
-                record.totals.pending_rao += p.server + p.validator + p.owner_cut + p.dust + p.root;
+            for slot in &shard.slots {
+                if let Some(p) = shard.world.get::<Pending>(slot.entity) {
+                    record.totals.pending_rao +=
+                        p.server + p.validator + p.owner_cut + p.dust + p.root;
+                }
+                record.totals.pool_tao_end_rao += coinbase::pool_tao(&shard.world, slot.entity);
             }
-            record.totals.pool_tao_end_rao += coinbase::pool_tao(&shard.world, shard.subnet);
             let part = &shard.world.resource::<Recorder>().0;
             record.totals.add(&part.totals);
             record.epochs += part.epochs;
