@@ -53,7 +53,7 @@ fn shards_give_the_same_record_on_any_thread_count() {
     };
     let one = pool(1).install(|| engine::run(&s, 0, &mut |_| {}).unwrap());
     let two = pool(2).install(|| engine::run(&s, 0, &mut |_| {}).unwrap());
-    assert!(one.subnets.subnet.iter().any(|&n| n == 4) && one.totals.pool_in_rao > 0);
+    assert!(one.subnets.subnet.contains(&4) && one.totals.pool_in_rao > 0);
     assert_eq!(one, two);
     let nested: Vec<_> = pool(2).install(|| {
         (0..3u32)
