@@ -151,9 +151,7 @@ impl Shard {
     /// The slot of the subnet at scenario position `index`, if it is in this shard.
     pub fn slot_of(&self, index: usize) -> Option<usize> {
         let first = self.slots.first()?.index;
-        index
-            .checked_sub(first)
-            .filter(|&k| k < self.slots.len())
+        index.checked_sub(first).filter(|&k| k < self.slots.len())
     }
 
     /// Release the minted blocks up to `block` to the coinbase of the subnet in `slot`.
