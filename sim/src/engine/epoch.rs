@@ -87,6 +87,7 @@ pub fn run_epoch(
     buffers.registered.clear();
     buffers.permit.clear();
     buffers.earliest_commit.clear();
+    buffers.holders.clear();
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
@@ -97,6 +98,12 @@ pub fn run_epoch(
                 uid,
             })?;
         let root = n.root.map_or(0, |r| r.0);
+        // Own alpha and root stake for the dividend split; the weight comes from the epoch.
+        buffers.holders.push(crate::chain::dividends::Holder {
+            weight: 0,
+            alpha: n.stake.0,
+            root,
+        });
         // `raw_i = α_i + τ·R_i`; without root stake exactly the alpha stake, as before.
         buffers.stake.push(if root > 0 {
             n.stake.0 as f64 + tao_weight * root as f64
@@ -181,19 +188,8 @@ pub fn run_epoch(
         validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
     // Alpha and root dividends (spec §4.8 step 5): each hotkey's dividend weight against its own
     // alpha and root stake, before this epoch's pay-out.
-    buffers.holders.clear();
-    for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let n = neurons
-            .get(entity)
-            .map_err(|_| EngineError::MissingNeuron {
-                netuid: netuid.0,
-                uid,
-            })?;
-        buffers.holders.push(crate::chain::dividends::Holder {
-            weight: out.validator_emission[uid],
-            alpha: n.stake.0,
-            root: n.root.map_or(0, |r| r.0),
-        });
+    for (holder, &weight) in buffers.holders.iter_mut().zip(&out.validator_emission) {
+        holder.weight = weight;
     }
     crate::chain::dividends::share(
         validator_pot,
