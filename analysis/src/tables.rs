@@ -91,6 +91,7 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
                 cat(records, |r| &r.neurons.registration_burn_rao),
             ),
             Column::new("stake".into(), cat(records, |r| &r.neurons.stake)),
+            Column::new("root_stake".into(), cat(records, |r| &r.neurons.root_stake)),
             Column::new("consensus".into(), cat(records, |r| &r.neurons.consensus)),
             Column::new("incentive".into(), cat(records, |r| &r.neurons.incentive)),
             Column::new("dividends".into(), cat(records, |r| &r.neurons.dividends)),
@@ -429,6 +430,7 @@ mod tests {
         n.coalition = vec![None, Some(3)];
         n.registration_burn_rao = vec![0, 1_000];
         n.stake = vec![100.0, 0.0];
+        n.root_stake = vec![10.0, 0.0];
         n.consensus = vec![0.0, 1.0];
         n.incentive = vec![0.0, 1.0];
         n.dividends = vec![1.0, 0.0];
@@ -484,7 +486,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            20,
+            21,
             "an empty study keeps the full schema"
         );
     }

@@ -49,8 +49,11 @@ pub struct NeuronRows {
     pub coalition: Vec<Option<u32>>,
     /// Burn the hotkey paid to register, rao (0 for the neurons present at the start).
     pub registration_burn_rao: Vec<u64>,
-    /// Stake the epoch used, in TAO.
+    /// Stake the epoch used, in TAO (own alpha; the epoch's stake weight adds
+    /// `tao_weight × root_stake`).
     pub stake: Vec<f64>,
+    /// Root stake of the hotkey, in TAO (0 without).
+    pub root_stake: Vec<f64>,
     /// Consensus weight of the UID as a miner.
     pub consensus: Vec<f64>,
     /// Incentive share.

@@ -125,6 +125,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, run: u32) -> Vec<Entity>
             at,
             (i, subnet),
             scenario.network.stake_threshold,
+            scenario.network.coinbase.tao_weight,
         ));
     }
     world
@@ -143,6 +144,8 @@ pub struct Seat {
     pub index: u32,
     /// Initial stake, rao.
     pub stake_rao: u64,
+    /// Root stake, rao (validators only; 0 for none).
+    pub root_rao: u64,
 }
 
 /// Where and when neurons are spawned.
@@ -188,6 +191,7 @@ impl Spawn {
             uid,
             index,
             stake_rao,
+            root_rao,
         } = seat;
         let hotkey = hotkey_id(self.netuid, role, index);
         let id = world
@@ -211,6 +215,9 @@ impl Spawn {
                 AgentRng(stream(self.seed, self.run, Purpose::Agent, hotkey)),
             ))
             .id();
+        if root_rao > 0 {
+            world.entity_mut(id).insert(RootStake(root_rao));
+        }
         if let Some(c) = coalition {
             world.entity_mut(id).insert(Coalition(c));
         }
@@ -395,6 +402,7 @@ fn spawn_subnet(
     mut at: Spawn,
     (subnet_index, subnet): (usize, &Subnet),
     stake_threshold: f64,
+    tao_weight: f64,
 ) -> Entity {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
@@ -435,12 +443,7 @@ fn spawn_subnet(
             COHORT_DRAWS + (g as u32 - 2) / 2
         };
         drawn.push(match group {
-            Group::Validators(v) => {
-                let stake = v
-                    .stake
-                    .sample(v.count, &mut at.population(Role::Validator, draw));
-                (stake, Vec::new())
-            }
+            Group::Validators(v) => validator_draws(v, &mut at.population(Role::Validator, draw)),
             Group::Miners(m) => {
                 let (quality, stake) = miner_draws(m, &mut at.population(Role::Miner, draw));
                 (stake, quality)
@@ -449,8 +452,16 @@ fn spawn_subnet(
     }
 
     // The run starts on an established subnet: permits are those the previous epoch would have
-    // given (top-k by stake), not the empty set of a brand-new subnet.
+    // given (top-k by stake weight, α + τ·R), not the empty set of a brand-new subnet.
     let mut stake: Vec<f64> = drawn.iter().flat_map(|(s, _)| s.iter().copied()).collect();
+    let root: Vec<f64> = groups
+        .iter()
+        .zip(&drawn)
+        .flat_map(|(g, (s, r))| match g {
+            Group::Validators(_) => r.clone(),
+            Group::Miners(_) => vec![0.0; s.len()],
+        })
+        .collect();
     let first = subnet.owner.is_some() as usize;
     // A whale's stake sits on its first validator from the start.
     for o in &subnet.operators {
@@ -467,9 +478,14 @@ fn spawn_subnet(
             *v += s;
         }
     }
+    let weight: Vec<f64> = stake
+        .iter()
+        .zip(&root)
+        .map(|(a, r)| a + tao_weight * r)
+        .collect();
     let mut permits = Vec::new();
     top_k_nonzero(
-        &stake,
+        &weight,
         hp.max_allowed_validators as usize,
         &mut Vec::new(),
         &mut permits,
@@ -482,6 +498,7 @@ fn spawn_subnet(
             uid: 0,
             index: 0,
             stake_rao: tao_to_rao(owner.stake),
+            root_rao: 0,
         };
         uids.push(at.owner(world, seat, &owner.strategy, tempo));
     }
@@ -495,6 +512,7 @@ fn spawn_subnet(
                         uid,
                         index: index[0],
                         stake_rao: tao_to_rao(stake[uid - first]),
+                        root_rao: tao_to_rao(root[uid - first]),
                     };
                     index[0] += 1;
                     uids.push(at.validator(world, seat, permits[uid - first], &v.strategy, tempo));
@@ -507,6 +525,7 @@ fn spawn_subnet(
                         uid,
                         index: index[1],
                         stake_rao: tao_to_rao(stake[uid - first]),
+                        root_rao: 0,
                     };
                     index[1] += 1;
                     uids.push(at.miner(world, seat, *q, &m.strategy));
@@ -655,6 +674,7 @@ fn populations(subnet: &Subnet) -> Vec<Group<'_>> {
 static NO_VALIDATORS: std::sync::LazyLock<Validators> = std::sync::LazyLock::new(|| Validators {
     count: 0,
     stake: crate::scenario::Distribution::Constant { value: 0.0 },
+    root_stake: None,
     strategy: ValidatorStrategy::default(),
 });
 static NO_MINERS: std::sync::LazyLock<Miners> = std::sync::LazyLock::new(|| Miners {
@@ -663,6 +683,17 @@ static NO_MINERS: std::sync::LazyLock<Miners> = std::sync::LazyLock::new(|| Mine
     stake: None,
     strategy: MinerStrategy::default(),
 });
+
+/// A validator population's stakes and root stakes, drawn from `rng` (stakes first, so a
+/// population without root stake draws what it always drew).
+pub fn validator_draws(v: &Validators, rng: &mut rand_chacha::ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
+    let stake = v.stake.sample(v.count, rng);
+    let root = match &v.root_stake {
+        Some(d) => d.sample(v.count, rng),
+        None => vec![0.0; v.count as usize],
+    };
+    (stake, root)
+}
 
 /// A miner population's qualities and stakes, drawn from `rng` (qualities first). Sybils
 /// share the first quality: one operator serving one model from many UIDs.

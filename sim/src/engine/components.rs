@@ -111,6 +111,10 @@ pub struct EpochBuffers {
     pub bonds: Vec<SparseRow>,
     /// Block of each UID's earliest pending commit (for the commit-reveal column mask).
     pub earliest_commit: Vec<Option<u64>>,
+    /// Per UID: dividend weight, own alpha and root stake, for the pay-out.
+    pub holders: Vec<crate::chain::dividends::Holder>,
+    /// Per UID: the dividend amounts of the pay-out.
+    pub dividends: crate::chain::dividends::Dividends,
 }
 
 /// Identity of a neuron: which subnet, which UID, which role and strategy.
@@ -142,6 +146,12 @@ pub struct RegistrationCost(pub u64);
 /// Stake on the hotkey, in rao.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct Stake(pub u64);
+
+/// The hotkey's own TAO on the root network, in rao (`R_i`, spec §1.5): it adds
+/// `tao_weight × R_i` to the hotkey's stake weight and earns root dividends (spec §4.8).
+/// Only validators given `root_stake` carry it.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct RootStake(pub u64);
 
 /// `BlockAtRegistration`.
 #[derive(Component, Clone, Copy, Debug)]

@@ -10,22 +10,26 @@ use crate::chain::numeric::Numeric;
 use crate::chain::yuma::{EpochInput, store_bonds_as_u16};
 use crate::record::Role;
 use bevy_ecs::prelude::*;
+use bevy_ecs::query::QueryData;
 
 /// The neuron storage an epoch reads and writes.
-type NeuronData<'a> = (
-    &'a Neuron,
-    &'a mut Stake,
-    &'a Registration,
-    &'a LastUpdate,
-    &'a Weights,
-    &'a mut Bonds,
-    &'a mut Permit,
-    Option<&'a Quality>,
-    &'a mut EpochEmission,
-    &'a Commits,
-    Option<&'a Coalition>,
-    Option<&'a RegistrationCost>,
-);
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct NeuronData {
+    neuron: &'static Neuron,
+    stake: &'static mut Stake,
+    registration: &'static Registration,
+    last_update: &'static LastUpdate,
+    weights: &'static Weights,
+    bonds: &'static mut Bonds,
+    permit: &'static mut Permit,
+    quality: Option<&'static Quality>,
+    epoch_emission: &'static mut EpochEmission,
+    commits: &'static Commits,
+    coalition: Option<&'static Coalition>,
+    cost: Option<&'static RegistrationCost>,
+    root: Option<&'static RootStake>,
+}
 
 /// The subnet storage an epoch reads and writes.
 type SubnetData<'a> = (
@@ -50,6 +54,7 @@ pub fn run_epoch(
     clock: Res<Clock>,
     policy: Res<RecordPolicy>,
     numeric: Res<NumericMode>,
+    economics: Option<Res<super::coinbase::Economics>>,
     mut shadow: Option<ResMut<ShadowDifference>>,
     mut queue: ResMut<EventQueue>,
     mut recorder: ResMut<Recorder>,
@@ -72,6 +77,8 @@ pub fn run_epoch(
     };
     let block = clock.block;
     let buffers = &mut *buffers;
+    // τ: root stake counts `τ × R` toward stake weight and takes root dividends (spec §1.5).
+    let tao_weight = economics.map_or(0.0, |e| e.settings.tao_weight);
 
     // Gather, in UID order.
     let n = metagraph.uids.len();
@@ -80,25 +87,37 @@ pub fn run_epoch(
     buffers.registered.clear();
     buffers.permit.clear();
     buffers.earliest_commit.clear();
+    buffers.holders.clear();
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, registration, last_update, weights, bonds, permit, _, _, commits, _, _) =
-            neurons
-                .get(entity)
-                .map_err(|_| EngineError::MissingNeuron {
-                    netuid: netuid.0,
-                    uid,
-                })?;
-        buffers.stake.push(stake.0 as f64);
-        buffers.last_update.push(last_update.0);
-        buffers.registered.push(registration.0);
-        buffers.permit.push(permit.0);
-        buffers.weights[uid].clone_from(&weights.0);
-        buffers.bonds[uid].clone_from(&bonds.0);
+        let n = neurons
+            .get(entity)
+            .map_err(|_| EngineError::MissingNeuron {
+                netuid: netuid.0,
+                uid,
+            })?;
+        let root = n.root.map_or(0, |r| r.0);
+        // Own alpha and root stake for the dividend split; the weight comes from the epoch.
+        buffers.holders.push(crate::chain::dividends::Holder {
+            weight: 0,
+            alpha: n.stake.0,
+            root,
+        });
+        // `raw_i = α_i + τ·R_i`; without root stake exactly the alpha stake, as before.
+        buffers.stake.push(if root > 0 {
+            n.stake.0 as f64 + tao_weight * root as f64
+        } else {
+            n.stake.0 as f64
+        });
+        buffers.last_update.push(n.last_update.0);
+        buffers.registered.push(n.registration.0);
+        buffers.permit.push(n.permit.0);
+        buffers.weights[uid].clone_from(&n.weights.0);
+        buffers.bonds[uid].clone_from(&n.bonds.0);
         buffers
             .earliest_commit
-            .push(commits.0.iter().map(|c| c.block).min());
+            .push(n.commits.0.iter().map(|c| c.block).min());
     }
     if rules.reveal_period.is_some() {
         super::commit_reveal::mask_columns(
@@ -167,7 +186,21 @@ pub fn run_epoch(
     }
     let validator_pot =
         validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
-    let dividend_weight: u128 = out.validator_emission.iter().map(|&v| v as u128).sum();
+    // Alpha and root dividends (spec §4.8 step 5): each hotkey's dividend weight against its own
+    // alpha and root stake, before this epoch's pay-out.
+    for (holder, &weight) in buffers.holders.iter_mut().zip(&out.validator_emission) {
+        holder.weight = weight;
+    }
+    crate::chain::dividends::share(
+        validator_pot,
+        pending.root,
+        tao_weight,
+        &buffers.holders,
+        &mut buffers.dividends,
+    );
+    let dividends = &buffers.dividends;
+    // Root alpha no validator here earned stays with root stakers elsewhere (the aggregate).
+    let root_elsewhere = if dividends.root_paid { 0 } else { pending.root };
 
     let record = &mut recorder.0;
     let epoch = epoch_clock.epochs + 1;
@@ -176,20 +209,18 @@ pub fn run_epoch(
         (0u64, 0u64, 0u64, 0.0, 0u32);
     let mut burned = 0u64;
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (
+        let NeuronDataItem {
             neuron,
             mut stake,
-            _,
-            _,
-            _,
             mut bonds,
             mut permit,
             quality,
             mut epoch_emission,
-            _,
             coalition,
             cost,
-        ) = neurons
+            root,
+            ..
+        } = neurons
             .get_mut(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,
@@ -203,9 +234,9 @@ pub fn run_epoch(
         } else {
             out.server_emission[uid]
         };
-        let dividend_rao = (validator_pot as u128 * out.validator_emission[uid] as u128)
-            .checked_div(dividend_weight)
-            .map_or(0, |d| d as u64);
+        // Root dividends are staked as alpha to the hotkey, as if every root staker claimed
+        // with `Keep` (README, "Differences from the chain").
+        let dividend_rao = dividends.alpha[uid] + dividends.root[uid];
         // Incentive on an owner hotkey is burned, not paid (spec §4.9).
         let (incentive_rao, burned_rao) = if neuron.role == Role::Owner {
             (0, incentive_rao)
@@ -244,6 +275,8 @@ pub fn run_epoch(
             rows.coalition.push(coalition.map(|c| c.0));
             rows.registration_burn_rao.push(cost.map_or(0, |c| c.0));
             rows.stake.push(used_stake as f64 / RAO_PER_TAO as f64);
+            rows.root_stake
+                .push(root.map_or(0, |r| r.0) as f64 / RAO_PER_TAO as f64);
             rows.consensus.push(out.consensus[uid]);
             rows.incentive.push(out.incentive[uid]);
             rows.dividends.push(out.dividends[uid]);
@@ -255,7 +288,7 @@ pub fn run_epoch(
         }
     }
 
-    let dust = pending.dust + emission - pending.root - paid_miners - paid_validators - burned;
+    let dust = pending.dust + emission - root_elsewhere - paid_miners - paid_validators - burned;
     let subnets_rows = &mut record.subnets;
     subnets_rows.arm.push(record.arm);
     subnets_rows.run.push(record.run);
@@ -302,7 +335,7 @@ pub fn run_epoch(
         }
     }
     record.totals.registration_burn_rao += registrar.burned_rao;
-    record.totals.root_alpha_rao += pending.root;
+    record.totals.root_alpha_rao += root_elsewhere;
     (
         registrar.registrations,
         registrar.refused,

@@ -139,6 +139,7 @@ fn grief(
                     uid,
                     index,
                     stake_rao: 0,
+                    root_rao: 0,
                 },
                 g.quality,
                 &MinerStrategy::Honest { drift: 0.0 },

@@ -27,10 +27,9 @@ pub fn register_wave(
         r.waves
     };
     if let Some(v) = &wave.validators {
-        let stakes = v
-            .stake
-            .sample(v.count, &mut at.population(Role::Validator, draw));
-        for stake in stakes {
+        let (stakes, roots) =
+            super::build::validator_draws(v, &mut at.population(Role::Validator, draw));
+        for (stake, root) in stakes.into_iter().zip(roots) {
             register_one(world, &at, hp, Role::Validator, |world, uid, index| {
                 at.validator(
                     world,
@@ -38,6 +37,7 @@ pub fn register_wave(
                         uid,
                         index,
                         stake_rao: tao_to_rao(stake),
+                        root_rao: tao_to_rao(root),
                     },
                     false,
                     &v.strategy,
@@ -56,6 +56,7 @@ pub fn register_wave(
                         uid,
                         index,
                         stake_rao: tao_to_rao(stake),
+                        root_rao: 0,
                     },
                     q,
                     &m.strategy,

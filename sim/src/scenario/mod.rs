@@ -18,6 +18,7 @@ mod economy;
 mod load;
 mod locate;
 mod overrides;
+mod price_file;
 mod problem;
 mod validate;
 
@@ -416,10 +417,21 @@ pub enum PricePath {
         volatility: f64,
     },
     /// Piecewise constant by day of the run: `[{ day, usd }, ...]`, ascending; the first
-    /// point's price applies before it.
+    /// point's price applies before it. The points are given inline or read from a CSV file.
+    ///
+    /// ```yaml
+    /// tao_price: { path: table, file: prices.csv }   # header `day,usd`, then one row per point
+    /// ```
     Table {
-        /// The points.
+        /// The points (default: none; then `file` gives them).
+        #[serde(default)]
         points: Vec<PricePoint>,
+        /// A CSV file with a header row naming the columns `day` and `usd` (other columns are
+        /// ignored) and one point per row, ascending by day; a relative path is taken from
+        /// the scenario file's folder. It is read when the scenario is loaded: the resolved
+        /// scenario holds its points inline, so a result folder needs no outside file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
     },
 }
 
@@ -800,6 +812,13 @@ pub struct Validators {
     pub count: u32,
     /// Initial stake per validator, in TAO.
     pub stake: Distribution,
+    /// Root stake per validator, in TAO (default: none). A validator's TAO on the root network
+    /// counts `tao_weight × root` toward its stake weight in this subnet's epoch (spec §1.5),
+    /// and turns the part `τ·R / (α + τ·R)` of its dividends into root dividends, paid from
+    /// the subnet's root alpha (spec §4.8). It is part of `network.coinbase.root_stake`, so a
+    /// subnet's validators hold at most that much. Drawn after `stake`, from the same stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_stake: Option<Distribution>,
     /// What they do (default: honest).
     #[serde(default)]
     pub strategy: ValidatorStrategy,

@@ -258,6 +258,7 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             }
         }
         validators(&mut bad, &at("validators"), v);
+        root_stakes(s, i, &mut bad);
         miners(&mut bad, &at("miners"), &subnet.miners);
         adversaries(s, i, &mut bad);
         if !(1..=100).contains(&hp.commit_reveal.reveal_period) {
@@ -312,9 +313,45 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     out
 }
 
+/// A subnet's validators hold part of the network's root stake, never more than all of it:
+/// their largest possible root stake (where the distributions bound it) is checked against
+/// `network.coinbase.root_stake`.
+fn root_stakes(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
+    let subnet = &s.subnets[i];
+    let populations = std::iter::once((format!("subnets[{i}].validators"), &subnet.validators))
+        .chain(subnet.cohorts.iter().enumerate().filter_map(|(k, c)| {
+            c.validators
+                .as_ref()
+                .map(|v| (format!("subnets[{i}].cohorts[{k}].validators"), v))
+        }));
+    let mut held = 0.0;
+    let mut last = None;
+    for (at, v) in populations {
+        if let Some(root) = &v.root_stake {
+            held += root.largest_possible_sum(v.count).unwrap_or(0.0);
+            last = Some(at);
+        }
+    }
+    let network = s.network.coinbase.root_stake;
+    if let Some(at) = last
+        && held > network
+    {
+        bad(
+            format!("{at}.root_stake"),
+            format!(
+                "expected the subnet's validators to hold at most network.coinbase.root_stake \
+                 ({network} TAO) on root, got up to {held} TAO"
+            ),
+        );
+    }
+}
+
 /// A validator population (`at` is its path, e.g. `subnets[0].validators`).
 fn validators(bad: &mut impl FnMut(String, String), at: &str, v: &super::Validators) {
     distribution(bad, &format!("{at}.stake"), &v.stake, v.count);
+    if let Some(root) = &v.root_stake {
+        distribution(bad, &format!("{at}.root_stake"), root, v.count);
+    }
     let s = &v.strategy;
     let at = format!("{at}.strategy");
     if let Some((noise, weights)) = s.observer() {
@@ -712,7 +749,9 @@ fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
                 );
             }
         }
-        P::Table { points } => {
+        // A file left in place could not be read; the loader reported why.
+        P::Table { file: Some(_), .. } => {}
+        P::Table { points, .. } => {
             if points.is_empty() {
                 bad(
                     "network.tao_price.points".into(),

@@ -51,6 +51,7 @@ fn subnet_strategy() -> impl Strategy<Value = Subnet> {
                         sigma: 1.0,
                         total: Some(1000.0),
                     },
+                    root_stake: None,
                     strategy: ValidatorStrategy::Honest {
                         noise,
                         weights: WeightRule::Proportional,
@@ -197,6 +198,7 @@ prop_compose! {
         mut s in scenario_strategy(),
         rule in 0usize..4,
         root in prop_oneof![Just(0.0), 1.0f64..5_000_000.0],
+        validator_root in 0.0f64..1.0,
         stakers in any::<bool>(),
         inertia in 0.0f64..1.0,
         pools in prop::collection::vec((0.001f64..50_000.0, 0.001f64..50_000.0, 0.0f64..1.0), 4),
@@ -224,6 +226,15 @@ prop_compose! {
             flow_half_life: if fast { 50 } else { 216_000 },
             ..Default::default()
         };
+        // Validators hold up to all of the root stake (spec §1.5, §4.8), split among subnets.
+        let per_subnet = root * validator_root / s.subnets.len().max(1) as f64;
+        for subnet in &mut s.subnets {
+            subnet.validators.root_stake = (per_subnet > 0.0).then_some(Distribution::Uniform {
+                min: 0.0,
+                max: 1.0,
+                total: Some(per_subnet),
+            });
+        }
         for (subnet, (tao, alpha, mp)) in s.subnets.iter_mut().zip(pools) {
             subnet.pool = PoolStart { tao, alpha, moving_price: Some(mp), age_days: 0.5 };
         }

@@ -9,6 +9,7 @@ mod halving;
 mod numeric_modes;
 mod owner;
 mod registration;
+mod root_stake;
 mod scenarios;
 mod timeline;
 mod validation;
