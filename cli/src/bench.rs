@@ -138,14 +138,10 @@ fn bench_replicates(args: &BenchArgs) -> anyhow::Result<()> {
     let arms = subnetlab_sim::study::arms(&scenario).map_err(anyhow::Error::msg)?;
     let specs = subnetlab_sim::study::runs(&arms, scenario.replicates);
     println!(
-        "{} replicates × {} days of `default` (1 subnet, 64 validators, 192 miners), no per-UID rows ({} build)",
+        "{} replicates × {} days of `default` (1 subnet, 64 validators, 192 miners), no per-UID rows ({})",
         args.replicates,
         args.days,
-        if cfg!(debug_assertions) {
-            "debug: numbers are not meaningful"
-        } else {
-            "release"
-        }
+        build_kind()
     );
     let mut times = Vec::new();
     let mut outputs = Vec::new();
@@ -188,7 +184,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
     ];
     let chain = args.numeric == "chain";
     println!(
-        "epoch, {} validators × {} UIDs, {} f64 epochs{} per variant ({} build)",
+        "epoch, {} validators × {} UIDs, {} f64 epochs{} per variant ({})",
         args.validators,
         args.uids,
         args.epochs,
@@ -197,11 +193,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
         } else {
             String::new()
         },
-        if cfg!(debug_assertions) {
-            "debug: numbers are not meaningful"
-        } else {
-            "release"
-        }
+        build_kind()
     );
     for (name, yuma3, liquid) in variants {
         let mut hp = Hyperparameters {
@@ -243,15 +235,11 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
     let scenario = subnetlab_sim::scenario::load_file(&args.scenario, &args.set)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "{}: {} subnets, {} blocks ({} build)",
+        "{}: {} subnets, {} blocks ({})",
         scenario.name,
         scenario.subnets.len(),
         scenario.duration_blocks(),
-        if cfg!(debug_assertions) {
-            "debug: numbers are not meaningful"
-        } else {
-            "release"
-        }
+        build_kind()
     );
     let t = Instant::now();
     let record = subnetlab_sim::engine::run(&scenario, 0, &mut |_| {})?;
@@ -311,6 +299,20 @@ impl<'m> Timed<'m> {
                 .run_numeric(self.numeric, &input, &self.params, &mut self.out);
         }
         t.elapsed().as_secs_f64() * 1e6 / epochs as f64
+    }
+}
+
+/// What the figures were measured with: the profile, and the widest vector instructions the
+/// build may use (the target CPU of `.cargo/config.toml`, or a `RUSTFLAGS` override).
+fn build_kind() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug build: numbers are not meaningful"
+    } else if cfg!(target_feature = "avx512f") {
+        "release build, AVX-512"
+    } else if cfg!(target_feature = "avx2") {
+        "release build, AVX2"
+    } else {
+        "release build, without AVX2"
     }
 }
 

@@ -20,7 +20,7 @@ impl TaoPrice {
         let usd = match &path {
             PricePath::Constant { usd } => *usd,
             PricePath::Gbm { start, .. } => *start,
-            PricePath::Table { points } => points.first().map_or(0.0, |p| p.usd),
+            PricePath::Table { points, .. } => points.first().map_or(0.0, |p| p.usd),
         };
         TaoPrice { usd, path, rng }
     }
@@ -37,7 +37,7 @@ impl TaoPrice {
                     + volatility * dt.sqrt() * super::standard_normal(&mut self.rng);
                 self.usd *= step.exp();
             }
-            PricePath::Table { points } => {
+            PricePath::Table { points, .. } => {
                 let at = points.partition_point(|p| p.day <= day);
                 self.usd = points[at.saturating_sub(1).min(points.len().saturating_sub(1))].usd;
             }
@@ -64,6 +64,7 @@ mod tests {
                     usd: 50.0,
                 },
             ],
+            file: None,
         };
         let mut p = TaoPrice::new(path, ChaCha8Rng::seed_from_u64(0));
         p.advance_to(1.0);

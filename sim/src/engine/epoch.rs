@@ -10,23 +10,26 @@ use crate::chain::numeric::Numeric;
 use crate::chain::yuma::{EpochInput, store_bonds_as_u16};
 use crate::record::Role;
 use bevy_ecs::prelude::*;
+use bevy_ecs::query::QueryData;
 
 /// The neuron storage an epoch reads and writes.
-type NeuronData<'a> = (
-    &'a Neuron,
-    &'a mut Stake,
-    &'a Registration,
-    &'a LastUpdate,
-    &'a Weights,
-    &'a mut Bonds,
-    &'a mut Permit,
-    Option<&'a Quality>,
-    &'a mut EpochEmission,
-    &'a Commits,
-    Option<&'a Coalition>,
-    Option<&'a RegistrationCost>,
-    Option<&'a RootStake>,
-);
+#[derive(QueryData)]
+#[query_data(mutable)]
+pub struct NeuronData {
+    neuron: &'static Neuron,
+    stake: &'static mut Stake,
+    registration: &'static Registration,
+    last_update: &'static LastUpdate,
+    weights: &'static Weights,
+    bonds: &'static mut Bonds,
+    permit: &'static mut Permit,
+    quality: Option<&'static Quality>,
+    epoch_emission: &'static mut EpochEmission,
+    commits: &'static Commits,
+    coalition: Option<&'static Coalition>,
+    cost: Option<&'static RegistrationCost>,
+    root: Option<&'static RootStake>,
+}
 
 /// The subnet storage an epoch reads and writes.
 type SubnetData<'a> = (
@@ -84,44 +87,37 @@ pub fn run_epoch(
     buffers.registered.clear();
     buffers.permit.clear();
     buffers.earliest_commit.clear();
+    buffers.holders.clear();
     buffers.weights.resize_with(n, Vec::new);
     buffers.bonds.resize_with(n, Vec::new);
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (
-            _,
-            stake,
-            registration,
-            last_update,
-            weights,
-            bonds,
-            permit,
-            _,
-            _,
-            commits,
-            _,
-            _,
-            root,
-        ) = neurons
+        let n = neurons
             .get(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,
                 uid,
             })?;
-        let root = root.map_or(0, |r| r.0);
+        let root = n.root.map_or(0, |r| r.0);
+        // Own alpha and root stake for the dividend split; the weight comes from the epoch.
+        buffers.holders.push(crate::chain::dividends::Holder {
+            weight: 0,
+            alpha: n.stake.0,
+            root,
+        });
         // `raw_i = α_i + τ·R_i`; without root stake exactly the alpha stake, as before.
         buffers.stake.push(if root > 0 {
-            stake.0 as f64 + tao_weight * root as f64
+            n.stake.0 as f64 + tao_weight * root as f64
         } else {
-            stake.0 as f64
+            n.stake.0 as f64
         });
-        buffers.last_update.push(last_update.0);
-        buffers.registered.push(registration.0);
-        buffers.permit.push(permit.0);
-        buffers.weights[uid].clone_from(&weights.0);
-        buffers.bonds[uid].clone_from(&bonds.0);
+        buffers.last_update.push(n.last_update.0);
+        buffers.registered.push(n.registration.0);
+        buffers.permit.push(n.permit.0);
+        buffers.weights[uid].clone_from(&n.weights.0);
+        buffers.bonds[uid].clone_from(&n.bonds.0);
         buffers
             .earliest_commit
-            .push(commits.0.iter().map(|c| c.block).min());
+            .push(n.commits.0.iter().map(|c| c.block).min());
     }
     if rules.reveal_period.is_some() {
         super::commit_reveal::mask_columns(
@@ -192,19 +188,8 @@ pub fn run_epoch(
         validator_pot.min(emission - pending.root - server_total.min(emission - pending.root));
     // Alpha and root dividends (spec §4.8 step 5): each hotkey's dividend weight against its own
     // alpha and root stake, before this epoch's pay-out.
-    buffers.holders.clear();
-    for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (_, stake, .., root) = neurons
-            .get(entity)
-            .map_err(|_| EngineError::MissingNeuron {
-                netuid: netuid.0,
-                uid,
-            })?;
-        buffers.holders.push(crate::chain::dividends::Holder {
-            weight: out.validator_emission[uid],
-            alpha: stake.0,
-            root: root.map_or(0, |r| r.0),
-        });
+    for (holder, &weight) in buffers.holders.iter_mut().zip(&out.validator_emission) {
+        holder.weight = weight;
     }
     crate::chain::dividends::share(
         validator_pot,
@@ -224,21 +209,18 @@ pub fn run_epoch(
         (0u64, 0u64, 0u64, 0.0, 0u32);
     let mut burned = 0u64;
     for (uid, &entity) in metagraph.uids.iter().enumerate() {
-        let (
+        let NeuronDataItem {
             neuron,
             mut stake,
-            _,
-            _,
-            _,
             mut bonds,
             mut permit,
             quality,
             mut epoch_emission,
-            _,
             coalition,
             cost,
             root,
-        ) = neurons
+            ..
+        } = neurons
             .get_mut(entity)
             .map_err(|_| EngineError::MissingNeuron {
                 netuid: netuid.0,

@@ -73,6 +73,12 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         }
     }
 
+    // Price tables from CSV files become inline points (relative to the scenario's folder).
+    let base = Path::new(file).parent().unwrap_or(Path::new(""));
+    for (path, message) in super::price_file::inline(&mut doc, base) {
+        problems.push(located(&path, message));
+    }
+
     let mut scenario = None;
     // Paths cut so far: an error they cause (the parent now misses the cut field, or a cut list
     // element reads as null) is not the user's and is not reported.

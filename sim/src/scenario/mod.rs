@@ -18,6 +18,7 @@ mod economy;
 mod load;
 mod locate;
 mod overrides;
+mod price_file;
 mod problem;
 mod validate;
 
@@ -416,10 +417,21 @@ pub enum PricePath {
         volatility: f64,
     },
     /// Piecewise constant by day of the run: `[{ day, usd }, ...]`, ascending; the first
-    /// point's price applies before it.
+    /// point's price applies before it. The points are given inline or read from a CSV file.
+    ///
+    /// ```yaml
+    /// tao_price: { path: table, file: prices.csv }   # header `day,usd`, then one row per point
+    /// ```
     Table {
-        /// The points.
+        /// The points (default: none; then `file` gives them).
+        #[serde(default)]
         points: Vec<PricePoint>,
+        /// A CSV file with a header row naming the columns `day` and `usd` (other columns are
+        /// ignored) and one point per row, ascending by day; a relative path is taken from
+        /// the scenario file's folder. It is read when the scenario is loaded: the resolved
+        /// scenario holds its points inline, so a result folder needs no outside file.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<String>,
     },
 }
 
