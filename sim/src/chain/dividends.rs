@@ -53,22 +53,35 @@ pub fn share(pv: u64, pr: u64, tao_weight: f64, holders: &[Holder], out: &mut Di
         }
         return;
     }
-    let parts: Vec<(f64, f64)> = holders
+    // `(alpha_h, root_h)`, recomputed per pass rather than stored: no allocation per epoch.
+    let part = |h: &Holder| {
+        let d = h.weight as f64;
+        let root_alpha = tao_weight * h.root as f64;
+        let total = h.alpha as f64 + root_alpha;
+        let root = if total > 0.0 {
+            d * (root_alpha / total)
+        } else {
+            0.0
+        };
+        (d - root, root)
+    };
+    let (alpha_total, root_total) = holders
         .iter()
-        .map(|h| {
-            let d = h.weight as f64;
-            let root_alpha = tao_weight.max(0.0) * h.root as f64;
-            let total = h.alpha as f64 + root_alpha;
-            let rp = if total > 0.0 { root_alpha / total } else { 0.0 };
-            let root = d * rp;
-            (d - root, root)
-        })
-        .collect();
-    let alpha_total: f64 = parts.iter().map(|p| p.0).sum();
-    let root_total: f64 = parts.iter().map(|p| p.1).sum();
-    pay(pv, alpha_total, parts.iter().map(|p| p.0), &mut out.alpha);
+        .map(part)
+        .fold((0.0, 0.0), |(a, r), (x, y)| (a + x, r + y));
+    pay(
+        pv,
+        alpha_total,
+        holders.iter().map(|h| part(h).0),
+        &mut out.alpha,
+    );
     if root_total > 0.0 {
-        pay(pr, root_total, parts.iter().map(|p| p.1), &mut out.root);
+        pay(
+            pr,
+            root_total,
+            holders.iter().map(|h| part(h).1),
+            &mut out.root,
+        );
         out.root_paid = true;
     }
 }

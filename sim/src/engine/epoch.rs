@@ -104,12 +104,10 @@ pub fn run_epoch(
             alpha: n.stake.0,
             root,
         });
-        // `raw_i = α_i + τ·R_i`; without root stake exactly the alpha stake, as before.
-        buffers.stake.push(if root > 0 {
-            n.stake.0 as f64 + tao_weight * root as f64
-        } else {
-            n.stake.0 as f64
-        });
+        // `raw_i = α_i + τ·R_i` (without root stake exactly the alpha stake: x + 0 = x).
+        buffers
+            .stake
+            .push(n.stake.0 as f64 + tao_weight * root as f64);
         buffers.last_update.push(n.last_update.0);
         buffers.registered.push(n.registration.0);
         buffers.permit.push(n.permit.0);

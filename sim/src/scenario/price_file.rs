@@ -41,18 +41,18 @@ pub fn read_points(path: &Path) -> Result<Vec<(f64, f64)>, String> {
                 row.usd
             ));
         }
+        if !row.day.is_finite() {
+            return Err(format!(
+                "{} line {line}: expected a finite day, got {}",
+                path.display(),
+                row.day
+            ));
+        }
         if let Some(&(before, _)) = points.last()
             && row.day.partial_cmp(&before) != Some(std::cmp::Ordering::Greater)
         {
             return Err(format!(
                 "{} line {line}: expected days in increasing order, got {} after {before}",
-                path.display(),
-                row.day
-            ));
-        }
-        if !row.day.is_finite() {
-            return Err(format!(
-                "{} line {line}: expected a finite day, got {}",
                 path.display(),
                 row.day
             ));

@@ -116,18 +116,11 @@ pub fn weighted_median_col<T: Num>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::sparse::fixed::{fx, fxs};
     use super::*;
     use crate::chain::numeric::I32F32;
 
     type F = I32F32;
-
-    fn fx(v: f32) -> F {
-        F::from_f64(f64::from(v))
-    }
-
-    fn fxs(v: &[f32]) -> Vec<F> {
-        v.iter().map(|&x| fx(x)).collect()
-    }
 
     fn median(stake: &[f32], score: &[f32], majority: f32) -> F {
         let (stake, score) = (fxs(stake), fxs(score));

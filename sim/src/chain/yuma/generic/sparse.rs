@@ -248,17 +248,29 @@ pub fn ema_alpha_row<T: Num>(
         .collect()
 }
 
+/// The chain tests' `fixed(val: f32)` (round to nearest), for the generic steps' tests.
+#[cfg(test)]
+pub(super) mod fixed {
+    use crate::chain::numeric::{I32F32, Num};
+
+    /// One value.
+    pub fn fx(v: f32) -> I32F32 {
+        I32F32::from_f64(f64::from(v))
+    }
+
+    /// A vector.
+    pub fn fxs(v: &[f32]) -> Vec<I32F32> {
+        v.iter().map(|&x| fx(x)).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixed::{fx, fxs};
     use super::*;
     use crate::chain::numeric::I32F32;
 
     type F = I32F32;
-
-    /// `fixed(val: f32)` of the chain's tests: round to nearest.
-    fn fx(v: f32) -> F {
-        F::from_f64(f64::from(v))
-    }
 
     fn rows(v: &[f32], n_rows: usize) -> Vec<Row<F>> {
         let cols = v.len() / n_rows;
@@ -284,10 +296,6 @@ mod tests {
                     .collect()
             })
             .collect()
-    }
-
-    fn fxs(v: &[f32]) -> Vec<F> {
-        v.iter().map(|&x| fx(x)).collect()
     }
 
     fn close(got: &[Row<F>], want: &[Row<F>], eps: f64) {
