@@ -88,7 +88,7 @@ impl Num for f64 {
     }
 
     fn exp_safe(self) -> f64 {
-        self.clamp(-20.0, 20.0).exp()
+        super::exp_f64(self.clamp(-20.0, 20.0))
     }
 
     fn round_away(self) -> f64 {

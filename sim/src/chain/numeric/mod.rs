@@ -18,6 +18,7 @@
 
 mod block_emission;
 mod exp;
+mod exp_f64;
 mod fixed;
 mod float;
 mod log2;
@@ -29,6 +30,7 @@ mod agreement;
 
 pub use block_emission::{LogarithmFailed, block_emission_for_issuance};
 pub use exp::{E_I9F23_BITS, EXP_ONE, exp_fixed, exp_safe};
+pub use exp_f64::{exp_f64, exp_f64_lanes};
 pub use log2::log2_fixed;
 pub use num::Num;
 /// The chain's fixed-point types, re-exported so that epoch code need not name the crate.

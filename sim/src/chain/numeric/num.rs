@@ -95,7 +95,7 @@ pub trait Num: Copy + PartialEq + PartialOrd + Default + Debug + Send + Sync + '
     }
     /// `exp_safe`: `exp` of the argument clamped to `[−20, 20]`. On chain this is the truncated
     /// Taylor series of `substrate_fixed::transcendental::exp` (see
-    /// [`exp_safe`](super::exp_safe)); in float mode it is `f64::exp`. They differ noticeably
+    /// [`exp_safe`](super::exp_safe)); in float mode it is [`exp_f64`](super::exp_f64). They differ noticeably
     /// only far from 0 (e^20: 481,239,357.7 on chain vs 485,165,195.4) and at exactly 1 (the
     /// chain returns `e` rounded to 23 fraction bits).
     fn exp_safe(self) -> Self;

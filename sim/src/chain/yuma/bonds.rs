@@ -6,7 +6,7 @@
 //!
 //! The sparse row kernels ([`ema_row_fixed`], [`ema_row_liquid`], ...) state the chain's
 //! semantics and serve the reference vectors; the epoch runs the dense line kernels
-//! ([`ema_fixed_line`], [`ema_liquid_line`], [`ema_liquid_clipped_line`]) in column sweeps
+//! ([`ema_fixed_line`], [`ema_liquid_column`], [`ema_liquid_clipped_line`]) in column sweeps
 //! over [`DenseEpoch`], checked against the sparse ones.
 
 use super::dense::DenseEpoch;
@@ -14,6 +14,7 @@ use super::panels::{LANES, Line, add, keep_if, lanes, max, min, mul, sum_lanes};
 use super::validate::RowCheck;
 use super::weights::{BondWeight, bond_weight_clipped, bond_weight_mixed, bond_weight_raw};
 use super::{EpochInput, EpochOutput, SparseRow, YumaParams};
+use crate::chain::numeric::exp_f64_lanes;
 
 /// First block of the current tempo as the bond mask sees it: the block after the previous
 /// successful epoch, or `block − tempo` when no epoch has run (`LMSB = 0`, e.g. manual runs).
@@ -44,10 +45,10 @@ pub fn fixed_alpha(bonds_moving_average: f64) -> f64 {
 /// follow a validator that moves away from consensus faster; falls towards `alpha_low` when it
 /// agrees.
 ///
-/// `z` is clamped to `[−20, 20]` like the chain's `exp_safe`; in `f64` we use `f64::exp`
-/// rather than the chain's fixed-point 31-term Taylor series (they agree to about 1e-9 for
-/// `|z| <= 5`, the range of the default steepness 1000; beyond that the chain's series
-/// under-estimates, e.g. `e^20`).
+/// `z` is clamped to `[−20, 20]` like the chain's `exp_safe`; in `f64` we use [`exp_f64`]
+/// (within 2 ulp of `e^z`) rather than the chain's fixed-point 31-term Taylor series (they
+/// agree to about 1e-9 for `|z| <= 5`, the range of the default steepness 1000; beyond that
+/// the chain's series under-estimates, e.g. `e^20`).
 #[inline]
 pub fn alpha_sigmoid(
     consensus: f64,
@@ -76,10 +77,29 @@ pub fn sigmoid_alpha(diff: f64, alpha_low: f64, alpha_high: f64, steepness: f64)
 /// `[−20, 20]`, `σ = 1 / (1 + e^z)`.
 #[inline]
 fn rate(diff: f64, low: f64, high: f64, scale: f64) -> f64 {
-    let z = (scale * (diff - 0.5)).clamp(-20.0, 20.0);
-    let sigmoid = 1.0 / (1.0 + z.exp());
-    (low + sigmoid * (high - low)).min(high).max(low)
+    rates([diff], low, high, scale)[0]
 }
+
+/// [`rate`] of every lane, bit for bit, as steps over all lanes (no branch, no call: the
+/// compiler vectorises it, see [`exp_f64_lanes`]).
+#[inline(always)]
+fn rates<const N: usize>(diff: [f64; N], low: f64, high: f64, scale: f64) -> [f64; N] {
+    let mut z = [0.0; N];
+    for i in 0..N {
+        z[i] = (scale * (diff[i] - 0.5)).clamp(-20.0, 20.0);
+    }
+    let e = exp_f64_lanes(z);
+    let mut out = [0.0; N];
+    for i in 0..N {
+        let sigmoid = 1.0 / (1.0 + e[i]);
+        out[i] = (low + sigmoid * (high - low)).min(high).max(low);
+    }
+    out
+}
+
+/// Lanes per call of [`rates`] in [`LiquidAlpha::rates_in_place`]: four lines, enough
+/// independent work per polynomial step to hide its latency.
+const RATE_BLOCK: usize = 4 * LANES;
 
 /// [`alpha_sigmoid`] with the subnet's parameters bound, for the per-entry hot loop.
 ///
@@ -87,8 +107,10 @@ fn rate(diff: f64, low: f64, high: f64, scale: f64) -> f64 {
 /// factor `steepness / −100` (a division), and the rate at `δ = 0` — agreeing with consensus
 /// is the most common case and always gives the same rate. With the default bonds penalty 1
 /// the weight for bonds never exceeds consensus, so `δ = 0` whenever a validator is not
-/// selling: in the 64 × 256 benchmark this skips all but one `exp` per epoch (computing them
-/// all would add about 85 µs).
+/// selling: in the 64 × 256 benchmark with fixed weights the one-rate kernel
+/// ([`ema_liquid_clipped_line`]) serves every column; with weights that move between epochs,
+/// where about half the validators sell a little of each miner, the exact per-entry rates
+/// take about 50 µs more.
 #[derive(Clone, Copy, Debug)]
 pub struct LiquidAlpha {
     low: f64,
@@ -114,11 +136,23 @@ impl LiquidAlpha {
     /// The rate for one entry, as [`alpha_sigmoid`].
     #[inline]
     pub fn alpha(&self, consensus: f64, weight: f64, bond: f64) -> f64 {
-        let diff = liquid_diff(consensus, weight, bond);
-        if diff == 0.0 {
-            self.at_zero
-        } else {
-            rate(diff, self.low, self.high, self.scale)
+        rate(
+            liquid_diff(consensus, weight, bond),
+            self.low,
+            self.high,
+            self.scale,
+        )
+    }
+
+    /// Replaces each `δ` ([`liquid_diff`]) by its rate, as [`LiquidAlpha::alpha`] bit for
+    /// bit, in blocks of [`RATE_BLOCK`] lanes.
+    #[inline(always)]
+    pub(crate) fn rates_in_place(&self, diffs: &mut [f64]) {
+        for block in diffs.chunks_mut(RATE_BLOCK) {
+            let mut x = [0.0; RATE_BLOCK];
+            x[..block.len()].copy_from_slice(block);
+            let r = rates(x, self.low, self.high, self.scale);
+            block.copy_from_slice(&r[..block.len()]);
         }
     }
 
@@ -284,18 +318,19 @@ impl DenseEpoch {
                     }
                 }
                 if !fast || flagged.iter().any(|&f| f > 0.0) {
+                    let lines = (w, b);
                     match mode {
-                        BondWeight::Raw => fill(new, |t| {
-                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_raw)
-                        }),
-                        BondWeight::Clipped => fill(new, |t| {
-                            ema_liquid_line(w(t), b(t), c, &rates, bond_weight_clipped)
-                        }),
-                        BondWeight::Mixed(beta) => fill(new, |t| {
-                            ema_liquid_line(w(t), b(t), c, &rates, |w, c| {
+                        BondWeight::Raw => {
+                            ema_liquid_column(new, lines, c, &rates, bond_weight_raw);
+                        }
+                        BondWeight::Clipped => {
+                            ema_liquid_column(new, lines, c, &rates, bond_weight_clipped);
+                        }
+                        BondWeight::Mixed(beta) => {
+                            ema_liquid_column(new, lines, c, &rates, |w, c| {
                                 bond_weight_mixed(w, c, beta)
-                            })
-                        }),
+                            });
+                        }
                     }
                 }
             } else {
@@ -458,27 +493,41 @@ pub(crate) fn ema_fixed_line(
     lanes(|k| max(min(alpha * wb(w[k], c).0 + keep * b[k], 1.0), 0.0))
 }
 
-/// Yuma 3 liquid-alpha EMA of one line (`mat_ema_alpha_sparse`), exactly per entry: only
-/// entries present in the weight row bond, each at its own rate ([`LiquidAlpha::alpha`]).
+/// Yuma 3 liquid-alpha EMA of one column of lines (`mat_ema_alpha_sparse`), exactly per
+/// entry, into `new`: only entries present in the weight row bond, each at its own rate
+/// ([`LiquidAlpha::alpha`]).
+///
+/// Three passes over the column: each entry's `δ`, then the rates of the whole column at
+/// once ([`LiquidAlpha::rates_in_place`]: long loops of independent lanes keep the
+/// vector units busy, where one line's 13-step polynomial would mostly wait on itself), then
+/// the EMA.
 #[inline(always)]
-pub(crate) fn ema_liquid_line(
-    w: Line<f64>,
-    b: Line<f64>,
+pub(crate) fn ema_liquid_column(
+    new: &mut [Line<f64>],
+    (w, b): (impl Fn(usize) -> Line<f64>, impl Fn(usize) -> Line<f64>),
     c: f64,
     rates: &LiquidAlpha,
     wb: impl Fn(f64, f64) -> (f64, bool),
-) -> Line<f64> {
-    lanes(|k| {
-        let ((value, present), bond) = (wb(w[k], c), b[k]);
-        let v = ema_liquid(value, bond, rates.alpha(c, value, bond));
-        keep_if(present & (v > 0.0), v)
-    })
+) {
+    for (t, line) in new.iter_mut().enumerate() {
+        let (w, b) = (w(t), b(t));
+        *line = lanes(|k| liquid_diff(c, wb(w[k], c).0, b[k]));
+    }
+    rates.rates_in_place(new.as_flattened_mut());
+    for (t, line) in new.iter_mut().enumerate() {
+        let (w, b, alpha) = (w(t), b(t), *line);
+        *line = lanes(|k| {
+            let (value, present) = wb(w[k], c);
+            let v = ema_liquid(value, b[k], alpha[k]);
+            keep_if(present & (v > 0.0), v)
+        });
+    }
 }
 
-/// [`ema_liquid_line`] for `β = 1` and `C_j > 0` (the default), with every lane at the rate
+/// [`ema_liquid_column`]'s line for `β = 1` and `C_j > 0` (the default), with every lane at the rate
 /// for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
 /// that is non-zero in the lanes where the result could differ from the exact one; the
-/// caller redoes such a column with [`ema_liquid_line`].
+/// caller redoes such a column with [`ema_liquid_column`].
 ///
 /// A lane is flagged when its weight for bonds `min(w, C_j)` is below its bond. Unflagged
 /// lanes are exact: with `β = 1` and `C_j > 0` a present weight's weight for bonds is
@@ -878,8 +927,9 @@ mod tests {
             let mut want = Vec::new();
             let for_bonds = |_, w| super::super::weights::weight_for_bonds(w, c, 1.0);
             ema_row_liquid(&wr, for_bonds, &br, |_, w, b| rates.alpha(c, w, b), &mut want);
-            let exact = ema_liquid_line(wl, bl, c, &rates, bond_weight_clipped);
-            proptest::prop_assert_eq!(as_row(exact), want.clone());
+            let mut exact = [[0.0; LANES]];
+            ema_liquid_column(&mut exact, (|_| wl, |_| bl), c, &rates, bond_weight_clipped);
+            proptest::prop_assert_eq!(as_row(exact[0]), want.clone());
             let (fast, flags) = ema_liquid_clipped_line(wl, bl, c, rates.at_zero());
             if flags.iter().all(|&f| f == 0.0) {
                 proptest::prop_assert_eq!(as_row(fast), want);
