@@ -51,11 +51,16 @@ struct Metagraph {
     last_update: Vec<u64>,
     registered: Vec<u64>,
     permit: Vec<bool>,
+    /// The weights of even epochs, and of every epoch in the fixed-weight variants.
     weights: Vec<SparseRow>,
+    /// The weights of odd epochs in the moving-weight variant: each weight times a factor
+    /// drawn from U(0.7, 1.3), as noisy validators re-observing their miners would set.
+    moved: Vec<SparseRow>,
 }
 
 impl Metagraph {
-    fn input<'a>(&'a self, bonds: &'a [SparseRow]) -> EpochInput<'a> {
+    /// The input of an epoch with the given bonds, on the moved weights if `moved`.
+    fn input<'a>(&'a self, bonds: &'a [SparseRow], moved: bool) -> EpochInput<'a> {
         EpochInput {
             block: 1_360,
             tempo: 360,
@@ -65,7 +70,7 @@ impl Metagraph {
             last_update: &self.last_update,
             block_at_registration: &self.registered,
             validator_permit: &self.permit,
-            weights: &self.weights,
+            weights: if moved { &self.moved } else { &self.weights },
             bonds,
             emission: 360_000_000_000,
         }
@@ -93,6 +98,14 @@ fn metagraph(validators: usize, uids: usize) -> Metagraph {
                 Vec::new()
             }
         })
+        .collect::<Vec<SparseRow>>();
+    let moved = weights
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&(j, w)| (j, (w * rng.random_range(0.7..1.3f64)).round().min(65_535.0)))
+                .collect()
+        })
         .collect();
     Metagraph {
         stake,
@@ -100,6 +113,7 @@ fn metagraph(validators: usize, uids: usize) -> Metagraph {
         registered: vec![0; uids],
         permit: (0..uids).map(|i| i < validators).collect(),
         weights,
+        moved,
     }
 }
 
@@ -177,10 +191,12 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
         "need validators <= uids <= 65535"
     );
     let m = metagraph(args.validators, args.uids);
+    // (name, Yuma 3, liquid alpha, weights move between epochs)
     let variants = [
-        ("yuma3 + liquid alpha", true, true),
-        ("yuma3", true, false),
-        ("classic", false, false),
+        ("yuma3 + liquid alpha", true, true, false),
+        ("  weights moving", true, true, true),
+        ("yuma3", true, false, false),
+        ("classic", false, false, false),
     ];
     let chain = args.numeric == "chain";
     println!(
@@ -195,18 +211,18 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
         },
         build_kind()
     );
-    for (name, yuma3, liquid) in variants {
+    for (name, yuma3, liquid, moving) in variants {
         let mut hp = Hyperparameters {
             yuma3,
             max_allowed_validators: args.validators as u16,
             ..Default::default()
         };
         hp.liquid_alpha.enabled = liquid;
-        let mut f64_mode = Timed::new(&m, &hp, Numeric::F64, args.uids)?;
+        let mut f64_mode = Timed::new(&m, &hp, Numeric::F64, args.uids, moving)?;
         if chain {
             // Interleaved batches of about the same length (10 f64 epochs, 1 chain epoch), so
             // that both modes see the same load on a shared machine.
-            let mut chain_mode = Timed::new(&m, &hp, Numeric::Chain, args.uids)?;
+            let mut chain_mode = Timed::new(&m, &hp, Numeric::Chain, args.uids, moving)?;
             let (mut f, mut c) = (Vec::new(), Vec::new());
             for _ in 0..(args.epochs / 10).max(10) {
                 f.push(f64_mode.batch(10));
@@ -256,7 +272,8 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 /// One mode's epoch on the benchmark metagraph, warmed up: two epochs fill the bonds, as on
-/// a running subnet.
+/// a running subnet. With fixed weights every timed epoch runs on the same input; with moving
+/// weights the weights alternate and each epoch's bonds feed the next, as on a live subnet.
 struct Timed<'m> {
     m: &'m Metagraph,
     numeric: Numeric,
@@ -264,6 +281,9 @@ struct Timed<'m> {
     workspace: EpochWorkspace,
     out: EpochOutput,
     bonds: Vec<SparseRow>,
+    moving: bool,
+    /// Epochs run so far (odd ones take the moved weights when `moving`).
+    epochs: usize,
 }
 
 impl<'m> Timed<'m> {
@@ -272,6 +292,7 @@ impl<'m> Timed<'m> {
         hp: &Hyperparameters,
         numeric: Numeric,
         uids: usize,
+        moving: bool,
     ) -> anyhow::Result<Self> {
         let mut t = Timed {
             m,
@@ -280,23 +301,39 @@ impl<'m> Timed<'m> {
             workspace: EpochWorkspace::default(),
             out: EpochOutput::default(),
             bonds: vec![Vec::new(); uids],
+            moving,
+            epochs: 0,
         };
         for _ in 0..2 {
+            let input = m.input(&t.bonds, t.moving && t.epochs % 2 == 1);
             t.workspace
-                .run_numeric(numeric, &m.input(&t.bonds), &t.params, &mut t.out)?;
+                .run_numeric(numeric, &input, &t.params, &mut t.out)?;
             t.bonds.clone_from(&t.out.bonds);
+            t.epochs += 1;
         }
         Ok(t)
     }
 
-    /// Mean µs per epoch over `epochs` epochs on the same input.
+    /// Mean µs per epoch over `epochs` epochs.
     fn batch(&mut self, epochs: usize) -> f64 {
-        let input = self.m.input(&self.bonds);
         let t = Instant::now();
-        for _ in 0..epochs {
-            let _ = self
-                .workspace
-                .run_numeric(self.numeric, &input, &self.params, &mut self.out);
+        if self.moving {
+            for _ in 0..epochs {
+                let input = self.m.input(&self.bonds, self.epochs % 2 == 1);
+                let _ =
+                    self.workspace
+                        .run_numeric(self.numeric, &input, &self.params, &mut self.out);
+                // The new bonds become the next input; the old rows are reused as output.
+                std::mem::swap(&mut self.bonds, &mut self.out.bonds);
+                self.epochs += 1;
+            }
+        } else {
+            let input = self.m.input(&self.bonds, false);
+            for _ in 0..epochs {
+                let _ =
+                    self.workspace
+                        .run_numeric(self.numeric, &input, &self.params, &mut self.out);
+            }
         }
         t.elapsed().as_secs_f64() * 1e6 / epochs as f64
     }
