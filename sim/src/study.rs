@@ -35,9 +35,16 @@ pub struct RunSpec {
 
 /// The arms of `base`: the sweep's points, or `base` itself when there is no sweep.
 pub fn arms(base: &Scenario) -> Result<Vec<Arm>, String> {
+    arms_iter(base)?.collect()
+}
+
+/// The arms of `base` one at a time, each built when it is read (validation walks a large
+/// sweep this way without holding every point's scenario).
+pub fn arms_iter(
+    base: &Scenario,
+) -> Result<impl Iterator<Item = Result<Arm, String>> + '_, String> {
     let points = sweep_points(base)?;
-    let mut arms = Vec::with_capacity(points.len());
-    for (index, params) in points.into_iter().enumerate() {
+    Ok(points.into_iter().enumerate().map(move |(index, params)| {
         let scenario = apply(base, &params)?;
         let name = if params.is_empty() {
             base.name.clone()
@@ -48,14 +55,30 @@ pub fn arms(base: &Scenario) -> Result<Vec<Arm>, String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        arms.push(Arm {
+        Ok(Arm {
             index: index as u32,
             name,
             params,
             scenario,
-        });
-    }
-    Ok(arms)
+        })
+    }))
+}
+
+/// Number of points of `sweep` (grid × zip + random), from the lists' lengths alone, without
+/// expanding them; saturates rather than overflows.
+pub fn point_count(sweep: &crate::scenario::Sweep) -> u64 {
+    let grid = sweep
+        .grid
+        .values()
+        .fold(1u64, |n, values| n.saturating_mul(values.len() as u64));
+    let zip = sweep.zip.values().map(Vec::len).max().unwrap_or(0).max(1) as u64;
+    let random = sweep.random.as_ref().map_or(0, |r| r.n as u64);
+    let crossed = if sweep.random.is_some() && sweep.grid.is_empty() && sweep.zip.is_empty() {
+        0
+    } else {
+        grid.saturating_mul(zip)
+    };
+    crossed.saturating_add(random)
 }
 
 /// What an honest twin arm's name adds to the name of the arm it mirrors.

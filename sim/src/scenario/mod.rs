@@ -15,6 +15,7 @@ mod adversary;
 mod builtin;
 mod distribution;
 mod economy;
+pub mod limits;
 mod load;
 mod locate;
 mod overrides;

@@ -3,13 +3,13 @@
 
 mod adversary;
 
+use super::limits::{
+    MAX_DURATION_BLOCKS, MAX_END_BLOCK, MAX_NETWORK_UIDS, MAX_RUNS, MAX_SWEEP_POINTS,
+    MAX_UIDS_PER_SUBNET,
+};
 use super::{Distribution, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 use adversary::{adapt, adversaries};
-
-/// Longest run accepted: 1,000 years. Emission is zero long before (level 30 is reached in
-/// ~120 years), and a bound keeps a typo from starting a run that never ends.
-const MAX_DURATION_BLOCKS: u64 = 1_000 * super::BLOCKS_PER_YEAR;
 
 /// All range and consistency problems of `s`.
 pub fn problems(s: &Scenario) -> Vec<(String, String)> {
@@ -58,6 +58,15 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                     "duration".into(),
                     format!(
                         "expected at most 1,000 years ({MAX_DURATION_BLOCKS} blocks), got {blocks} blocks"
+                    ),
+                );
+            } else if s.start.block > MAX_END_BLOCK - blocks {
+                bad(
+                    "start.block".into(),
+                    format!(
+                        "expected the run to end by block {MAX_END_BLOCK} (the chain's block numbers are u32): with {blocks} blocks, a start block of at most {}, got {}",
+                        MAX_END_BLOCK - blocks,
+                        s.start.block
                     ),
                 );
             }
@@ -195,10 +204,13 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 ),
             );
         }
-        if hp.max_allowed_uids == 0 {
+        if !(1..=MAX_UIDS_PER_SUBNET).contains(&hp.max_allowed_uids) {
             bad(
                 at("hyperparameters.max_allowed_uids"),
-                "expected 1 or more".into(),
+                format!(
+                    "expected 1 to {MAX_UIDS_PER_SUBNET} (16× the chain's bound of 256), got {}",
+                    hp.max_allowed_uids
+                ),
             );
         }
         if hp.max_allowed_validators == 0 || hp.max_allowed_validators > hp.max_allowed_uids {
@@ -298,6 +310,19 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 ),
             );
         }
+    }
+    let network_uids: u64 = s
+        .subnets
+        .iter()
+        .map(|n| n.hyperparameters.max_allowed_uids as u64)
+        .sum();
+    if network_uids > MAX_NETWORK_UIDS {
+        bad(
+            "subnets".into(),
+            format!(
+                "expected at most {MAX_NETWORK_UIDS} UIDs in all (the sum of the subnets' max_allowed_uids, 256 each by default), got {network_uids}"
+            ),
+        );
     }
     if s.network.coinbase.share_rule == super::ShareRule::Fixed
         && !s.subnets.is_empty()
@@ -597,6 +622,39 @@ fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     if s.record.every == 0 {
         bad("record.every".into(), "expected 1 or more epochs".into());
     }
+    // Sizes first, from the lists' lengths: a sweep too large to hold is never expanded.
+    let points = s.sweep.as_ref().map_or(1, crate::study::point_count);
+    if points > MAX_SWEEP_POINTS {
+        let random_n = s
+            .sweep
+            .as_ref()
+            .and_then(|w| w.random.as_ref())
+            .map(|r| r.n);
+        let at = if random_n.is_some_and(|n| n as u64 > MAX_SWEEP_POINTS) {
+            "sweep.random.n"
+        } else {
+            "sweep"
+        };
+        bad(
+            at.into(),
+            format!(
+                "expected at most {MAX_SWEEP_POINTS} sweep points (grid × zip + random.n), got {points}"
+            ),
+        );
+        return;
+    }
+    let runs = points.max(1).saturating_mul(s.replicates as u64);
+    if runs > MAX_RUNS {
+        bad(
+            "replicates".into(),
+            format!(
+                "expected at most {MAX_RUNS} runs in all, got {points} sweep point{} × {} replicates = {runs}",
+                if points == 1 { "" } else { "s" },
+                s.replicates
+            ),
+        );
+        return;
+    }
     let Some(sweep) = &s.sweep else { return };
     let keys = sweep
         .grid
@@ -627,6 +685,12 @@ fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
     }
     if let Some(random) = &sweep.random {
+        if random.n == 0 {
+            bad(
+                "sweep.random.n".into(),
+                "expected 1 or more points (0 would run nothing)".into(),
+            );
+        }
         for (path, r) in &random.ranges {
             if !(r.min.is_finite() && r.max.is_finite() && r.min <= r.max) {
                 bad(
@@ -643,11 +707,19 @@ fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     if !paths_ok {
         return;
     }
-    match crate::study::arms(s) {
+    // One point at a time: a large sweep is checked without holding all its scenarios.
+    match crate::study::arms_iter(s) {
         Err(e) => bad("sweep".into(), e),
         Ok(arms) => {
             let mut reported = 0;
             for arm in arms {
+                let arm = match arm {
+                    Ok(arm) => arm,
+                    Err(e) => {
+                        bad("sweep".into(), e);
+                        break;
+                    }
+                };
                 let found = problems(&arm.scenario);
                 if !found.is_empty() && reported < MAX_POINTS_REPORTED {
                     reported += 1;

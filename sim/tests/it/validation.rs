@@ -201,3 +201,131 @@ proptest! {
         }
     }
 }
+
+/// A minimal valid scenario with `extra` lines appended (top-level fields).
+fn small(extra: &str) -> String {
+    format!(
+        "name: x\nduration: {{days: 1}}\nsubnets:\n  - validators: {{count: 2, stake: {{distribution: constant, value: 1}}}}\n    miners: {{count: 1}}\n{extra}"
+    )
+}
+
+fn problem_lines(text: &str) -> Vec<String> {
+    match load_str("x.yaml", text, &[]) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+/// Audit `startblockbig.yaml`: `start: { block: 18446744073709551515 }` with one day passed, and
+/// the run then never ended (its last block saturated at `u64::MAX`). The run must end by
+/// block u32::MAX, the chain's block number type; one day (7,200 blocks) fits from
+/// 4,294,967,295 − 7,200 = 4,294,960,095 and not one block later.
+#[test]
+fn a_start_block_past_the_chains_block_numbers_is_refused() {
+    let lines = problem_lines(&small("start: {block: 18446744073709551515}\n"));
+    assert_eq!(
+        lines,
+        [
+            "x.yaml:6:16: start.block: expected the run to end by block 4294967295 (the chain's block numbers are u32): with 7200 blocks, a start block of at most 4294960095, got 18446744073709551515"
+        ]
+    );
+    assert!(problem_lines(&small("start: {block: 4294960095}\n")).is_empty());
+    assert_eq!(
+        problem_lines(&small("start: {block: 4294960096}\n")).len(),
+        1
+    );
+}
+
+/// Audit `sweep_random_nbig.yaml` (`random: {n: 4000000000}`: validation itself expanded the
+/// points and never returned), `sweep_random_n0.yaml` (`n: 0`: accepted, an empty result),
+/// `repbig.yaml` / `rep1e8.yaml` (4e9 and 1e8 replicates: a 32 GB allocation at run time) and
+/// `sweep_huge.yaml` (a 10^5-point grid × 1000 replicates). Sizes are checked from the lists'
+/// lengths before any point is expanded.
+#[test]
+fn oversized_studies_are_refused_before_expanding() {
+    let random = |n: &str| {
+        small(&format!(
+            "sweep:\n  random:\n    n: {n}\n    ranges:\n      subnets[0].validators.strategy.noise: {{min: 0, max: 1}}\n"
+        ))
+    };
+    assert_eq!(
+        problem_lines(&random("4000000000")),
+        [
+            "x.yaml:8:8: sweep.random.n: expected at most 100000 sweep points (grid × zip + random.n), got 4000000000"
+        ]
+    );
+    assert_eq!(
+        problem_lines(&random("0")),
+        ["x.yaml:8:8: sweep.random.n: expected 1 or more points (0 would run nothing)"]
+    );
+    assert!(problem_lines(&random("3")).is_empty());
+    for (replicates, runs) in [
+        (
+            "4000000000",
+            "1 sweep point × 4000000000 replicates = 4000000000",
+        ),
+        (
+            "100000000",
+            "1 sweep point × 100000000 replicates = 100000000",
+        ),
+    ] {
+        assert_eq!(
+            problem_lines(&small(&format!("replicates: {replicates}\n"))),
+            [format!(
+                "x.yaml:6:13: replicates: expected at most 1000000 runs in all, got {runs}"
+            )]
+        );
+    }
+    assert!(problem_lines(&small("replicates: 1000000\n")).is_empty());
+    let ten = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]";
+    let grid = small(&format!(
+        "replicates: 1000\nsweep:\n  grid:\n    seed: {ten}\n    subnets[0].hyperparameters.kappa: {ten}\n    subnets[0].hyperparameters.tempo: {ten}\n    subnets[0].hyperparameters.bonds_penalty: {ten}\n    subnets[0].hyperparameters.immunity_period: {ten}\n"
+    ));
+    assert_eq!(
+        problem_lines(&grid),
+        [
+            "x.yaml:6:13: replicates: expected at most 1000000 runs in all, got 100000 sweep points × 1000 replicates = 100000000"
+        ]
+    );
+    let grid = grid
+        .replace("replicates: 1000\n", "replicates: 1\n")
+        .replace(
+            "    seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n",
+            "    seed: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n",
+        );
+    assert_eq!(
+        problem_lines(&grid),
+        [
+            "x.yaml:8:3: sweep: expected at most 100000 sweep points (grid × zip + random.n), got 110000"
+        ]
+    );
+}
+
+/// Audit `big2.yaml`: one subnet of 4,096 validators and 61,439 miners (`max_allowed_uids:
+/// 65535`) passed, then the run aborted out of memory at 6 GB. A subnet holds at most 4,096
+/// UIDs (16× the chain's `DefaultMaxAllowedUids`, 256); the network at most 262,144 (the sum
+/// of `max_allowed_uids`), so 65 subnets of 4,096 are refused and 64 accepted.
+#[test]
+fn oversized_subnets_and_networks_are_refused() {
+    let text = "name: x\nduration: {blocks: 800}\nsubnets:\n  - hyperparameters: { max_allowed_uids: 65535, max_allowed_validators: 4096 }\n    validators: { count: 4096, stake: { distribution: constant, value: 100 } }\n    miners: { count: 61439 }\n";
+    assert_eq!(
+        problem_lines(text),
+        [
+            "x.yaml:4:42: subnets[0].hyperparameters.max_allowed_uids: expected 1 to 4096 (16× the chain's bound of 256), got 65535"
+        ]
+    );
+    let network = |subnets: usize| {
+        let subnet = "  - hyperparameters: { max_allowed_uids: 4096 }\n    validators: { count: 1, stake: { distribution: constant, value: 1 } }\n    miners: { count: 1 }\n";
+        format!(
+            "name: x\nduration: {{blocks: 10}}\nsubnets:\n{}",
+            subnet.repeat(subnets)
+        )
+    };
+    assert!(problem_lines(&network(64)).is_empty());
+    assert_eq!(
+        problem_lines(&network(65)),
+        [
+            "x.yaml:4:3: subnets: expected at most 262144 UIDs in all (the sum of the subnets' max_allowed_uids, 256 each by default), got 266240"
+        ]
+    );
+}
