@@ -14,6 +14,10 @@ use yaml_serde::Value;
 /// Most structural problems reported for one file; past this, the rest is noise.
 const MAX_STRUCTURAL: usize = 50;
 
+/// Most typed reads of one file while recovering from its problems (each problem takes one,
+/// each stand-in value a few).
+const MAX_READS: usize = 500;
+
 /// Read, override, validate and resolve the scenario in `path`.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
@@ -79,36 +83,8 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         problems.push(located(&path, message));
     }
 
-    let mut scenario = None;
-    // Paths cut so far: an error they cause (the parent now misses the cut field, or a cut list
-    // element reads as null) is not the user's and is not reported.
-    let mut cut: Vec<String> = Vec::new();
-    for _ in 0..MAX_STRUCTURAL {
-        match serde_path_to_error::deserialize::<_, Scenario>(doc.clone()) {
-            Ok(s) => {
-                scenario = Some(s);
-                break;
-            }
-            Err(e) => {
-                let path = display_path(&e.path().to_string());
-                let message = strip_location(&e.inner().to_string());
-                let caused_by = match missing_field(&message) {
-                    Some(field) if path.is_empty() => field.to_string(),
-                    Some(field) => format!("{path}.{field}"),
-                    None => path.clone(),
-                };
-                if !cut.contains(&caused_by) {
-                    problems.push(located(&path, message));
-                }
-                // Cut the failing node (for a missing field, the map that misses it) and read
-                // again to look further; the root, or a node already cut, ends the search.
-                if path.is_empty() || cut.contains(&path) || !remove(&mut doc, &path) {
-                    break;
-                }
-                cut.push(path);
-            }
-        }
-    }
+    let (scenario, structural) = read_typed(doc);
+    problems.extend(structural.into_iter().map(|(path, m)| located(&path, m)));
 
     if let Some(s) = &scenario {
         for (path, message) in validate::problems(s) {
@@ -123,6 +99,226 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     let mut scenario = scenario.ok_or_else(|| invalid(Vec::new()))?;
     scenario.resolve();
     Ok(scenario)
+}
+
+/// Read `doc` as a [`Scenario`], collecting every structural problem as (path, message).
+///
+/// After each failed read the failing node is cut and the read is tried again. A cut that
+/// leaves a required field missing (or a list element that must stay, to keep later indices)
+/// is filled with a *stand-in*: the smallest value of the right type, found by trying
+/// [`STAND_INS`] in turn. Errors caused by a cut or inside a stand-in are not the user's and
+/// are not reported. The scenario is returned only if no stand-in was needed: a scenario
+/// holding made-up values must not be checked further, or its made-up values would be
+/// reported.
+fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>) {
+    let mut problems = Vec::new();
+    // Paths cut so far.
+    let mut cut: Vec<String> = Vec::new();
+    // Paths filled with a stand-in, in the order placed, with the candidates tried there.
+    let mut stand_ins: Vec<StandIn> = Vec::new();
+    for _ in 0..MAX_READS {
+        let e = match serde_path_to_error::deserialize::<_, Scenario>(doc.clone()) {
+            Ok(s) => return (stand_ins.is_empty().then_some(s), problems),
+            Err(e) => e,
+        };
+        let path = display_path(&e.path().to_string());
+        let message = strip_location(&e.inner().to_string());
+        let missing = missing_field(&message).map(|field| join(&path, field));
+        let in_stand_in = stand_ins.iter().any(|s| within(&path, &s.path));
+        let after_cut = missing.as_ref().is_some_and(|m| cut.contains(m));
+        // A tagged enum names its map, not the field inside it that is wrong: with a stand-in
+        // tag, the map's other errors follow from the variant tried.
+        let over_stand_in = stand_ins
+            .iter()
+            .any(|s| is_child(&s.path, &path) && (missing.is_none() || s.is_tag()));
+        if !(in_stand_in || after_cut || over_stand_in) {
+            if problems.len() == MAX_STRUCTURAL {
+                break;
+            }
+            problems.push((path.clone(), message.clone()));
+        }
+        let recovered = match missing {
+            // A field we cut, or one a stand-in lacks: fill it.
+            Some(field) if after_cut || in_stand_in => {
+                StandIn::place(&mut stand_ins, &mut doc, field)
+            }
+            // A stand-in that does not fit: the next candidate at the latest stand-in the error
+            // concerns; once all were tried, the map holding it is cut.
+            _ if in_stand_in || over_stand_in => {
+                let Some(s) = stand_ins
+                    .iter_mut()
+                    .rev()
+                    .find(|s| within(&path, &s.path) || is_child(&s.path, &path))
+                else {
+                    break;
+                };
+                s.next(&mut doc, &message) || {
+                    let parent = parent(&s.path);
+                    !stand_ins.iter().any(|s| within(&parent, &s.path))
+                        && cut_node(&mut doc, &parent, &mut cut, &mut stand_ins)
+                }
+            }
+            // The user's node: cut it.
+            _ => cut_node(&mut doc, &path, &mut cut, &mut stand_ins),
+        };
+        if !recovered {
+            break;
+        }
+    }
+    (None, problems)
+}
+
+/// Values tried, in order, where a stand-in is needed: a map (then filled field by field), a
+/// number, a string, a list, a boolean. For an enum, the string's error names the variants,
+/// which are then tried in turn (a tag's variant must also fit the rest of its map).
+const STAND_INS: usize = 5;
+
+fn stand_in(k: usize) -> Value {
+    match k {
+        0 => Value::Mapping(Default::default()),
+        1 => Value::from(0),
+        2 => Value::from("x"),
+        3 => Value::Sequence(Vec::new()),
+        _ => Value::Bool(false),
+    }
+}
+
+/// Cut the node at `path`: a map entry goes (its default, if it has one, applies); a list
+/// element is replaced by a stand-in, so that later indices still name the same elements.
+/// `false` for the root, a node already cut, or a path not in the tree.
+fn cut_node(
+    doc: &mut Value,
+    path: &str,
+    cut: &mut Vec<String>,
+    stand_ins: &mut Vec<StandIn>,
+) -> bool {
+    if path.is_empty() || cut.iter().any(|c| c == path) {
+        return false;
+    }
+    match remove(doc, path) {
+        Removed::Key => {
+            cut.push(path.to_string());
+            true
+        }
+        Removed::Element => {
+            cut.push(path.to_string());
+            StandIn::place(stand_ins, doc, path.to_string())
+        }
+        Removed::Nothing => false,
+    }
+}
+
+/// The path of the map or list holding `path` (the root for a top-level field).
+fn parent(path: &str) -> String {
+    let end = path.rfind(['.', '[']).unwrap_or(0);
+    path[..end].to_string()
+}
+
+/// A value the loader made up at `path` to read past a cut.
+struct StandIn {
+    path: String,
+    /// Index into the candidates.
+    tried: usize,
+    /// An enum's variant names (from serde's "unknown variant" message), once known.
+    variants: Vec<String>,
+    /// How many of `variants` were tried.
+    variants_tried: usize,
+}
+
+impl StandIn {
+    /// Put the first candidate at `path`.
+    fn place(all: &mut Vec<StandIn>, doc: &mut Value, path: String) -> bool {
+        if all.iter().any(|s| s.path == path) {
+            return false;
+        }
+        let placed = set(doc, &path, stand_in(0));
+        all.push(StandIn {
+            path,
+            tried: 0,
+            variants: Vec::new(),
+            variants_tried: 0,
+        });
+        placed
+    }
+
+    /// It names an enum variant (a tag, or a unit enum).
+    fn is_tag(&self) -> bool {
+        !self.variants.is_empty()
+    }
+
+    /// Replace the value with the next candidate (each variant in turn, for an enum);
+    /// `false` once all were tried.
+    fn next(&mut self, doc: &mut Value, message: &str) -> bool {
+        if self.variants.is_empty()
+            && let Some(list) = message.strip_prefix("unknown variant ")
+        {
+            self.variants = variant_names(list);
+        }
+        if self.is_tag() {
+            let Some(name) = self.variants.get(self.variants_tried) else {
+                return false;
+            };
+            self.variants_tried += 1;
+            return set(doc, &self.path, Value::from(name.as_str()));
+        }
+        self.tried += 1;
+        self.tried < STAND_INS && set(doc, &self.path, stand_in(self.tried))
+    }
+}
+
+/// The names listed in the rest of serde's "unknown variant `v`, expected one of `a`, `b`"
+/// (or "expected `a` or `b`").
+fn variant_names(message: &str) -> Vec<String> {
+    let Some(i) = message.find("expected ") else {
+        return Vec::new();
+    };
+    message[i..]
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `path` is `ancestor` or lies under it.
+fn within(path: &str, ancestor: &str) -> bool {
+    path == ancestor
+        || ancestor.is_empty()
+        || path
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// `child` is a field or element of `parent` itself.
+fn is_child(child: &str, parent: &str) -> bool {
+    let rest = if parent.is_empty() {
+        Some(child)
+    } else {
+        child.strip_prefix(parent).and_then(|r| {
+            r.strip_prefix('.')
+                .or_else(|| r.strip_prefix('[').map(|_| r))
+        })
+    };
+    rest.and_then(parse_path)
+        .is_some_and(|segments| segments.len() == 1)
+}
+
+/// `field` of the map at `path`.
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_string()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// Set the node at `path` (its parents must exist).
+fn set(doc: &mut Value, path: &str, value: Value) -> bool {
+    let o = Override {
+        path: path.to_string(),
+        value: String::new(),
+    };
+    o.apply_value(doc, value).is_ok()
 }
 
 fn invalid(problems: Vec<Problem>) -> ScenarioError {
@@ -159,35 +355,47 @@ fn strip_location(message: &str) -> String {
     format!("{}{}", &message[..i], tail)
 }
 
+/// What [`remove`] cut.
+enum Removed {
+    /// A mapping entry.
+    Key,
+    /// A list element (replaced by null, so that later indices keep their elements).
+    Element,
+    /// Nothing: the path is not in the tree.
+    Nothing,
+}
+
 /// Cut the node at `path` out of the tree (a mapping entry or a list element).
-fn remove(doc: &mut Value, path: &str) -> bool {
+fn remove(doc: &mut Value, path: &str) -> Removed {
     let Some(segments) = parse_path(path) else {
-        return false;
+        return Removed::Nothing;
     };
     let Some((last, parents)) = segments.split_last() else {
-        return false;
+        return Removed::Nothing;
     };
     let mut node = doc;
     for segment in parents {
         node = match (segment, node) {
             (super::locate::Segment::Key(k), Value::Mapping(m)) => match m.get_mut(k.as_str()) {
                 Some(v) => v,
-                None => return false,
+                None => return Removed::Nothing,
             },
             (super::locate::Segment::Index(i), Value::Sequence(s)) => match s.get_mut(*i) {
                 Some(v) => v,
-                None => return false,
+                None => return Removed::Nothing,
             },
-            _ => return false,
+            _ => return Removed::Nothing,
         };
     }
     match (last, node) {
-        (super::locate::Segment::Key(k), Value::Mapping(m)) => m.remove(k.as_str()).is_some(),
+        (super::locate::Segment::Key(k), Value::Mapping(m)) => match m.shift_remove(k.as_str()) {
+            Some(_) => Removed::Key,
+            None => Removed::Nothing,
+        },
         (super::locate::Segment::Index(i), Value::Sequence(s)) if *i < s.len() => {
-            // Replace rather than remove, so later indices keep pointing at the same element.
             s[*i] = Value::Null;
-            true
+            Removed::Element
         }
-        _ => false,
+        _ => Removed::Nothing,
     }
 }

@@ -59,8 +59,11 @@ subnets:
 ";
     let err = load_str("m.yaml", text, &[]).unwrap_err();
     let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
-    // Hand-checked against the text above (line:column of the offending node).
+    // Hand-checked against the text above (line:column of the offending node). The text has
+    // no `duration`: the read used to stop before reaching that (serde reports a map's missing
+    // fields after its other fields).
     let expected = [
+        "m.yaml:1:1: missing field `duration`",
         "m.yaml:2:10: numeric: unknown variant `chian`, expected `f64` or `chain`",
         "m.yaml:4:36: subnets[0].validators.stake: missing field `distribution`",
         // serde names the tagged strategy map, not the value inside it.
@@ -327,5 +330,76 @@ fn oversized_subnets_and_networks_are_refused() {
         [
             "x.yaml:4:3: subnets: expected at most 262144 UIDs in all (the sum of the subnets' max_allowed_uids, 256 each by default), got 266240"
         ]
+    );
+}
+
+/// "Every problem at once", audit inputs: `m1.yaml` (only `miners.count: x` wrong; a spurious
+/// `subnets[0]: missing field 'validators'` followed from cutting the subnet), `t_threesub.yaml`
+/// (`subnets[2].validators.count: w` never reported: the search stopped once a subnet was cut)
+/// and `unknown.yaml` (six problems, `duration.hours` dropped). Each problem once, nothing
+/// that only follows from another.
+#[test]
+fn every_independent_problem_is_reported_once() {
+    let subnet = |v: &str, m: &str| {
+        format!(
+            "  - validators: {{ count: {v}, stake: {{ distribution: constant, value: 1 }} }}\n    miners: {{ count: {m}, quality: {{ distribution: constant, value: 0.5 }} }}\n"
+        )
+    };
+    let head = "name: a\nduration: { days: 1 }\nsubnets:\n";
+    let m1 = format!("{head}{}", subnet("2", "x"));
+    assert_eq!(
+        problem_lines(&m1),
+        ["x.yaml:5:22: subnets[0].miners.count: invalid type: string \"x\", expected u32"]
+    );
+    let three = format!(
+        "{head}{}{}{}",
+        subnet("2", "2"),
+        subnet("y", "z"),
+        subnet("w", "2")
+    );
+    assert_eq!(
+        problem_lines(&three),
+        [
+            "x.yaml:6:26: subnets[1].validators.count: invalid type: string \"y\", expected u32",
+            "x.yaml:7:22: subnets[1].miners.count: invalid type: string \"z\", expected u32",
+            "x.yaml:8:26: subnets[2].validators.count: invalid type: string \"w\", expected u32",
+        ]
+    );
+    let unknown = "\
+name: unk
+seed: 1
+durration: { days: 1 }
+duration: { days: 1, hours: 3 }
+subnets:
+  - netuid: 1
+    hyperparameter: {}
+    validators:
+      count: 4
+      stake: { distribution: lognormal, sigma: 1.2, total: 1000, extra: 3 }
+      strategy: { kind: honestt }
+    miners:
+      count: 4
+      quality: { distribution: betta, a: 2, b: 5 }
+";
+    let lines = problem_lines(unknown);
+    let paths: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "x.yaml:3:12",
+            "x.yaml:4:29",
+            "x.yaml:7:21",
+            "x.yaml:10:14",
+            "x.yaml:11:25",
+            "x.yaml:14:32",
+        ],
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].contains("duration.hours: unknown field `hours`"),
+        "{lines:#?}"
     );
 }
