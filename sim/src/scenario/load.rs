@@ -2,9 +2,10 @@
 //!
 //! serde stops at the first structural error. To report them all, the document is parsed once
 //! into a YAML tree; after each failed typed read, the offending node is cut from the tree and
-//! the read is tried again, so later problems surface too. Then [`super::validate`] checks
-//! ranges and consistency on the typed scenario. Every problem is located in the original text
-//! by its field path ([`super::locate`]).
+//! the read is tried again, so later problems surface too; a required field the cut leaves
+//! missing gets a made-up value, so that nothing is reported twice (see [`read_typed`]). Then
+//! [`super::validate`] checks ranges and consistency on the typed scenario. Every problem is
+//! located in the original text by its field path ([`super::locate`]).
 
 use super::locate::{locate, parse_path};
 use super::{Override, Problem, Scenario, ScenarioError, validate};
