@@ -7,7 +7,7 @@
 //! [`super::validate`] checks ranges and consistency on the typed scenario. Every problem is
 //! located in the original text by its field path ([`super::locate`]).
 
-use super::locate::{locate, parse_path};
+use super::locate::{duplicate_key, locate, parse_path};
 use super::{Override, Problem, Scenario, ScenarioError, validate};
 use std::path::Path;
 use yaml_serde::Value;
@@ -22,15 +22,38 @@ const MAX_READS: usize = 500;
 /// Read, override, validate and resolve the scenario in `path`.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
         file: file.clone(),
         source,
     })?;
-    load_str(&file, &text, overrides)
+    match String::from_utf8(bytes) {
+        Ok(text) => load_str(&file, &text, overrides),
+        Err(e) => Err(invalid(vec![not_utf8(&file, e.as_bytes(), e.utf8_error())])),
+    }
+}
+
+/// The problem of a file that is not UTF-8, placed at its first invalid byte.
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> Problem {
+    let valid = &bytes[..e.valid_up_to()];
+    // The prefix is valid UTF-8 by definition; columns count characters, as libyaml's do.
+    let before = std::str::from_utf8(valid).unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Problem {
+        file: file.to_string(),
+        line: Some(before.matches('\n').count() + 1),
+        column: Some(before[line_start..].chars().count() + 1),
+        path: String::new(),
+        message: format!(
+            "not valid UTF-8 (byte 0x{:02X}): expected UTF-8 text",
+            bytes[e.valid_up_to()]
+        ),
+    }
 }
 
 /// Parse, override, validate and resolve scenario `text`; `file` names it in problems.
 pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    // A byte-order mark is not content (some editors on Windows write one).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let located = |path: &str, message: String| {
         let (line, column) = parse_path(path)
             .and_then(|segments| locate(text, &segments))
@@ -53,13 +76,21 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         }
         Ok(doc) => doc,
         Err(e) => {
-            let loc = e.location();
+            let mut place = e.location().map(|l| (l.line(), l.column()));
             let message = strip_location(&e.to_string());
+            let mut path = String::new();
+            // yaml_serde places a duplicate key at the start of its mapping: find the key.
+            if message.starts_with("duplicate entry")
+                && let Some((line, column, key)) = duplicate_key(text)
+            {
+                place = Some((line, column));
+                path = key;
+            }
             return Err(invalid(vec![Problem {
                 file: file.to_string(),
-                line: loc.as_ref().map(|l| l.line()),
-                column: loc.as_ref().map(|l| l.column()),
-                path: String::new(),
+                line: place.map(|p| p.0),
+                column: place.map(|p| p.1),
+                path,
                 message: format!("not valid YAML: {message}"),
             }]));
         }

@@ -403,3 +403,36 @@ subnets:
         "{lines:#?}"
     );
 }
+
+/// Audit `bom.yaml` (a UTF-8 byte-order mark before `name:` read as a second document, no
+/// location), `badutf8.yaml` (bytes FF FE 00 01: "stream did not contain valid UTF-8", no
+/// place) and `dupkey.yaml` (`name:` twice, reported at 1:1 instead of the second `name`).
+#[test]
+fn encodings_and_duplicate_keys_are_located() {
+    let text = small("");
+    assert!(load_str("x.yaml", &format!("\u{feff}{text}"), &[]).is_ok());
+
+    let dir = std::env::temp_dir().join(format!("subnetlab-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.yaml");
+    // The invalid byte 0xFF is on line 2, after the 6 characters `seed: ` (the é on line 1 is
+    // two bytes but one column).
+    std::fs::write(&file, b"name: \xc3\xa9\nseed: \xff\n").unwrap();
+    let err = subnetlab_sim::scenario::load_file(&file, &[]).unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        err.problems()
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>(),
+        [format!(
+            "{}:2:7: not valid UTF-8 (byte 0xFF): expected UTF-8 text",
+            file.display()
+        )]
+    );
+
+    assert_eq!(
+        problem_lines(&format!("name: a\n{text}")),
+        ["x.yaml:2:1: name: not valid YAML: duplicate entry with key \"name\""]
+    );
+}
