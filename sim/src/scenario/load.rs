@@ -55,6 +55,10 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     // A byte-order mark is not content (some editors on Windows write one).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let located = |path: &str, message: String| {
+        // A value an override set is the override's, not the file's: name it instead.
+        if let Some(o) = overrides.iter().rev().find(|o| within(path, &o.path)) {
+            return o.problem(path, message);
+        }
         let (line, column) = parse_path(path)
             .and_then(|segments| locate(text, &segments))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
@@ -99,13 +103,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     let mut problems = Vec::new();
     for o in overrides {
         if let Err(message) = o.apply(&mut doc) {
-            problems.push(Problem {
-                file: "--set".into(),
-                line: None,
-                column: None,
-                path: o.path.clone(),
-                message,
-            });
+            problems.push(o.problem(&o.path, message));
         }
     }
 
@@ -115,16 +113,29 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         problems.push(located(&path, message));
     }
 
-    let (scenario, structural) = read_typed(doc);
+    let (scenario, structural, cut) = read_typed(doc);
     problems.extend(structural.into_iter().map(|(path, m)| located(&path, m)));
 
     if let Some(s) = &scenario {
         for (path, message) in validate::problems(s) {
-            problems.push(located(&path, message));
+            // A map that lost a field to a cut may look incomplete: that is no new problem.
+            let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
+            if !follows_a_cut {
+                problems.push(located(&path, message));
+            }
         }
     }
     if !problems.is_empty() {
-        problems.sort_by_key(|p| (p.file != file, p.line.unwrap_or(usize::MAX), p.column));
+        // The file's problems in file order, then the overrides' in command-line order.
+        let labels: Vec<String> = overrides.iter().map(Override::label).collect();
+        problems.sort_by_key(|p| {
+            (
+                p.file != file,
+                p.line.unwrap_or(usize::MAX),
+                p.column,
+                labels.iter().position(|l| *l == p.file),
+            )
+        });
         problems.dedup();
         return Err(invalid(problems));
     }
@@ -133,7 +144,8 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     Ok(scenario)
 }
 
-/// Read `doc` as a [`Scenario`], collecting every structural problem as (path, message).
+/// Read `doc` as a [`Scenario`], collecting every structural problem as (path, message); the
+/// paths cut are returned too.
 ///
 /// After each failed read the failing node is cut and the read is tried again. A cut that
 /// leaves a required field missing (or a list element that must stay, to keep later indices)
@@ -142,7 +154,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
 /// are not reported. The scenario is returned only if no stand-in was needed: a scenario
 /// holding made-up values must not be checked further, or its made-up values would be
 /// reported.
-fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>) {
+fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<String>) {
     let mut problems = Vec::new();
     // Paths cut so far.
     let mut cut: Vec<String> = Vec::new();
@@ -150,7 +162,7 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>) {
     let mut stand_ins: Vec<StandIn> = Vec::new();
     for _ in 0..MAX_READS {
         let e = match serde_path_to_error::deserialize::<_, Scenario>(doc.clone()) {
-            Ok(s) => return (stand_ins.is_empty().then_some(s), problems),
+            Ok(s) => return (stand_ins.is_empty().then_some(s), problems, cut),
             Err(e) => e,
         };
         let path = display_path(&e.path().to_string());
@@ -197,7 +209,7 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>) {
             break;
         }
     }
-    (None, problems)
+    (None, problems, cut)
 }
 
 /// Values tried, in order, where a stand-in is needed: a map (then filled field by field), a

@@ -1,6 +1,7 @@
 //! `--set path=value`: change one field of a scenario from the command line, before it is
 //! typed and validated, so an override is checked exactly like the file.
 
+use super::Problem;
 use super::locate::{Segment, parse_path};
 use yaml_serde::Value;
 
@@ -34,6 +35,29 @@ impl std::str::FromStr for Override {
 }
 
 impl Override {
+    /// The override as written on the command line: `--set path=value`.
+    pub fn label(&self) -> String {
+        format!("--set {}={}", self.path, self.value)
+    }
+
+    /// A problem with the value this override set (at `path`, the override's own path or one
+    /// under it): it is named by the override as written, e.g.
+    /// `--set subnets[0].hyperparameters.kappa=x: invalid type: ...`, not by a place in the
+    /// file, which holds another value or none.
+    pub fn problem(&self, path: &str, message: String) -> Problem {
+        Problem {
+            file: self.label(),
+            line: None,
+            column: None,
+            path: if path == self.path {
+                String::new()
+            } else {
+                path.to_string()
+            },
+            message,
+        }
+    }
+
     /// Apply to a parsed document. Missing mapping keys are created; indices must exist.
     pub fn apply(&self, doc: &mut Value) -> Result<(), String> {
         let value: Value =

@@ -6,13 +6,15 @@ use std::fmt;
 /// One thing wrong with a scenario.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
-    /// The file (or `--set` for a command-line override).
+    /// The file, or the command-line override that set the value, as written
+    /// (`--set path=value`).
     pub file: String,
     /// 1-based line, when the problem has a place in the file.
     pub line: Option<usize>,
     /// 1-based column, with `line`.
     pub column: Option<usize>,
-    /// Field path, e.g. `subnets[0].validators.stake.alpha` (empty for the whole document).
+    /// Field path, e.g. `subnets[0].validators.stake.alpha` (empty for the whole document, or
+    /// for the very field an override set).
     pub path: String,
     /// What is wrong and what was expected.
     pub message: String,

@@ -99,7 +99,7 @@ fn overrides_are_checked_like_the_file() {
     .unwrap_err();
     assert!(
         err.to_string()
-            .contains("--set: subnets[3].hyperparameters.tempo: index [3] is out of range"),
+            .contains("--set subnets[3].hyperparameters.tempo=5: index [3] is out of range"),
         "{err}"
     );
     assert!(
@@ -402,6 +402,11 @@ subnets:
         lines[1].contains("duration.hours: unknown field `hours`"),
         "{lines:#?}"
     );
+    // Audit `t_durstr.yaml`: cutting `days` left `duration` empty, which was reported too.
+    assert_eq!(
+        problem_lines(&small("").replace("{days: 1}", "{days: \"ten\"}")),
+        ["x.yaml:2:18: duration.days: invalid type: string \"ten\", expected f64"]
+    );
 }
 
 /// Audit `bom.yaml` (a UTF-8 byte-order mark before `name:` read as a second document, no
@@ -434,5 +439,56 @@ fn encodings_and_duplicate_keys_are_located() {
     assert_eq!(
         problem_lines(&format!("name: a\n{text}")),
         ["x.yaml:2:1: name: not valid YAML: duplicate entry with key \"name\""]
+    );
+}
+
+/// Audit: `--set foo=1` was reported at `scenarios/default.yaml:4:1` and
+/// `--set subnets[0].hyperparameters.kappa=x` at `default.yaml:18:14`, where the file's value
+/// is valid. A problem with a value an override set names the override; the file's own
+/// problems keep their places.
+#[test]
+fn override_problems_name_the_override() {
+    let set = |s: &[&str]| -> Vec<subnetlab_sim::scenario::Override> {
+        s.iter().map(|o| o.parse().unwrap()).collect()
+    };
+    let default = subnetlab_sim::scenario::builtin("default").unwrap().yaml;
+    let lines = |text: &str, overrides: &[&str]| -> Vec<String> {
+        load_str("default.yaml", text, &set(overrides))
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    };
+    assert_eq!(
+        lines(default, &["foo=1", "subnets[0].hyperparameters.kappa=x"]),
+        [
+            "--set foo=1: unknown field `foo`, expected one of `name`, `description`, `seed`, `duration`, `start`, `network`, `subnets`, `timeline`, `replicates`, `sweep`, `record`, `numeric`",
+            "--set subnets[0].hyperparameters.kappa=x: invalid type: string \"x\", expected u16",
+        ]
+    );
+    // Under an override's path, the field is named (and the cut `days` leaves no follow-on
+    // "expected exactly one of blocks, epochs, days, years"); a semantic problem too.
+    assert_eq!(
+        lines(default, &["duration={days: x}"]),
+        ["--set duration={days: x}: duration.days: invalid type: string \"x\", expected f64",]
+    );
+    assert_eq!(
+        lines(
+            default,
+            &["subnets[0].validators={count: 0, stake: {distribution: constant, value: 1}}"]
+        ),
+        [
+            "--set subnets[0].validators={count: 0, stake: {distribution: constant, value: 1}}: subnets[0].validators.count: expected at least 1 validator",
+        ]
+    );
+    // The file's own problem keeps its place, next to the override's.
+    let text = small("seed: x\n");
+    assert_eq!(
+        lines(&text, &["replicates=0"]),
+        [
+            "default.yaml:6:7: seed: invalid type: string \"x\", expected u64",
+            "--set replicates=0: expected at least 1",
+        ]
     );
 }
