@@ -117,7 +117,16 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     problems.extend(structural.into_iter().map(|(path, m)| located(&path, m)));
 
     if let Some(s) = &scenario {
-        for (path, message) in validate::problems(s) {
+        let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
+            || s.sweep
+                .as_ref()
+                .is_some_and(|w| w.paths().any(|p| within(p, "duration")));
+        let late = if duration_varies {
+            Vec::new()
+        } else {
+            validate::late_changes(s)
+        };
+        for (path, message) in validate::problems(s).into_iter().chain(late) {
             // A map that lost a field to a cut may look incomplete: that is no new problem.
             let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
             if !follows_a_cut {

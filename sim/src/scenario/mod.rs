@@ -115,6 +115,16 @@ pub struct Sweep {
     pub random: Option<RandomSweep>,
 }
 
+impl Sweep {
+    /// Every field path the sweep sets (grid, zip and random).
+    pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.grid
+            .keys()
+            .chain(self.zip.keys())
+            .chain(self.random.iter().flat_map(|r| r.ranges.keys()))
+    }
+}
+
 /// `n` points drawn uniformly from `ranges`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,8 +199,9 @@ pub enum NeuronRecord {
 /// Paths are field paths as in `--set`. What can change mid-run: a subnet's `hyperparameters`
 /// and `emission_share`, its validators' and miners' `strategy` parameters, and `network`.
 /// A changed tempo restarts the subnet's epoch clock at the change, as the chain's `set_tempo`
-/// does. Changes apply after the block's epochs and weight sets; a change at or after the end
-/// of the run (e.g. after `--set duration=...` shortened it) never applies.
+/// does. Changes apply after the block's epochs and weight sets. A change at or after the end
+/// of the run never applies: the file may not hold one, but after `--set duration=...` (or a
+/// sweep of the duration) shortened the run, the late changes are skipped.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {

@@ -512,25 +512,7 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 "expected `set`, `register`, `outage` and/or `remove`".into(),
             );
         }
-        let subnets = s.subnets.len();
-        let targets = change
-            .outage
-            .iter()
-            .map(|o| ("outage", o.subnet))
-            .chain(change.remove.iter().map(|r| ("remove", r.subnet)));
-        for (k, (field, subnet)) in targets.enumerate() {
-            if subnet >= subnets {
-                let k = if field == "outage" {
-                    k
-                } else {
-                    k - change.outage.len()
-                };
-                bad(
-                    format!("timeline[{i}].{field}[{k}].subnet"),
-                    format!("expected a subnet index below {subnets}, got {subnet}"),
-                );
-            }
-        }
+        disruptions(i, change, &current, bad);
         for (w, wave) in change.register.iter().enumerate() {
             let at = format!("timeline[{i}].register[{w}]");
             if wave.subnet >= s.subnets.len() {
@@ -609,6 +591,80 @@ fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
             }
         }
     }
+}
+
+/// A change's outages and removals: each names a subnet that exists and UIDs below its
+/// `max_allowed_uids` at that moment (`current`: the scenario after the earlier changes).
+fn disruptions(
+    i: usize,
+    change: &super::Change,
+    current: &Scenario,
+    bad: &mut impl FnMut(String, String),
+) {
+    let outages = change
+        .outage
+        .iter()
+        .enumerate()
+        .map(|(k, o)| ("outage", k, o.subnet, &o.uids));
+    let removals = change
+        .remove
+        .iter()
+        .enumerate()
+        .map(|(k, r)| ("remove", k, r.subnet, &r.uids));
+    for (field, k, subnet, uids) in outages.chain(removals) {
+        let at = format!("timeline[{i}].{field}[{k}]");
+        let Some(target) = current.subnets.get(subnet) else {
+            bad(
+                format!("{at}.subnet"),
+                format!(
+                    "expected a subnet index below {}, got {subnet}",
+                    current.subnets.len()
+                ),
+            );
+            continue;
+        };
+        let max = target.hyperparameters.max_allowed_uids;
+        for (u, uid) in uids.iter().enumerate() {
+            if *uid >= max {
+                bad(
+                    format!("{at}.uids[{u}]"),
+                    format!(
+                        "expected a UID below subnets[{subnet}]'s max_allowed_uids ({max}), got {uid}"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Timeline changes at or after the end of the run: such a change never applies, so it is a
+/// mistake in the scenario (the loader skips this check when `--set` or a sweep changes the
+/// duration: shortening a run is how a quick look is taken, and then late changes are moot).
+pub fn late_changes(s: &Scenario) -> Vec<(String, String)> {
+    let end = s.duration_blocks();
+    if end == 0 || end > MAX_DURATION_BLOCKS {
+        return Vec::new(); // the duration's own problem is reported
+    }
+    let mut out = Vec::new();
+    for (i, change) in s.timeline.iter().enumerate() {
+        let at = &change.at;
+        let field = match (at.block, at.epoch, at.day) {
+            (Some(_), None, None) => "block",
+            (None, Some(_), None) => "epoch",
+            (None, None, Some(_)) => "day",
+            _ => continue, // not exactly one: reported by `timeline`
+        };
+        let offset = s.offset_blocks(at);
+        if offset >= end {
+            out.push((
+                format!("timeline[{i}].at.{field}"),
+                format!(
+                    "expected a moment before the end of the run ({end} blocks), got block {offset}: a change at or after the end never applies"
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Most sweep points whose problems are listed; the rest would repeat them.

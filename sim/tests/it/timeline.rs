@@ -78,3 +78,45 @@ fn a_valid_change_round_trips_through_the_resolved_scenario() {
     assert_eq!(s, again);
     assert_eq!(s.offset_blocks(&s.timeline[0].at), 720);
 }
+
+/// Audit `tl_outage_oob.yaml` / `tl_remove_oob.yaml` (outage and removal of UIDs 999 and
+/// 65535 on a subnet of `max_allowed_uids` 256) and `tl_beyond.yaml` / `tl_day_huge.yaml` (a
+/// change at day 100 or 1e300 of a one-day run) were accepted and did nothing. UIDs must be
+/// below the subnet's `max_allowed_uids` at that moment (99 is, though no neuron holds it
+/// yet); a change must come before the end of the run (7,200 blocks here: block 7,199 is the
+/// last that applies), unless `--set` shortened the run.
+#[test]
+fn disruptions_beyond_the_subnet_and_changes_after_the_end_are_refused() {
+    let base = "name: t\nduration: { days: 1 }\nsubnets:\n  - validators: { count: 4, stake: { distribution: constant, value: 100 } }\n    miners: { count: 4 }\ntimeline:\n";
+    let lines = |timeline: &str, overrides: &[&str]| -> Vec<String> {
+        let overrides: Vec<subnetlab_sim::scenario::Override> =
+            overrides.iter().map(|o| o.parse().unwrap()).collect();
+        match load_str("t.yaml", &format!("{base}{timeline}"), &overrides) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems().iter().map(|p| p.to_string()).collect(),
+        }
+    };
+    assert_eq!(
+        lines(
+            "  - at: { day: 0.5 }\n    outage: [{ subnet: 0, uids: [0, 999], blocks: 100 }]\n    remove: [{ subnet: 0, uids: [99, 65535] }]\n",
+            &[]
+        ),
+        [
+            "t.yaml:8:37: timeline[0].outage[0].uids[1]: expected a UID below subnets[0]'s max_allowed_uids (256), got 999",
+            "t.yaml:9:38: timeline[0].remove[0].uids[1]: expected a UID below subnets[0]'s max_allowed_uids (256), got 65535",
+        ]
+    );
+    let set = |at: &str| {
+        format!("  - at: {{ {at} }}\n    set:\n      subnets[0].hyperparameters.kappa: 40000\n")
+    };
+    assert_eq!(
+        lines(&set("day: 100"), &[]),
+        [
+            "t.yaml:7:16: timeline[0].at.day: expected a moment before the end of the run (7200 blocks), got block 720000: a change at or after the end never applies"
+        ]
+    );
+    assert_eq!(lines(&set("day: 1e300"), &[]).len(), 1);
+    assert_eq!(lines(&set("block: 7200"), &[]).len(), 1);
+    assert!(lines(&set("block: 7199"), &[]).is_empty());
+    assert!(lines(&set("day: 100"), &["duration={days: 0.5}"]).is_empty());
+}
