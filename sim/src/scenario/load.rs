@@ -207,8 +207,13 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<S
                 };
                 s.next(&mut doc, &message) || {
                     let parent = parent(&s.path);
-                    !stand_ins.iter().any(|s| within(&parent, &s.path))
-                        && cut_node(&mut doc, &parent, &mut cut, &mut stand_ins)
+                    // A map we made up ourselves has nothing of the user's to cut.
+                    if stand_ins.iter().any(|s| within(&parent, &s.path)) {
+                        false
+                    } else {
+                        stand_ins.retain(|s| !within(&s.path, &parent));
+                        cut_node(&mut doc, &parent, &mut cut, &mut stand_ins)
+                    }
                 }
             }
             // The user's node: cut it.
