@@ -13,7 +13,7 @@ pub fn epoch(file: &Path) -> anyhow::Result<()> {
     let input: MetagraphFile = yaml_serde::from_str(&strip_comments(&text))
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let reports = replay(&input).with_context(|| format!("replaying {}", file.display()))?;
-    println!("{}", serde_json::to_string_pretty(&reports)?);
+    say!("{}", serde_json::to_string_pretty(&reports)?);
     Ok(())
 }
 

@@ -39,7 +39,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let seed = studies.first().and_then(|s| s.seed()).unwrap_or(0);
     let options = crate::study::stats_options(args.bootstrap, seed);
     let files = subnetlab_analysis::report::write_report_with(&studies, &html, &md, &options)?;
-    println!(
+    say!(
         "Wrote {} and {} ({} charts)",
         files.html.display(),
         files.md.display(),

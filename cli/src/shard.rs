@@ -7,6 +7,7 @@ use crate::output::Staging;
 use crate::run::{RunArgs, load};
 use crate::study::{Plan, execute};
 use anyhow::{Context, bail};
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -90,9 +91,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         subnetlab_analysis::write_partition(record, &info, &root)?;
     }
     if args.run.output.quiet {
-        println!("{}", root.display());
+        say!("{}", root.display());
     } else {
-        println!(
+        say!(
             "Shard {}/{}: wrote {} of {} runs under {} in {wall:.1} s; `subnetlab merge {}` joins the shards",
             args.shard.index,
             args.shard.count,
@@ -174,13 +175,14 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         Ok(merged)
     })();
     let (dir, merged) = staging.finish(outcome)?;
-    println!(
+    say!(
         "Merged {merged} of {} runs into {}",
         plan.runs.len(),
         dir.display()
     );
     if merged < plan.runs.len() {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: {} runs are missing (a shard has not finished?)",
             plan.runs.len() - merged
         );

@@ -183,9 +183,9 @@ pub fn run_into(
     });
     let (dir, result) = staging.finish(outcome)?;
     if quiet {
-        println!("{}", dir.display());
+        say!("{}", dir.display());
     } else {
-        println!("Wrote {}", dir.display());
+        say!("Wrote {}", dir.display());
     }
     Ok(result)
 }
@@ -198,7 +198,7 @@ pub fn run_and_print(plan: &Plan, target: &Path, output: &OutputArgs) -> anyhow:
     if !output.quiet {
         print_summary(plan, &records);
         if let Some(text) = headline {
-            println!("\n{text}");
+            say!("\n{text}");
         }
     }
     Ok(())
@@ -288,7 +288,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
     let base = &plan.base;
     let blocks = records.first().map_or((0, 0), |r| r.blocks);
     let epochs: u64 = records.iter().map(|r| r.epochs).sum();
-    println!(
+    say!(
         "{} · seed {} · {} arm(s) × {} run(s) · blocks {}..={} · {} epochs",
         base.name,
         base.seed,
@@ -312,7 +312,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         );
         let paid = (v + m + o).max(1) as f64;
         if plan.arms.len() > 1 {
-            println!("\narm {}: {}", arm.index, arm.name);
+            say!("\narm {}: {}", arm.index, arm.name);
         }
         let count = |role: Role| -> u64 {
             arm.scenario
@@ -324,32 +324,35 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
                 })
                 .sum()
         };
-        println!(
+        say!(
             "{:<12} {:>7} {:>18} {:>8}",
-            "role", "count", "emission (TAO)", "share"
+            "role",
+            "count",
+            "emission (TAO)",
+            "share"
         );
         for (name, c, rao) in [
             ("validators", count(Role::Validator), v),
             ("miners", count(Role::Miner), m),
             ("owners", arm.scenario.subnets.len() as u64, o),
         ] {
-            println!(
+            say!(
                 "{name:<12} {c:>7} {:>18.6} {:>7.2}%",
                 tao(rao) / n,
                 100.0 * rao as f64 / paid
             );
         }
         if mine.len() > 1 {
-            println!("(emission is the mean over {} runs)", mine.len());
+            say!("(emission is the mean over {} runs)", mine.len());
         }
     }
     if plan.arms.len() > 3 {
-        println!("\n({} more arms: see report.html)", plan.arms.len() - 3);
+        say!("\n({} more arms: see report.html)", plan.arms.len() - 3);
     }
     let minted: u64 = records.iter().map(|r| r.totals.minted_rao).sum();
     let pending: u64 = records.iter().map(|r| r.totals.pending_rao).sum();
     let dust: u64 = records.iter().map(|r| r.totals.dust_rao).sum();
-    println!(
+    say!(
         "minted {:.6} TAO in all runs; pending at the end {:.6}; rounding dust {:.9}",
         tao(minted),
         tao(pending),
