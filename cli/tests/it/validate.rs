@@ -59,7 +59,11 @@ fn unknown_scenario_is_a_clear_error() {
 fn a_closed_standard_output_is_not_a_crash() {
     for args in [
         &["list"][..],
-        &["validate", "scenarios/default.yaml", "scenarios/two-subnets.yaml"],
+        &[
+            "validate",
+            "scenarios/default.yaml",
+            "scenarios/two-subnets.yaml",
+        ],
         &["experiment", "cases", "--list"],
     ] {
         let (reader, writer) = std::io::pipe().unwrap();
