@@ -92,10 +92,28 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // Not `eprintln!`, which panics when standard error is closed.
-            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "error: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, joined by `: ` like `{:#}`, but without a cause that the
+/// message before it already ends with (errors that print their source and also return it
+/// from `source()` would otherwise show it twice).
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let message = cause.to_string();
+        if text.ends_with(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
 }
 
 fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {

@@ -223,3 +223,34 @@ fn force_never_replaces_what_is_not_a_result() {
     assert!(empty.join("run.json").exists());
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Reported by a user audit: a folder named like a built-in scenario (e.g. the result folder of
+/// `run two-subnets --out two-subnets`) hid the built-in: the next run failed with
+/// "Is a directory (os error 21): Is a directory (os error 21)".
+#[test]
+fn a_folder_does_not_hide_a_builtin() {
+    let tmp = tempdir("shadow");
+    std::fs::create_dir_all(tmp.join("two-subnets")).unwrap();
+    let run = [
+        "run",
+        "two-subnets",
+        "--quiet",
+        "--set",
+        "duration={epochs: 1}",
+        "--out",
+        "r",
+    ];
+    ok(subnetlab().current_dir(&tmp).args(run));
+    assert!(tmp.join("r").join("run.json").exists());
+    let other = subnetlab()
+        .current_dir(&tmp)
+        .args(["run", "r"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        stderr.contains("`r` is a folder, not a scenario file"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
