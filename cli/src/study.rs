@@ -141,14 +141,25 @@ pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec
         "blocks · {msg}",
     );
     let done: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
-    let runs_finished = AtomicU64::new(0);
+    let epochs_seen: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
+    let (epochs, runs_finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let started = Instant::now();
     let result = run_all(&plan.arms, &specs, &|i, p| {
         let before = done[i].swap(p.blocks_done, Ordering::Relaxed);
         bar.inc(p.blocks_done.saturating_sub(before));
-        if p.blocks_done == p.blocks_total {
-            let n = runs_finished.fetch_add(1, Ordering::Relaxed) + 1;
-            bar.set_message(format!("{n}/{} runs", specs.len()));
+        let new_epochs = p
+            .epochs
+            .saturating_sub(epochs_seen[i].swap(p.epochs, Ordering::Relaxed));
+        let total = epochs.fetch_add(new_epochs, Ordering::Relaxed) + new_epochs;
+        let finished = u64::from(p.blocks_done == p.blocks_total);
+        let runs = runs_finished.fetch_add(finished, Ordering::Relaxed) + finished;
+        // The message is only formatted for a bar someone sees.
+        if (new_epochs > 0 || finished > 0) && !bar.is_hidden() {
+            bar.set_message(if specs.len() > 1 {
+                format!("{total} epochs · {runs}/{} runs", specs.len())
+            } else {
+                format!("{total} epochs")
+            });
         }
     });
     bar.finish_and_clear();
