@@ -18,7 +18,7 @@ pub struct BenchArgs {
     #[arg(value_enum, default_value = "epoch")]
     what: Bench,
     /// Replicates for `replicates`.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..))]
     replicates: u32,
     /// Days per replicate for `replicates`.
     #[arg(long, default_value_t = 90)]
@@ -30,7 +30,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 256)]
     uids: usize,
     /// Epochs timed per variant (the chain mode times a tenth as many).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = crate::args::at_least_one)]
     epochs: usize,
     /// Scenario file for `network`.
     #[arg(long, default_value = "scenarios/network-4y.yaml")]

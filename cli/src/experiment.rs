@@ -89,10 +89,10 @@ struct RetentionArgs {
     #[arg(long, default_value = "classic")]
     variant: String,
     /// κ, the consensus majority (fraction; the chain's 32767/65535 by default).
-    #[arg(long, default_value_t = 32767.0 / 65535.0)]
+    #[arg(long, default_value_t = 32767.0 / 65535.0, value_parser = crate::args::fraction)]
     kappa: f64,
     /// β, the bonds penalty (fraction).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Weight deviations σ_W to map (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0,0.2,0.4")]
@@ -145,13 +145,13 @@ struct FrontierArgs {
     )]
     variants: Vec<String>,
     /// κ values, each crossed with every variant.
-    #[arg(long, value_delimiter = ',', default_value = "0.5")]
+    #[arg(long, value_delimiter = ',', default_value = "0.5", value_parser = crate::args::fraction)]
     kappa: Vec<f64>,
     /// Commit-reveal periods in tempos, each crossed with every variant (0: off).
     #[arg(long, value_delimiter = ',', default_value = "0,1")]
     reveal_period: Vec<u32>,
     /// β, the bonds penalty.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Cabal stake fractions.
     #[arg(
@@ -210,13 +210,13 @@ struct CasesArgs {
     )]
     variants: Vec<String>,
     /// β, the bonds penalty (default: subtensor's Yuma 3 tests' 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Bonds moving average (default 0.975, as subtensor's Yuma 3 tests).
-    #[arg(long, default_value_t = 0.975)]
+    #[arg(long, default_value_t = 0.975, value_parser = crate::args::fraction)]
     bonds_moving_average: f64,
     /// κ.
-    #[arg(long, default_value_t = 32767.0 / 65535.0)]
+    #[arg(long, default_value_t = 32767.0 / 65535.0, value_parser = crate::args::fraction)]
     kappa: f64,
 }
 

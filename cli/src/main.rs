@@ -4,6 +4,7 @@
 #[macro_use]
 mod stdout;
 
+mod args;
 mod bench;
 mod compare;
 mod epoch_cmd;
