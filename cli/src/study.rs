@@ -364,7 +364,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
     let pending: u64 = records.iter().map(|r| r.totals.pending_rao).sum();
     let dust: u64 = records.iter().map(|r| r.totals.dust_rao).sum();
     say!(
-        "minted {:.6} TAO in all runs; pending at the end {:.6}; rounding dust {:.9}",
+        "minted {:.6} TAO in all runs; pending at the end {:.6}; unpaid (rounding dust, or a pot with no one to pay) {:.9}",
         tao(minted),
         tao(pending),
         tao(dust)
