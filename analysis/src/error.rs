@@ -55,6 +55,14 @@ pub enum AnalysisError {
         /// What serde_json said.
         source: serde_json::Error,
     },
+    /// Sweep partitions that cannot be merged as they are.
+    #[error("{}: {message}", dir.display())]
+    Partition {
+        /// The partition folder (or the root searched).
+        dir: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// An argument is out of range (a confidence level, a resample count, ...).
     #[error("{0}")]
     InvalidArgument(String),

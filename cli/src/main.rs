@@ -100,13 +100,13 @@ fn main() -> ExitCode {
 }
 
 /// The error and its causes, joined by `: ` like `{:#}`, but without a cause that the
-/// message before it already ends with (errors that print their source and also return it
+/// messages before it already contain (errors that print their source and also return it
 /// from `source()` would otherwise show it twice).
 fn describe(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
         let message = cause.to_string();
-        if text.ends_with(&message) {
+        if text.contains(&message) {
             continue;
         }
         if !text.is_empty() {

@@ -153,7 +153,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let plan = Plan::of(base)?;
     let staging = Staging::begin(&target, args.force)?;
     let outcome = (|| -> anyhow::Result<usize> {
-        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir())?;
+        let expected: Vec<(u32, u32)> = plan.runs.iter().map(|r| (r.arm, r.run)).collect();
+        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir(), &expected)?;
         std::fs::write(staging.dir().join("scenario.resolved.yaml"), &resolved)?;
         let json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
