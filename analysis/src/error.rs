@@ -24,6 +24,12 @@ pub enum AnalysisError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The result folder named does not exist (or is a file).
+    #[error("{} is not a folder: name a result folder written by `subnetlab run`", dir.display())]
+    NoFolder {
+        /// The path given.
+        dir: PathBuf,
+    },
     /// A result folder lacks a file the study contract requires.
     #[error(
         "{} has no {file}: is it a subnetlab result folder? Write one with `subnetlab run <scenario> --out {}`",

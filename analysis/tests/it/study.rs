@@ -110,6 +110,10 @@ fn missing_files_say_what_to_do() {
         }
     ));
     assert!(e.to_string().contains("subnetlab run"), "{e}");
+    // A path that does not exist says so (an audit found it suggested writing a result there).
+    let e = Study::load(dir.join("nonexistent")).unwrap_err();
+    assert!(matches!(e, AnalysisError::NoFolder { .. }), "{e}");
+    assert!(e.to_string().contains("is not a folder"), "{e}");
 }
 
 #[test]
