@@ -24,6 +24,12 @@ pub enum AnalysisError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The result folder named does not exist (or is a file).
+    #[error("{} is not a folder: name a result folder written by `subnetlab run`", dir.display())]
+    NoFolder {
+        /// The path given.
+        dir: PathBuf,
+    },
     /// A result folder lacks a file the study contract requires.
     #[error(
         "{} has no {file}: is it a subnetlab result folder? Write one with `subnetlab run <scenario> --out {}`",
@@ -54,6 +60,14 @@ pub enum AnalysisError {
         path: PathBuf,
         /// What serde_json said.
         source: serde_json::Error,
+    },
+    /// Sweep partitions that cannot be merged as they are.
+    #[error("{}: {message}", dir.display())]
+    Partition {
+        /// The partition folder (or the root searched).
+        dir: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// An argument is out of range (a confidence level, a resample count, ...).
     #[error("{0}")]

@@ -277,6 +277,14 @@ impl Network {
         let rows = self.by_run.get(&key)?;
         Some((self.block[*rows.first()?], self.block[*rows.last()?]))
     }
+
+    /// Days a run covers. Rows state the network *after* their block, so a run from block `a`
+    /// to block `b` covers `b − a + 1` blocks (a 2-day run: blocks 0 to 14,399).
+    fn days(&self, key: RunKey) -> f64 {
+        self.span(key).map_or(f64::NAN, |(a, b)| {
+            (b.saturating_sub(a) + 1) as f64 / BLOCKS_PER_DAY as f64
+        })
+    }
 }
 
 /// The neurons table's columns the metrics use.
@@ -628,19 +636,18 @@ fn supply_metrics(network: &Network, key: RunKey) -> (f64, f64, f64, f64, f64, f
     let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
         return (nan, nan, nan, nan, nan, nan);
     };
-    let blocks = network.block[last].saturating_sub(network.block[first]) as f64;
+    // The first row is after the run's first block, which minted `block_emission` of it.
+    let blocks = (network.block[last].saturating_sub(network.block[first]) + 1) as f64;
     let days = blocks / BLOCKS_PER_DAY as f64;
-    let (i0, i1) = (network.issuance[first], network.issuance[last]);
+    let first_mint = network.block_emission[first];
+    let (i0, i1) = (network.issuance[first] - first_mint, network.issuance[last]);
     let minted = i1 - i0;
-    if blocks <= 0.0 {
-        return (days, i1, minted, nan, nan, nan);
-    }
     let inflation = if i0 > 0.0 {
         (i1 / i0).powf(BLOCKS_PER_YEAR as f64 / blocks) - 1.0
     } else {
         nan
     };
-    let mut usd = 0.0;
+    let mut usd = first_mint * network.price[first];
     for pair in rows.windows(2) {
         usd += (network.issuance[pair[1]] - network.issuance[pair[0]]) * network.price[pair[0]];
     }
@@ -965,9 +972,7 @@ pub fn hotkeys(study: &Study) -> Result<DataFrame, AnalysisError> {
     let (mut mean_stake, mut final_stake, mut emission, mut yields) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (key, rows) in &neurons.by_run {
-        let days = network.span(*key).map_or(f64::NAN, |(a, b)| {
-            b.saturating_sub(a) as f64 / BLOCKS_PER_DAY as f64
-        });
+        let days = network.days(*key);
         for ((_, id), h) in holders(&neurons, rows) {
             let mean = h.stake_sum / h.epochs.max(1) as f64;
             arm.push(key.0);

@@ -40,7 +40,16 @@ pub fn write_partition(
 /// Union the `arm=*/run=*` partitions under `roots` into flat tables (`runs`, `neurons`,
 /// `subnets`, `network`; Parquet and CSV) in `out`, in (arm, run) order like an unsharded
 /// study. Returns the number of runs merged.
-pub fn merge_partitions(roots: &[PathBuf], out: &Path) -> Result<usize, AnalysisError> {
+///
+/// `expected` lists the sweep's `(arm, run)` pairs: a partition outside it, a partition whose
+/// rows belong to another `(arm, run)` than its folder names (a copied or renamed folder), or
+/// no partition at all is an error, since the merged study would silently count a run twice
+/// or miss one.
+pub fn merge_partitions(
+    roots: &[PathBuf],
+    out: &Path,
+    expected: &[(u32, u32)],
+) -> Result<usize, AnalysisError> {
     let mut parts: Vec<(u32, u32, PathBuf)> = Vec::new();
     for root in roots {
         for arm_dir in std::fs::read_dir(root)
@@ -61,14 +70,30 @@ pub fn merge_partitions(roots: &[PathBuf], out: &Path) -> Result<usize, Analysis
     }
     parts.sort();
     parts.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    if parts.is_empty() {
+        return Err(AnalysisError::Partition {
+            dir: roots.first().cloned().unwrap_or_default(),
+            message: "no sweep partitions (arm=A/run=R folders) found; merge takes the folders `subnetlab sweep --shard` writes".into(),
+        });
+    }
+    if let Some((arm, run, dir)) = parts.iter().find(|(a, r, _)| !expected.contains(&(*a, *r))) {
+        return Err(AnalysisError::Partition {
+            dir: dir.clone(),
+            message: format!(
+                "arm {arm} run {run} is not a run of this sweep ({} runs in all)",
+                expected.len()
+            ),
+        });
+    }
     for table in std::iter::once("runs").chain(TABLES) {
         let mut merged: Option<DataFrame> = None;
-        for (_, _, dir) in &parts {
+        for (arm, run, dir) in &parts {
             let path = dir.join(format!("{table}.parquet"));
             let file = File::open(&path).map_err(AnalysisError::io(&path))?;
             let df = ParquetReader::new(file)
                 .finish()
                 .map_err(AnalysisError::polars(format!("reading {}", path.display())))?;
+            check_keys(&df, table, (*arm, *run), dir)?;
             merged = Some(match merged {
                 None => df,
                 Some(mut m) => {
@@ -84,6 +109,30 @@ pub fn merge_partitions(roots: &[PathBuf], out: &Path) -> Result<usize, Analysis
         }
     }
     Ok(parts.len())
+}
+
+/// Every row of a partition's table belongs to the `(arm, run)` its folder names.
+fn check_keys(
+    df: &DataFrame,
+    table: &str,
+    (arm, run): (u32, u32),
+    dir: &Path,
+) -> Result<(), AnalysisError> {
+    let arms = crate::columns::u32s(df, table, "arm")?;
+    let runs = crate::columns::u32s(df, table, "run")?;
+    match arms
+        .iter()
+        .zip(&runs)
+        .find(|&(&a, &r)| (a, r) != (arm, run))
+    {
+        None => Ok(()),
+        Some((a, r)) => Err(AnalysisError::Partition {
+            dir: dir.to_path_buf(),
+            message: format!(
+                "its {table} rows are arm {a} run {r}, not arm {arm} run {run} as the folder says (a copied or renamed partition?)"
+            ),
+        }),
+    }
 }
 
 fn partition_index(path: &Path, prefix: &str) -> Option<u32> {

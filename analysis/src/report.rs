@@ -241,8 +241,13 @@ fn section(
         })
         .collect::<Result<Vec<_>, AnalysisError>>()?;
 
-    let scenario =
-        subnetlab_sim::scenario::load_str("scenario.resolved.yaml", &study.scenario_yaml, &[]).ok();
+    let loaded =
+        subnetlab_sim::scenario::load_str("scenario.resolved.yaml", &study.scenario_yaml, &[]);
+    // A folder written by another version may not load; the report still goes out, and says so.
+    let scenario_problem = loaded.as_ref().err().map(|e| {
+        format!("scenario.resolved.yaml does not load with this version of subnetlab: {e}")
+    });
+    let scenario = loaded.ok();
     let description = scenario
         .as_ref()
         .map(|s| s.description.trim().to_string())
@@ -276,6 +281,9 @@ fn section(
             ),
         ));
         facts.push(("subnets".to_string(), s.subnets.len().to_string()));
+    }
+    if let Some(problem) = scenario_problem {
+        facts.push(("warning".to_string(), problem));
     }
     let params = study.sweep_params();
     if !params.is_empty() {

@@ -86,6 +86,11 @@ impl Study {
     /// Every table must have the `arm` and `run` columns.
     pub fn load(dir: impl AsRef<Path>) -> Result<Study, AnalysisError> {
         let dir = dir.as_ref();
+        if !dir.is_dir() {
+            return Err(AnalysisError::NoFolder {
+                dir: dir.to_path_buf(),
+            });
+        }
         let yaml_path = require(dir, "scenario.resolved.yaml")?;
         let scenario_yaml =
             std::fs::read_to_string(&yaml_path).map_err(AnalysisError::io(&yaml_path))?;

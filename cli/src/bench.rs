@@ -18,7 +18,7 @@ pub struct BenchArgs {
     #[arg(value_enum, default_value = "epoch")]
     what: Bench,
     /// Replicates for `replicates`.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..))]
     replicates: u32,
     /// Days per replicate for `replicates`.
     #[arg(long, default_value_t = 90)]
@@ -30,7 +30,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 256)]
     uids: usize,
     /// Epochs timed per variant (the chain mode times a tenth as many).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = crate::args::at_least_one)]
     epochs: usize,
     /// Scenario file for `network`.
     #[arg(long, default_value = "scenarios/network-4y.yaml")]
@@ -151,7 +151,7 @@ fn bench_replicates(args: &BenchArgs) -> anyhow::Result<()> {
     let scenario = crate::run::load(Some("default"), &overrides)?;
     let arms = subnetlab_sim::study::arms(&scenario).map_err(anyhow::Error::msg)?;
     let specs = subnetlab_sim::study::runs(&arms, scenario.replicates);
-    println!(
+    say!(
         "{} replicates × {} days of `default` (1 subnet, 64 validators, 192 miners), no per-UID rows ({})",
         args.replicates,
         args.days,
@@ -166,7 +166,7 @@ fn bench_replicates(args: &BenchArgs) -> anyhow::Result<()> {
         let t = Instant::now();
         let records = pool.install(|| subnetlab_sim::study::run_all(&arms, &specs, &|_, _| {}))?;
         let secs = t.elapsed().as_secs_f64();
-        println!(
+        say!(
             "  {threads} thread{}: {secs:>8.2} s  ({:.1} ms per replicate)",
             if threads == 1 { " " } else { "s" },
             1e3 * secs / args.replicates as f64
@@ -178,7 +178,7 @@ fn bench_replicates(args: &BenchArgs) -> anyhow::Result<()> {
         outputs[0] == outputs[1],
         "results differ between 1 and 2 threads"
     );
-    println!(
+    say!(
         "  speed-up 1 → 2 threads: {:.2}×; results identical",
         times[0] / times[1]
     );
@@ -199,7 +199,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
         ("classic", false, false, false),
     ];
     let chain = args.numeric == "chain";
-    println!(
+    say!(
         "epoch, {} validators × {} UIDs, {} f64 epochs{} per variant ({})",
         args.validators,
         args.uids,
@@ -229,7 +229,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
                 c.push(chain_mode.batch(1));
             }
             let (f64_us, chain_us) = (median(&mut f), median(&mut c));
-            println!(
+            say!(
                 "  {name:<22} f64 {f64_us:>8.2} µs/epoch   chain {chain_us:>9.2} µs/epoch   chain/f64 {:>5.1}×",
                 chain_us / f64_us
             );
@@ -238,7 +238,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
                 .map(|_| f64_mode.batch(100))
                 .collect();
             let f64_us = median(&mut f);
-            println!(
+            say!(
                 "  {name:<22} {f64_us:>9.2} µs/epoch  ({:.0} epochs/s)",
                 1e6 / f64_us
             );
@@ -250,7 +250,7 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
 fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
     let scenario = subnetlab_sim::scenario::load_file(&args.scenario, &args.set)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
+    say!(
         "{}: {} subnets, {} blocks ({})",
         scenario.name,
         scenario.subnets.len(),
@@ -260,7 +260,7 @@ fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let record = subnetlab_sim::engine::run(&scenario, 0, &mut |_| {})?;
     let wall = t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "  {wall:.1} s wall on {} threads (subnets run in parallel; RAYON_NUM_THREADS sets them), {} epochs ({:.1} µs per epoch incl. agents and coinbase), {} neuron rows, {} subnet rows",
         rayon::current_num_threads(),
         record.epochs,

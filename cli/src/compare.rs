@@ -16,7 +16,7 @@ pub struct CompareArgs {
     #[arg(required = true, num_args = 2..)]
     pub scenarios: Vec<String>,
     /// Replicates per arm (default: the largest `replicates` among the scenarios).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub replicates: Option<u32>,
     /// Seed for every arm (default: the baseline's).
     #[arg(long)]

@@ -9,21 +9,11 @@ use subnetlab_sim::replay::{MetagraphFile, replay};
 pub fn epoch(file: &Path) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    // JSON is YAML, so one parser reads both and reports line and column.
-    let input: MetagraphFile = yaml_serde::from_str(&strip_comments(&text))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    // JSON is YAML, so one parser reads both and reports line and column (of the file as
+    // written: a top-level `"_comment"` is a field of the format, not stripped beforehand).
+    let input: MetagraphFile =
+        yaml_serde::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let reports = replay(&input).with_context(|| format!("replaying {}", file.display()))?;
-    println!("{}", serde_json::to_string_pretty(&reports)?);
+    say!("{}", serde_json::to_string_pretty(&reports)?);
     Ok(())
-}
-
-/// A top-level `"_comment"` key is allowed (JSON has no comments); drop it before typed parsing.
-fn strip_comments(text: &str) -> String {
-    match yaml_serde::from_str::<yaml_serde::Value>(text) {
-        Ok(yaml_serde::Value::Mapping(mut m)) => {
-            m.remove("_comment");
-            yaml_serde::to_string(&m).unwrap_or_else(|_| text.to_string())
-        }
-        _ => text.to_string(),
-    }
 }

@@ -89,10 +89,10 @@ struct RetentionArgs {
     #[arg(long, default_value = "classic")]
     variant: String,
     /// κ, the consensus majority (fraction; the chain's 32767/65535 by default).
-    #[arg(long, default_value_t = 32767.0 / 65535.0)]
+    #[arg(long, default_value_t = 32767.0 / 65535.0, value_parser = crate::args::fraction)]
     kappa: f64,
     /// β, the bonds penalty (fraction).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Weight deviations σ_W to map (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "0,0.2,0.4")]
@@ -145,13 +145,13 @@ struct FrontierArgs {
     )]
     variants: Vec<String>,
     /// κ values, each crossed with every variant.
-    #[arg(long, value_delimiter = ',', default_value = "0.5")]
+    #[arg(long, value_delimiter = ',', default_value = "0.5", value_parser = crate::args::fraction)]
     kappa: Vec<f64>,
     /// Commit-reveal periods in tempos, each crossed with every variant (0: off).
     #[arg(long, value_delimiter = ',', default_value = "0,1")]
     reveal_period: Vec<u32>,
     /// β, the bonds penalty.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Cabal stake fractions.
     #[arg(
@@ -210,13 +210,13 @@ struct CasesArgs {
     )]
     variants: Vec<String>,
     /// β, the bonds penalty (default: subtensor's Yuma 3 tests' 0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = crate::args::fraction)]
     bonds_penalty: f64,
     /// Bonds moving average (default 0.975, as subtensor's Yuma 3 tests).
-    #[arg(long, default_value_t = 0.975)]
+    #[arg(long, default_value_t = 0.975, value_parser = crate::args::fraction)]
     bonds_moving_average: f64,
     /// κ.
-    #[arg(long, default_value_t = 32767.0 / 65535.0)]
+    #[arg(long, default_value_t = 32767.0 / 65535.0, value_parser = crate::args::fraction)]
     kappa: f64,
 }
 
@@ -333,7 +333,7 @@ fn retention_cmd(a: RetentionArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     print_retention(&result, &params, kind, a.numeric);
-    println!("\nwrote {} ({wall:.1} s)", dir.display());
+    say!("\nwrote {} ({wall:.1} s)", dir.display());
     Ok(())
 }
 
@@ -344,7 +344,7 @@ fn print_retention(
     numeric: NumericArg,
 ) {
     let show = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |v| format!("{v:.3}"));
-    println!(
+    say!(
         "Honest utility W_H needed to keep the honest stake share ({}, κ = {:.3}, β = {}, numeric {}):",
         kind.name(),
         params.kappa,
@@ -360,13 +360,16 @@ fn print_retention(
         if rows.is_empty() {
             continue;
         }
-        println!("\n  {}", mode.name().replace('_', " "));
-        println!(
+        say!("\n  {}", mode.name().replace('_', " "));
+        say!(
             "  {:>6} {:>6} {:>10} {:>10}",
-            "σ_W", "S_H", "needs W_H", "worst W_C"
+            "σ_W",
+            "S_H",
+            "needs W_H",
+            "worst W_C"
         );
         for r in rows {
-            println!(
+            say!(
                 "  {:>6.2} {:>6.2} {:>10} {:>10.2}",
                 r.sigma,
                 r.honest_stake,
@@ -382,7 +385,7 @@ fn print_retention(
         .map(|r| format!("σ_W = {}: {}", r.sigma, show(r.required_utility)))
         .collect();
     if !headline.is_empty() {
-        println!(
+        say!(
             "\nTo keep 60 % honest stake (one epoch): {}",
             headline.join(", ")
         );
@@ -450,7 +453,7 @@ fn frontier_cmd(a: FrontierArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     print_frontier(&result, &cfg.cabal_stakes);
-    println!("\nwrote {} ({wall:.1} s)", dir.display());
+    say!("\nwrote {} ({wall:.1} s)", dir.display());
     Ok(())
 }
 
@@ -462,18 +465,20 @@ fn print_frontier(result: &frontier::FrontierResult, stakes: &[f64]) {
         .max()
         .unwrap_or(8)
         .max(8);
-    println!("Cabal reward share at its best self-weight, by cabal stake share:");
-    print!(
+    say!("Cabal reward share at its best self-weight, by cabal stake share:");
+    say_part!(
         "  {:<width$} {:>10} {:>12}",
-        "variant", "break-even", "self-dealing"
+        "variant",
+        "break-even",
+        "self-dealing"
     );
     for f in stakes {
-        print!(" {f:>5.2}");
+        say_part!(" {f:>5.2}");
     }
-    println!();
+    say!();
     for b in &result.break_even {
         let show = |x: Option<f64>| x.map_or_else(|| "none".to_string(), |s| format!("{s:.3}"));
-        print!(
+        say_part!(
             "  {:<width$} {:>10} {:>12}",
             b.variant,
             show(b.stake),
@@ -485,16 +490,16 @@ fn print_frontier(result: &frontier::FrontierResult, stakes: &[f64]) {
                 .iter()
                 .find(|r| r.variant == b.variant && r.cabal_stake == *f)
                 .map_or(f64::NAN, |r| r.reward_share);
-            print!(" {share:>5.3}");
+            say_part!(" {share:>5.3}");
         }
-        println!();
+        say!();
     }
 }
 
 fn cases_cmd(a: CasesArgs) -> anyhow::Result<()> {
     if a.list {
         for c in CASES {
-            println!("  {:<32} {}", c.name, c.title);
+            say!("  {:<32} {}", c.name, c.title);
         }
         return Ok(());
     }
@@ -538,33 +543,33 @@ fn cases_cmd(a: CasesArgs) -> anyhow::Result<()> {
         Ok(())
     })?;
     print_cases(&runs, &kinds);
-    println!("\nwrote {} ({wall:.2} s)", dir.display());
+    say!("\nwrote {} ({wall:.2} s)", dir.display());
     Ok(())
 }
 
 fn print_cases(runs: &[cases::CaseRun], kinds: &[VariantKind]) {
-    println!("Total dividends per 1000 TAO staked (validators A, B, C) per Yuma variant:");
-    print!("  {:<32}", "case");
+    say!("Total dividends per 1000 TAO staked (validators A, B, C) per Yuma variant:");
+    say_part!("  {:<32}", "case");
     for k in kinds {
-        print!(" | {:^23}", k.name());
+        say_part!(" | {:^23}", k.name());
     }
-    println!();
-    print!("  {:<32}", "");
+    say!();
+    say_part!("  {:<32}", "");
     for _ in kinds {
-        print!(" | ");
+        say_part!(" | ");
         for v in 0..3 {
-            print!("{:>7} ", validator_letter(v));
+            say_part!("{:>7} ", validator_letter(v));
         }
     }
-    println!();
+    say!();
     for chunk in runs.chunks(kinds.len().max(1)) {
-        print!("  {:<32}", chunk[0].case.name);
+        say_part!("  {:<32}", chunk[0].case.name);
         for r in chunk {
-            print!(" | ");
+            say_part!(" | ");
             for t in r.total_per_1000_tao {
-                print!("{t:>7.3} ");
+                say_part!("{t:>7.3} ");
             }
         }
-        println!();
+        say!();
     }
 }

@@ -1,6 +1,10 @@
 //! `subnetlab`: run, validate and list Bittensor subnet scenarios. Wiring only: the engine is
 //! in `subnetlab-sim`, the tables in `subnetlab-analysis`.
 
+#[macro_use]
+mod stdout;
+
+mod args;
 mod bench;
 mod compare;
 mod epoch_cmd;
@@ -13,6 +17,7 @@ mod shard;
 mod study;
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use subnetlab_sim::scenario::{self, Override};
@@ -87,17 +92,36 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Not `eprintln!`, which panics when standard error is closed.
+            let _ = writeln!(std::io::stderr(), "error: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes, joined by `: ` like `{:#}`, but without a cause that the
+/// messages before it already contain (errors that print their source and also return it
+/// from `source()` would otherwise show it twice).
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let message = cause.to_string();
+        if text.contains(&message) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&message);
+    }
+    text
 }
 
 fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {
     let mut failed = 0;
     for file in files {
         match scenario::load_file(file, overrides) {
-            Ok(s) => println!(
+            Ok(s) => say!(
                 "{}: ok ({}, {} blocks)",
                 file.display(),
                 s.name,
@@ -105,7 +129,7 @@ fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {
             ),
             Err(e) => {
                 failed += 1;
-                println!("{e}");
+                say!("{e}");
             }
         }
     }
@@ -116,17 +140,15 @@ fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {
 }
 
 fn list() {
-    println!("Built-in scenarios (subnetlab run NAME):");
+    say!("Built-in scenarios (subnetlab run NAME):");
     for b in scenario::BUILTIN_SCENARIOS {
         let description = scenario::load_str(b.name, b.yaml, &[])
             .map(|s| s.description)
             .unwrap_or_default();
-        println!("  {:<18} {}", b.name, description);
+        say!("  {:<18} {}", b.name, description);
     }
-    println!(
-        "\nAgent strategies (strategy: {{ kind: NAME, ... }}; operators: subnets[N].operators):"
-    );
+    say!("\nAgent strategies (strategy: {{ kind: NAME, ... }}; operators: subnets[N].operators):");
     for (role, kind, what) in subnetlab_sim::agents::STRATEGIES {
-        println!("  {role:<10} {kind:<20} {what}");
+        say!("  {role:<10} {kind:<20} {what}");
     }
 }

@@ -22,7 +22,7 @@ pub fn compare_modes_cmd(args: &CompareModesArgs) -> anyhow::Result<()> {
     scenario.record.neurons = NeuronRecord::All;
     scenario.record.every = 1;
     let c = compare_modes(&scenario)?;
-    println!(
+    say!(
         "{}: f64 vs chain, run 0, {} matched rows{}",
         scenario.name,
         c.matched_rows,
@@ -32,7 +32,7 @@ pub fn compare_modes_cmd(args: &CompareModesArgs) -> anyhow::Result<()> {
             String::new()
         }
     );
-    println!("  over the two runs (largest |chain − f64|, at subnet/epoch/uid):");
+    say!("  over the two runs (largest |chain − f64|, at subnet/epoch/uid):");
     for f in &c.fields {
         let at =
             f.at.map_or("-".to_string(), |(s, e, u)| format!("{s}/{e}/{u}"));
@@ -40,24 +40,26 @@ pub fn compare_modes_cmd(args: &CompareModesArgs) -> anyhow::Result<()> {
             "stake" | "emission" => " TAO",
             _ => "",
         };
-        println!("    {:<16} {:>12.3e}{unit:<4}  at {at}", f.field, f.max_abs);
+        say!("    {:<16} {:>12.3e}{unit:<4}  at {at}", f.field, f.max_abs);
     }
     let p = &c.per_epoch;
-    println!("  per epoch, on the chain run's own input:");
+    say!("  per epoch, on the chain run's own input:");
     for (field, d) in ["consensus", "incentive", "dividends", "validator_trust"]
         .iter()
         .zip(p.max_share)
     {
-        println!("    {field:<16} {d:>12.3e}");
+        say!("    {field:<16} {d:>12.3e}");
     }
-    println!("    {:<16} {:>12.0} u16", "stored bond", p.max_bond_u16);
-    println!(
+    say!("    {:<16} {:>12.0} u16", "stored bond", p.max_bond_u16);
+    say!(
         "    {:<16} {:>12} rao",
-        "emission amount", p.max_emission_rao
+        "emission amount",
+        p.max_emission_rao
     );
-    println!(
+    say!(
         "  emission paid: f64 {} rao, chain {} rao",
-        c.paid_rao.0, c.paid_rao.1
+        c.paid_rao.0,
+        c.paid_rao.1
     );
     Ok(())
 }

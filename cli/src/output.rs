@@ -1,6 +1,8 @@
 //! Result folders: written under a temporary name beside the target and renamed into place
 //! only when complete, so a crash never leaves a half-written result under the real name, and
-//! an existing result is replaced only with `--force`.
+//! an existing result is replaced only with `--force`. Even `--force` replaces only what a
+//! subnetlab command wrote (a folder with `run.json` or `experiment.json`) or an empty folder:
+//! a mistyped `--out` must not delete someone's files.
 
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -15,11 +17,14 @@ pub struct Staging {
 impl Staging {
     /// Check that `target` may be written and create the temporary folder beside it.
     pub fn begin(target: &Path, force: bool) -> anyhow::Result<Staging> {
-        if target.exists() && !force {
-            bail!(
-                "{} already exists; pass --force to replace it, or --out to write elsewhere",
-                target.display()
-            );
+        if target.exists() {
+            if !force {
+                bail!(
+                    "{} already exists; pass --force to replace it, or --out to write elsewhere",
+                    target.display()
+                );
+            }
+            check_replaceable(target)?;
         }
         let parent = target
             .parent()
@@ -60,6 +65,7 @@ impl Staging {
                     self.tmp.display()
                 );
             }
+            check_replaceable(&self.target)?;
             let aside = self.tmp.with_extension("old");
             std::fs::rename(&self.target, &aside)
                 .with_context(|| format!("moving the old {} aside", self.target.display()))?;
@@ -90,4 +96,31 @@ impl Staging {
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.tmp);
     }
+}
+
+/// Files that mark a folder as a subnetlab result (every command that writes a folder writes
+/// one of them).
+const RESULT_MARKERS: [&str; 2] = ["run.json", "experiment.json"];
+
+/// Whether `--force` may replace `target`: an empty folder or a result folder, never a file
+/// or a folder of other files.
+fn check_replaceable(target: &Path) -> anyhow::Result<()> {
+    if !target.is_dir() {
+        bail!(
+            "{} exists and is not a folder; --out must name a folder (--force replaces only result folders)",
+            target.display()
+        );
+    }
+    let is_result = RESULT_MARKERS.iter().any(|m| target.join(m).is_file());
+    let is_empty = std::fs::read_dir(target)
+        .with_context(|| format!("reading {}", target.display()))?
+        .next()
+        .is_none();
+    if !(is_result || is_empty) {
+        bail!(
+            "{} is not a subnetlab result folder (it has no run.json or experiment.json); --force replaces only result folders, so choose another --out or remove it yourself",
+            target.display()
+        );
+    }
+    Ok(())
 }

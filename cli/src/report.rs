@@ -16,7 +16,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES")]
+    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::at_least_one)]
     pub bootstrap: Option<usize>,
 }
 
@@ -39,7 +39,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let seed = studies.first().and_then(|s| s.seed()).unwrap_or(0);
     let options = crate::study::stats_options(args.bootstrap, seed);
     let files = subnetlab_analysis::report::write_report_with(&studies, &html, &md, &options)?;
-    println!(
+    say!(
         "Wrote {} and {} ({} charts)",
         files.html.display(),
         files.md.display(),

@@ -59,11 +59,13 @@ pub fn numeric_override(numeric: Option<&str>) -> Option<Override> {
     })
 }
 
-/// Load the scenario named on the command line: a file, else a built-in name.
+/// Load the scenario named on the command line: a file, else a built-in name. A folder never
+/// hides a built-in of the same name (`run two-subnets` beside an `out` folder named
+/// `two-subnets`).
 pub fn load(name: Option<&str>, overrides: &[Override]) -> anyhow::Result<Scenario> {
     let name = name.unwrap_or("default");
     let path = std::path::Path::new(name);
-    if path.exists() {
+    if path.exists() && !path.is_dir() {
         return Ok(scenario::load_file(path, overrides)?);
     }
     match scenario::builtin(name) {
@@ -72,6 +74,9 @@ pub fn load(name: Option<&str>, overrides: &[Override]) -> anyhow::Result<Scenar
             b.yaml,
             overrides,
         )?),
+        None if path.is_dir() => bail!(
+            "`{name}` is a folder, not a scenario file (nor a built-in scenario: see `subnetlab list`)"
+        ),
         None => bail!(
             "`{name}` is neither a scenario file nor a built-in scenario (see `subnetlab list`)"
         ),

@@ -7,6 +7,7 @@ use crate::output::Staging;
 use crate::run::{RunArgs, load};
 use crate::study::{Plan, execute};
 use anyhow::{Context, bail};
+use std::io::Write;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -90,9 +91,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         subnetlab_analysis::write_partition(record, &info, &root)?;
     }
     if args.run.output.quiet {
-        println!("{}", root.display());
+        say!("{}", root.display());
     } else {
-        println!(
+        say!(
             "Shard {}/{}: wrote {} of {} runs under {} in {wall:.1} s; `subnetlab merge {}` joins the shards",
             args.shard.index,
             args.shard.count,
@@ -152,7 +153,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let plan = Plan::of(base)?;
     let staging = Staging::begin(&target, args.force)?;
     let outcome = (|| -> anyhow::Result<usize> {
-        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir())?;
+        let expected: Vec<(u32, u32)> = plan.runs.iter().map(|r| (r.arm, r.run)).collect();
+        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir(), &expected)?;
         std::fs::write(staging.dir().join("scenario.resolved.yaml"), &resolved)?;
         let json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
@@ -174,13 +176,14 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         Ok(merged)
     })();
     let (dir, merged) = staging.finish(outcome)?;
-    println!(
+    say!(
         "Merged {merged} of {} runs into {}",
         plan.runs.len(),
         dir.display()
     );
     if merged < plan.runs.len() {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "warning: {} runs are missing (a shard has not finished?)",
             plan.runs.len() - merged
         );

@@ -41,7 +41,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_report: bool,
     /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES")]
+    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::at_least_one)]
     pub bootstrap: Option<usize>,
 }
 
@@ -141,14 +141,25 @@ pub fn execute(plan: &Plan, slice: &[usize], quiet: bool) -> anyhow::Result<(Vec
         "blocks · {msg}",
     );
     let done: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
-    let runs_finished = AtomicU64::new(0);
+    let epochs_seen: Vec<AtomicU64> = specs.iter().map(|_| AtomicU64::new(0)).collect();
+    let (epochs, runs_finished) = (AtomicU64::new(0), AtomicU64::new(0));
     let started = Instant::now();
     let result = run_all(&plan.arms, &specs, &|i, p| {
         let before = done[i].swap(p.blocks_done, Ordering::Relaxed);
         bar.inc(p.blocks_done.saturating_sub(before));
-        if p.blocks_done == p.blocks_total {
-            let n = runs_finished.fetch_add(1, Ordering::Relaxed) + 1;
-            bar.set_message(format!("{n}/{} runs", specs.len()));
+        let new_epochs = p
+            .epochs
+            .saturating_sub(epochs_seen[i].swap(p.epochs, Ordering::Relaxed));
+        let total = epochs.fetch_add(new_epochs, Ordering::Relaxed) + new_epochs;
+        let finished = u64::from(p.blocks_done == p.blocks_total);
+        let runs = runs_finished.fetch_add(finished, Ordering::Relaxed) + finished;
+        // The message is only formatted for a bar someone sees.
+        if (new_epochs > 0 || finished > 0) && !bar.is_hidden() {
+            bar.set_message(if specs.len() > 1 {
+                format!("{total} epochs · {runs}/{} runs", specs.len())
+            } else {
+                format!("{total} epochs")
+            });
         }
     });
     bar.finish_and_clear();
@@ -183,9 +194,9 @@ pub fn run_into(
     });
     let (dir, result) = staging.finish(outcome)?;
     if quiet {
-        println!("{}", dir.display());
+        say!("{}", dir.display());
     } else {
-        println!("Wrote {}", dir.display());
+        say!("Wrote {}", dir.display());
     }
     Ok(result)
 }
@@ -198,7 +209,7 @@ pub fn run_and_print(plan: &Plan, target: &Path, output: &OutputArgs) -> anyhow:
     if !output.quiet {
         print_summary(plan, &records);
         if let Some(text) = headline {
-            println!("\n{text}");
+            say!("\n{text}");
         }
     }
     Ok(())
@@ -288,7 +299,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
     let base = &plan.base;
     let blocks = records.first().map_or((0, 0), |r| r.blocks);
     let epochs: u64 = records.iter().map(|r| r.epochs).sum();
-    println!(
+    say!(
         "{} · seed {} · {} arm(s) × {} run(s) · blocks {}..={} · {} epochs",
         base.name,
         base.seed,
@@ -312,7 +323,7 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         );
         let paid = (v + m + o).max(1) as f64;
         if plan.arms.len() > 1 {
-            println!("\narm {}: {}", arm.index, arm.name);
+            say!("\narm {}: {}", arm.index, arm.name);
         }
         let count = |role: Role| -> u64 {
             arm.scenario
@@ -324,33 +335,36 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
                 })
                 .sum()
         };
-        println!(
+        say!(
             "{:<12} {:>7} {:>18} {:>8}",
-            "role", "count", "emission (TAO)", "share"
+            "role",
+            "count",
+            "emission (TAO)",
+            "share"
         );
         for (name, c, rao) in [
             ("validators", count(Role::Validator), v),
             ("miners", count(Role::Miner), m),
             ("owners", arm.scenario.subnets.len() as u64, o),
         ] {
-            println!(
+            say!(
                 "{name:<12} {c:>7} {:>18.6} {:>7.2}%",
                 tao(rao) / n,
                 100.0 * rao as f64 / paid
             );
         }
         if mine.len() > 1 {
-            println!("(emission is the mean over {} runs)", mine.len());
+            say!("(emission is the mean over {} runs)", mine.len());
         }
     }
     if plan.arms.len() > 3 {
-        println!("\n({} more arms: see report.html)", plan.arms.len() - 3);
+        say!("\n({} more arms: see report.html)", plan.arms.len() - 3);
     }
     let minted: u64 = records.iter().map(|r| r.totals.minted_rao).sum();
     let pending: u64 = records.iter().map(|r| r.totals.pending_rao).sum();
     let dust: u64 = records.iter().map(|r| r.totals.dust_rao).sum();
-    println!(
-        "minted {:.6} TAO in all runs; pending at the end {:.6}; rounding dust {:.9}",
+    say!(
+        "minted {:.6} TAO in all runs; pending at the end {:.6}; unpaid (rounding dust, or a pot with no one to pay) {:.9}",
         tao(minted),
         tao(pending),
         tao(dust)

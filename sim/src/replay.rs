@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetagraphFile {
+    /// A note for readers (JSON has no comments); ignored.
+    #[serde(rename = "_comment", default, skip_serializing)]
+    pub comment: Option<serde::de::IgnoredAny>,
     /// Arithmetic (default f64).
     #[serde(default)]
     pub numeric: Numeric,
@@ -216,6 +219,36 @@ pub enum ReplayError {
         /// `n`.
         n: usize,
     },
+    /// A stored row names a UID outside the metagraph.
+    #[error("`{field}` row {row} names uid {uid}; expected uids below n = {n}")]
+    UidOutOfRange {
+        /// `weights` or `bonds`.
+        field: &'static str,
+        /// The row (the UID that holds it).
+        row: usize,
+        /// The target UID named.
+        uid: u16,
+        /// `n`.
+        n: usize,
+    },
+    /// The owner UID is outside the metagraph.
+    #[error("`owner_uid` is {uid}; expected a uid below n = {n}")]
+    OwnerOutOfRange {
+        /// The UID given.
+        uid: u16,
+        /// `n`.
+        n: usize,
+    },
+    /// Epochs must run forward in time.
+    #[error("`epochs[{index}].block` is {block}, not after the previous epoch's block {previous}")]
+    EpochsOutOfOrder {
+        /// Position in `epochs`.
+        index: usize,
+        /// Its block.
+        block: u64,
+        /// The previous epoch's block.
+        previous: u64,
+    },
     /// The epoch rejected its input.
     #[error("epoch at block {block}: {source}")]
     Epoch {
@@ -310,9 +343,30 @@ pub fn replay(file: &MetagraphFile) -> Result<Replay, ReplayError> {
             return Err(ReplayError::Length { field, got, n });
         }
     }
-    for (field, got) in [("weights", file.weights.len()), ("bonds", file.bonds.len())] {
-        if got > n {
-            return Err(ReplayError::Length { field, got, n });
+    for (field, rows) in [("weights", &file.weights), ("bonds", &file.bonds)] {
+        if rows.len() > n {
+            return Err(ReplayError::Length {
+                field,
+                got: rows.len(),
+                n,
+            });
+        }
+        for (row, entries) in rows.iter().enumerate() {
+            if let Some(&(uid, _)) = entries.iter().find(|(j, _)| usize::from(*j) >= n) {
+                return Err(ReplayError::UidOutOfRange { field, row, uid, n });
+            }
+        }
+    }
+    if let Some(uid) = file.owner_uid.filter(|&o| usize::from(o) >= n) {
+        return Err(ReplayError::OwnerOutOfRange { uid, n });
+    }
+    for (index, pair) in file.epochs.windows(2).enumerate() {
+        if pair[1].block <= pair[0].block {
+            return Err(ReplayError::EpochsOutOfOrder {
+                index: index + 1,
+                block: pair[1].block,
+                previous: pair[0].block,
+            });
         }
     }
     let hp = &file.hyperparameters;
@@ -444,5 +498,5 @@ fn replay_chain(
 }
 
 fn describe(call: &SetWeightsCall, why: &Rejected) -> String {
-    format!("uid {} at block {}: {why:?}", call.uid, call.block)
+    format!("uid {} at block {}: {why}", call.uid, call.block)
 }

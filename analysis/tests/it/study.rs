@@ -40,7 +40,11 @@ fn a_replicate_study_round_trips_and_has_sane_metrics() {
         assert!((col("emission_tao_per_day")[i] - 7_200.0).abs() < 1e-6);
         // Default price 300 USD.
         assert!((col("security_budget_usd_per_day")[i] - 7_200.0 * 300.0).abs() < 1e-3);
-        assert!((col("days")[i] - 1.0).abs() < 1e-3);
+        // Exactly one day of 7,200 blocks minted: network rows are after their block, so the
+        // first row already holds the first block's TAO (an audit found 7,199 and 0.99986 days
+        // when the metrics missed it).
+        assert_eq!(col("days")[i], 1.0);
+        assert_eq!(col("minted_tao")[i], 7_200.0);
     }
     let summary = stats::summarize(&per_run, &stats::SummaryOptions::default()).unwrap();
     assert_eq!(summary.height(), metrics::metric_columns(&per_run).len());
@@ -106,6 +110,10 @@ fn missing_files_say_what_to_do() {
         }
     ));
     assert!(e.to_string().contains("subnetlab run"), "{e}");
+    // A path that does not exist says so (an audit found it suggested writing a result there).
+    let e = Study::load(dir.join("nonexistent")).unwrap_err();
+    assert!(matches!(e, AnalysisError::NoFolder { .. }), "{e}");
+    assert!(e.to_string().contains("is not a folder"), "{e}");
 }
 
 #[test]

@@ -81,6 +81,50 @@ fn bad_metagraphs_get_clear_errors() {
         err.contains("unknown field `stakes`") && err.contains("line 2"),
         "{err}"
     );
+    // Found by a user audit: with a `_comment` the file was re-serialised before parsing, so
+    // errors pointed at lines of that copy (line 135 for a value on line 4); stored rows
+    // naming uids beyond n, an owner beyond n and epochs going back in time were accepted;
+    // a rate limit of u64::MAX overflowed.
+    let base = |extra: &str| {
+        format!(
+            "{{\"_comment\": [\"a note\",\n  \"spanning lines\"],\n \"n\": 3,\n \"stake\": [1, 2, 3], \"last_update\": [0,0,0], \"block_at_registration\": [0,0,0], \"validator_permit\": [true,true,true]{extra}}}"
+        )
+    };
+    let cases = [
+        (
+            base(",\n \"last_mechanism_step_block\": \"x\", \"epochs\": []"),
+            "at line 5 column 31",
+        ),
+        (
+            base(", \"weights\": [[[1, 5], [99, 5]]], \"epochs\": [{\"block\": 1}]"),
+            "`weights` row 0 names uid 99; expected uids below n = 3",
+        ),
+        (
+            base(", \"owner_uid\": 7, \"epochs\": [{\"block\": 1}]"),
+            "`owner_uid` is 7; expected a uid below n = 3",
+        ),
+        (
+            base(", \"epochs\": [{\"block\": 5}, {\"block\": 4}]"),
+            "`epochs[1].block` is 4, not after the previous epoch's block 5",
+        ),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let file = tmp.join(format!("case{i}.json"));
+        std::fs::write(&file, text).unwrap();
+        let out = subnetlab().arg("epoch").arg(&file).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(want), "{text}\n{err}");
+    }
+    let limited = tmp.join("limited.json");
+    let text = base(
+        ", \"hyperparameters\": {\"weights_rate_limit\": 18446744073709551615}, \"last_update\": [1,1,1], \"epochs\": [{\"block\": 2, \"set_weights\": [{\"uid\": 0, \"block\": 2, \"uids\": [1], \"values\": [1]}]}]",
+    );
+    std::fs::write(&limited, text.replace("\"last_update\": [0,0,0], ", "")).unwrap();
+    let out = ok(subnetlab().arg("epoch").arg(&limited));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("SettingWeightsTooFast: rate limited until block 18446744073709551615")
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

@@ -132,3 +132,24 @@ fn retention_and_frontier_run_small() {
         "a failed experiment leaves no folder"
     );
 }
+
+/// Reported by a user audit: out-of-range options ran to meaningless results with exit 0
+/// (`--kappa 2` clamped, `--bonds-moving-average 2` zeroing every dividend, `--epochs 0`
+/// printing NaN µs). clap now refuses them, naming the option, before anything runs.
+#[test]
+fn out_of_range_options_are_refused() {
+    for args in [
+        &["experiment", "retention", "--kappa", "2"][..],
+        &["experiment", "retention", "--bonds-penalty=-5"],
+        &["experiment", "frontier", "--kappa", "0.5,NaN"],
+        &["experiment", "cases", "--bonds-moving-average", "2"],
+        &["bench", "epoch", "--epochs", "0"],
+        &["compare", "default", "default", "--replicates", "0"],
+        &["run", "default", "--bootstrap", "0"],
+    ] {
+        let out = subnetlab().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("invalid value"), "{args:?}: {stderr}");
+    }
+}

@@ -177,3 +177,80 @@ fn summary_table_lists_roles() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Reported by a user audit: `--out <a folder of the user's files> --force` deleted them, and
+/// `--out <a file> --force` failed half-way after hiding the file. `--force` now replaces only
+/// result folders (and empty ones); anything else is refused before the run, untouched.
+#[test]
+fn force_never_replaces_what_is_not_a_result() {
+    let tmp = tempdir("force-foreign");
+    let args = [
+        "run",
+        "noisy-validators",
+        "--quiet",
+        "--force",
+        "--set",
+        "duration={epochs: 2}",
+        "--out",
+    ];
+    let papers = tmp.join("papers");
+    std::fs::create_dir_all(&papers).unwrap();
+    std::fs::write(papers.join("thesis.txt"), "years of work").unwrap();
+    let refused = subnetlab().args(args).arg(&papers).output().unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("is not a subnetlab result folder"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(papers.join("thesis.txt")).unwrap(),
+        "years of work"
+    );
+
+    let file = tmp.join("notes.txt");
+    std::fs::write(&file, "notes").unwrap();
+    let refused = subnetlab().args(args).arg(&file).output().unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes");
+
+    // An empty folder may be filled.
+    let empty = tmp.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    ok(subnetlab().args(args).arg(&empty));
+    assert!(empty.join("run.json").exists());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Reported by a user audit: a folder named like a built-in scenario (e.g. the result folder of
+/// `run two-subnets --out two-subnets`) hid the built-in: the next run failed with
+/// "Is a directory (os error 21): Is a directory (os error 21)".
+#[test]
+fn a_folder_does_not_hide_a_builtin() {
+    let tmp = tempdir("shadow");
+    std::fs::create_dir_all(tmp.join("two-subnets")).unwrap();
+    let run = [
+        "run",
+        "two-subnets",
+        "--quiet",
+        "--set",
+        "duration={epochs: 1}",
+        "--out",
+        "r",
+    ];
+    ok(subnetlab().current_dir(&tmp).args(run));
+    assert!(tmp.join("r").join("run.json").exists());
+    let other = subnetlab()
+        .current_dir(&tmp)
+        .args(["run", "r"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        stderr.contains("`r` is a folder, not a scenario file"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

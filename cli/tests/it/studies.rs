@@ -92,7 +92,57 @@ fn three_shards_merge_into_the_unsharded_sweep() {
         .output()
         .unwrap();
     assert!(!wrong.status.success());
+    // Found by a user audit: merge trusted folder names. A partition copied over another
+    // merged "24 of 24 runs" with one run twice and one missing; an extra `arm=99` merged
+    // "25 of 24"; a folder without partitions failed naming the temporary folder.
+    let merge_fails = |out: &str, want: &str| {
+        let res = subnetlab()
+            .arg("merge")
+            .arg(&parts)
+            .arg("--out")
+            .arg(tmp.join(out))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert!(!res.status.success() && stderr.contains(want), "{stderr}");
+        assert!(!tmp.join(out).exists());
+    };
+    let stray = parts.join("arm=99/run=0");
+    copy_dir(&parts.join("arm=0/run=0"), &stray);
+    merge_fails("stray", "arm 99 run 0 is not a run of this sweep");
+    std::fs::remove_dir_all(parts.join("arm=99")).unwrap();
+    copy_dir(&parts.join("arm=1/run=1"), &parts.join("arm=0/run=0"));
+    merge_fails("copied", "rows are arm 1 run 1, not arm 0 run 0");
+    let empty = tmp.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::copy(
+        parts.join("scenario.resolved.yaml"),
+        empty.join("scenario.resolved.yaml"),
+    )
+    .unwrap();
+    let res = subnetlab()
+        .arg("merge")
+        .arg(&empty)
+        .arg("--out")
+        .arg(tmp.join("none"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        stderr.contains("no sweep partitions") && !stderr.contains(".tmp-"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Copies the files of folder `from` into `to` (created), replacing what is there.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    let _ = std::fs::remove_dir_all(to);
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
 }
 
 #[test]

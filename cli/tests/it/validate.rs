@@ -51,3 +51,31 @@ fn unknown_scenario_is_a_clear_error() {
             .contains("neither a scenario file nor a built-in scenario")
     );
 }
+
+/// Reported by a user audit: `validate ... | head -1`, `list | head -1` and the like panicked
+/// ("failed printing to stdout: Broken pipe", exit 101) once the reader had gone. Here the
+/// reading end is closed before the command starts, so every write fails.
+#[test]
+fn a_closed_standard_output_is_not_a_crash() {
+    for args in [
+        &["list"][..],
+        &[
+            "validate",
+            "scenarios/default.yaml",
+            "scenarios/two-subnets.yaml",
+        ],
+        &["experiment", "cases", "--list"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = subnetlab()
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

@@ -2,30 +2,39 @@
 //! values (max-upscaled to u16). The I32F32 arithmetic is emulated exactly on integers, so
 //! stored weights are the chain's in both numeric modes.
 
-/// Why the chain refuses a `set_weights` call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why the chain refuses a `set_weights` call (the messages name the chain's error).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejected {
     /// `uids` and `values` differ in length.
+    #[error("WeightVecNotEqualSize: uids and values differ in length")]
     LengthMismatch,
     /// More weights than UIDs.
+    #[error("UidsLengthExceedUidsInSubNet: more weights than UIDs")]
     TooManyWeights,
     /// Stake below `StakeThreshold`.
+    #[error("NotEnoughStakeToSetWeights: stake below StakeThreshold")]
     StakeBelowThreshold,
     /// Fewer than `WeightsSetRateLimit` blocks since `LastUpdate`.
+    #[error("SettingWeightsTooFast: rate limited until block {next_block}")]
     RateLimited {
         /// First block at which a new call is accepted.
         next_block: u64,
     },
     /// Non-self weights without a validator permit.
+    #[error("NeuronNoValidatorPermit: weights on others without a validator permit")]
     NoPermit,
     /// A UID appears twice.
+    #[error("DuplicateUids: a UID appears twice")]
     DuplicateUids,
     /// A UID does not exist.
+    #[error("UidVecContainInvalidOne: a UID does not exist")]
     UidOutOfRange,
     /// Fewer weights than `min(MinAllowedWeights, n)`.
+    #[error("WeightVecLengthIsLow: fewer weights than MinAllowedWeights")]
     TooFewWeights,
     /// The largest normalised weight exceeds `MaxWeightsLimit`.
+    #[error("MaxWeightExceeded: the largest normalised weight exceeds MaxWeightsLimit")]
     MaxWeightExceeded,
 }
 
@@ -75,7 +84,7 @@ pub fn check(rules: &Rules, caller: &Caller, uids: &[u16], values: &[u16]) -> Re
     if caller.last_update != 0 && caller.block.saturating_sub(caller.last_update) < rules.rate_limit
     {
         return Err(Rejected::RateLimited {
-            next_block: caller.last_update + rules.rate_limit,
+            next_block: caller.last_update.saturating_add(rules.rate_limit),
         });
     }
     let self_weight_only = uids.len() == 1 && uids[0] == caller.uid;
@@ -216,6 +225,17 @@ mod tests {
         assert_eq!(
             check(&rules, &caller, &[1, 2], &[1, 1]),
             Err(Rejected::RateLimited { next_block: 150 })
+        );
+        // A rate limit of u64::MAX (an audit's input) refuses without overflowing.
+        let forever = Rules {
+            rate_limit: u64::MAX,
+            ..rules
+        };
+        assert_eq!(
+            check(&forever, &caller, &[1, 2], &[1, 1]),
+            Err(Rejected::RateLimited {
+                next_block: u64::MAX
+            })
         );
         let caller = Caller {
             block: 150,

@@ -631,7 +631,12 @@ impl Simulation {
         }
     }
 
+    /// Appends the network row of `block`, unless that block already has one (a day that ends
+    /// exactly at a halving would otherwise be written twice).
     fn push_network_row(&mut self, block: u64, issuance: u64, segment: EmissionSegment) {
+        if self.world.resource::<Recorder>().0.network.block.last() == Some(&block) {
+            return;
+        }
         let price = self.world.resource::<TaoPrice>().usd;
         let staked = self.total_staked();
         let record = &mut self.world.resource_mut::<Recorder>().0;

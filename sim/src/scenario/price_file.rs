@@ -14,55 +14,82 @@ struct Row {
     usd: f64,
 }
 
+/// Problems reported per file before the rest are summed up in one line.
+const MAX_PROBLEMS: usize = 20;
+
 /// Read `path`: a header naming `day` and `usd`, then one point per row with days ascending
-/// and prices finite and positive. Errors name the file's line.
-pub fn read_points(path: &Path) -> Result<Vec<(f64, f64)>, String> {
+/// and prices finite and positive. Every bad row is reported (up to [`MAX_PROBLEMS`]), each
+/// with the file's line.
+pub fn read_points(path: &Path) -> Result<Vec<(f64, f64)>, Vec<String>> {
+    let file = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| format!("cannot read {}: {}", path.display(), io_message(&e)))?;
+        .map_err(|e| vec![format!("cannot read {file}: {}", io_message(&e))])?;
+    let headers = reader
+        .headers()
+        .cloned()
+        .map_err(|e| vec![format!("cannot read {file}: {}", io_message(&e))])?;
     let mut points: Vec<(f64, f64)> = Vec::new();
-    for row in reader.deserialize::<Row>() {
-        let row = row.map_err(|e| {
-            let line = e
-                .position()
-                .map_or(String::new(), |p| format!(" line {}", p.line()));
-            format!(
-                "{}{line}: expected columns day,usd with numbers ({})",
-                path.display(),
-                strip_position(&e.to_string())
-            )
-        })?;
-        let line = points.len() + 2;
+    let mut problems = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(String::new(), |p| format!(" line {}", p.line()));
+                problems.push(format!("{file}{line}: {}", strip_position(&e.to_string())));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        let row: Row = match record.deserialize(Some(&headers)) {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!(
+                    "{file} line {line}: expected columns day,usd with numbers ({})",
+                    strip_position(&e.to_string())
+                ));
+                continue;
+            }
+        };
         if !(row.usd.is_finite() && row.usd > 0.0) {
-            return Err(format!(
-                "{} line {line}: expected a finite price > 0, got {}",
-                path.display(),
+            problems.push(format!(
+                "{file} line {line}: expected a finite price > 0, got {}",
                 row.usd
             ));
         }
         if !row.day.is_finite() {
-            return Err(format!(
-                "{} line {line}: expected a finite day, got {}",
-                path.display(),
+            problems.push(format!(
+                "{file} line {line}: expected a finite day, got {}",
                 row.day
             ));
+            continue;
         }
         if let Some(&(before, _)) = points.last()
             && row.day.partial_cmp(&before) != Some(std::cmp::Ordering::Greater)
         {
-            return Err(format!(
-                "{} line {line}: expected days in increasing order, got {} after {before}",
-                path.display(),
+            problems.push(format!(
+                "{file} line {line}: expected days in increasing order, got {} after {before}",
                 row.day
             ));
         }
         points.push((row.day, row.usd));
     }
-    if points.is_empty() {
-        return Err(format!("{}: expected at least one point", path.display()));
+    if points.is_empty() && problems.is_empty() {
+        problems.push(format!("{file}: expected at least one point"));
     }
-    Ok(points)
+    if problems.len() > MAX_PROBLEMS {
+        let more = problems.len() - MAX_PROBLEMS;
+        problems.truncate(MAX_PROBLEMS);
+        problems.push(format!("{file}: … and {more} more bad rows"));
+    }
+    if problems.is_empty() {
+        Ok(points)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The message of an open error without csv's wrapping.
@@ -139,7 +166,9 @@ fn inline_one(price: &mut Value, base: &Path, at: &str, problems: &mut Vec<(Stri
                 .collect();
             map.insert("points".into(), Value::Sequence(rows));
         }
-        Err(message) => problems.push((format!("{at}.file"), message)),
+        Err(messages) => {
+            problems.extend(messages.into_iter().map(|m| (format!("{at}.file"), m)));
+        }
     }
 }
 
@@ -167,20 +196,52 @@ mod tests {
         );
     }
 
+    /// Every bad row of a file, each with its line (an audit found only the first reported).
+    #[test]
+    fn every_bad_row_is_reported() {
+        let text = "day,usd\n0,400\n1,abc\n2,-5\n1,300\n4,500\nx,1\n";
+        let e = read_points(&write("many.csv", text)).unwrap_err();
+        assert_eq!(e.len(), 4, "{e:?}");
+        assert!(e[0].contains("line 3") && e[0].contains("day,usd"), "{e:?}");
+        assert!(
+            e[1].contains("line 4: expected a finite price > 0"),
+            "{e:?}"
+        );
+        assert!(
+            e[2].contains("line 5: expected days in increasing order"),
+            "{e:?}"
+        );
+        assert!(e[3].contains("line 7"), "{e:?}");
+        let rows: String = (0..50).map(|d| format!("{d},-1\n")).collect();
+        let e = read_points(&write("worse.csv", &format!("day,usd\n{rows}"))).unwrap_err();
+        assert_eq!(e.len(), MAX_PROBLEMS + 1);
+        assert!(e[MAX_PROBLEMS].contains("and 30 more bad rows"), "{e:?}");
+    }
+
     #[test]
     fn bad_rows_name_their_line() {
-        let e = read_points(&write("text.csv", "day,usd\n0,400\n1,abc\n")).unwrap_err();
+        let e = read_points(&write("text.csv", "day,usd\n0,400\n1,abc\n"))
+            .unwrap_err()
+            .join("\n");
         assert!(e.contains("line 3") && e.contains("day,usd"), "{e}");
-        let e = read_points(&write("order.csv", "day,usd\n5,400\n2,300\n")).unwrap_err();
+        let e = read_points(&write("order.csv", "day,usd\n5,400\n2,300\n"))
+            .unwrap_err()
+            .join("\n");
         assert!(
             e.contains("line 3: expected days in increasing order"),
             "{e}"
         );
-        let e = read_points(&write("price.csv", "day,usd\n0,-1\n")).unwrap_err();
+        let e = read_points(&write("price.csv", "day,usd\n0,-1\n"))
+            .unwrap_err()
+            .join("\n");
         assert!(e.contains("line 2: expected a finite price > 0"), "{e}");
-        let e = read_points(&write("empty.csv", "day,usd\n")).unwrap_err();
+        let e = read_points(&write("empty.csv", "day,usd\n"))
+            .unwrap_err()
+            .join("\n");
         assert!(e.contains("at least one point"), "{e}");
-        let e = read_points(Path::new("/nonexistent/prices.csv")).unwrap_err();
+        let e = read_points(Path::new("/nonexistent/prices.csv"))
+            .unwrap_err()
+            .join("\n");
         assert!(e.contains("cannot read /nonexistent/prices.csv"), "{e}");
     }
 

@@ -23,6 +23,12 @@ fn default_scenario_shows_the_halving_at_the_right_block() {
     assert_eq!(net.block_emission[last_old], 1.0);
     assert_eq!(net.halving_index[last_old], 0);
     let first_new = at(108_000);
+    // Block 108,000 ends day 15 as well as starting the new rate: one row, not two (an audit
+    // found the row written twice).
+    assert!(
+        net.block.windows(2).all(|w| w[0] < w[1]),
+        "network rows must have distinct, increasing blocks"
+    );
     assert_eq!(net.block_emission[first_new], 0.5);
     assert_eq!(net.halving_index[first_new], 1);
     assert_eq!(

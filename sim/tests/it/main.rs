@@ -8,6 +8,7 @@ mod economics;
 mod halving;
 mod numeric_modes;
 mod owner;
+mod readme;
 mod registration;
 mod root_stake;
 mod scenarios;

@@ -31,37 +31,64 @@ const LAST_TERM: i64 = FRAC as i64 - 1;
 /// returns `Err`: the series sum overflowing I32F32 (arguments beyond ±20.8885…, just past
 /// `exp_safe`'s clamp), or `I32F32::min_value()`, whose negation overflows.
 pub fn exp_fixed(x: I32F32) -> Option<I32F32> {
-    let bits = x.to_bits();
-    if bits == 0 {
-        return Some(I32F32::from_bits(ONE_BITS));
+    exp_fixed_lanes([x])[0]
+}
+
+/// [`exp_fixed`] of `N` arguments, bit for bit: the series advance side by side, so the
+/// processor overlaps their multiply–divide chains, where one series alone waits on each
+/// step (liquid alpha evaluates thousands per epoch).
+pub fn exp_fixed_lanes<const N: usize>(x: [I32F32; N]) -> [Option<I32F32>; N] {
+    // Per lane: the argument's magnitude, the partial sum, the last term (0 once the series
+    // has ended: later steps then add 0, the same as stopping), and the answer so far.
+    let (mut z, mut sum, mut term) = ([0i64; N], [0i64; N], [0i64; N]);
+    let mut answer = [None; N];
+    let mut series = [false; N];
+    for i in 0..N {
+        let bits = x[i].to_bits();
+        if bits == 0 {
+            answer[i] = Some(I32F32::from_bits(ONE_BITS));
+        } else if bits == ONE_BITS {
+            answer[i] = Some(EXP_ONE);
+        } else if let Some(m) = bits.checked_abs()
+            && let Some(s) = m.checked_add(ONE_BITS)
+        {
+            (z[i], sum[i], term[i], series[i]) = (m, s, m, true);
+        }
     }
-    if bits == ONE_BITS {
-        return Some(EXP_ONE);
-    }
-    let negative = bits < 0;
-    let z = if negative { bits.checked_neg()? } else { bits };
-    let mut sum = z.checked_add(ONE_BITS)?;
-    let mut term = z;
     for k in 2..=LAST_TERM {
-        // term × z, floored (both are non-negative, so floor = truncation), overflow → None.
-        let product = (i128::from(term) * i128::from(z)) >> FRAC;
-        term = i64::try_from(product).ok()?;
-        // ÷ k, truncated: dividing two I32F32 values with 32 fraction bits each cancels the
-        // scale, so this is the integer division of the bits.
-        term = div_small(term, k);
-        if term == 0 {
-            // Every later term is 0 too (0 × z floors to 0): the sum is final. Exact, and
+        let mut running = false;
+        for i in 0..N {
+            // term × z, floored (both are non-negative, so floor = truncation); an overflow
+            // of the product or of the sum ends the lane without an answer.
+            let product = (i128::from(term[i]) * i128::from(z[i])) >> FRAC;
+            // ÷ k, truncated: dividing two I32F32 values with 32 fraction bits each cancels
+            // the scale, so this is the integer division of the bits.
+            let next = i64::try_from(product).ok().map(|p| div_small(p, k));
+            match next.and_then(|t| sum[i].checked_add(t).map(|s| (t, s))) {
+                Some((t, s)) => (term[i], sum[i]) = (t, s),
+                None => (term[i], series[i]) = (0, false),
+            }
+            running |= term[i] != 0;
+        }
+        if !running {
+            // Every later term is 0 too (0 × z floors to 0): the sums are final. Exact, and
             // it ends the series early for small arguments.
             break;
         }
-        sum = sum.checked_add(term)?;
     }
-    if negative {
-        // 1 / sum, truncated: (1 << 32 << 32) / sum, which fits because sum >= 1.
-        let quotient = (i128::from(ONE_BITS) << FRAC) / i128::from(sum);
-        sum = i64::try_from(quotient).ok()?;
+    for i in 0..N {
+        if !series[i] {
+            continue;
+        }
+        answer[i] = if x[i].to_bits() < 0 {
+            // 1 / sum, truncated: (1 << 32 << 32) / sum, which fits because sum >= 1.
+            let quotient = (i128::from(ONE_BITS) << FRAC) / i128::from(sum[i]);
+            i64::try_from(quotient).ok().map(I32F32::from_bits)
+        } else {
+            Some(I32F32::from_bits(sum[i]))
+        };
     }
-    Some(I32F32::from_bits(sum))
+    answer
 }
 
 /// `term / k` for the series' `k` in `2..=31`, truncated: the same as the `/` it replaces,
@@ -83,19 +110,27 @@ fn div_small(term: i64, k: i64) -> i64 {
 /// `exp_safe`: clamp the argument to `[−20, 20]`, then [`exp_fixed`]; if that failed (it cannot
 /// inside the clamp), 0 for a non-positive argument and `I32F32::max_value()` otherwise.
 pub fn exp_safe(x: I32F32) -> I32F32 {
+    exp_safe_lanes([x])[0]
+}
+
+/// [`exp_safe`] of `N` arguments, bit for bit (see [`exp_fixed_lanes`]).
+pub fn exp_safe_lanes<const N: usize>(x: [I32F32; N]) -> [I32F32; N] {
     let bound = I32F32::from_bits(20 * ONE_BITS);
-    let clamped = if x < -bound {
-        -bound
-    } else if bound < x {
-        bound
-    } else {
-        x
-    };
-    match exp_fixed(clamped) {
+    let clamped = x.map(|x| {
+        if x < -bound {
+            -bound
+        } else if bound < x {
+            bound
+        } else {
+            x
+        }
+    });
+    let values = exp_fixed_lanes(clamped);
+    std::array::from_fn(|i| match values[i] {
         Some(value) => value,
-        None if clamped <= I32F32::from_bits(0) => I32F32::from_bits(0),
+        None if clamped[i] <= I32F32::from_bits(0) => I32F32::from_bits(0),
         None => I32F32::max_value(),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -195,6 +230,31 @@ mod tests {
         #[test]
         fn matches_crate_in_range(bits in -(22 * ONE_BITS)..=(22 * ONE_BITS)) {
             prop_assert_eq!(exp_fixed(fx(bits)), crate_exp(fx(bits)));
+        }
+
+        /// Side by side, each lane equals the crate's `exp` on its own: lanes that end early,
+        /// overflow or take a special case do not disturb the others.
+        #[test]
+        fn lanes_match_crate(
+            near in proptest::array::uniform8(-(22 * ONE_BITS)..=(22 * ONE_BITS)),
+            far in proptest::array::uniform4(any::<i64>()),
+            special in proptest::array::uniform4(prop_oneof![
+                Just(0), Just(ONE_BITS), Just(-ONE_BITS), Just(i64::MIN), Just(1), Just(-1)
+            ]),
+        ) {
+            let mixed: [i64; 16] = std::array::from_fn(|i| match i {
+                0..8 => near[i],
+                8..12 => far[i - 8],
+                _ => special[i - 12],
+            });
+            let got = exp_fixed_lanes(mixed.map(fx));
+            for (&bits, got) in mixed.iter().zip(got) {
+                prop_assert_eq!(got, crate_exp(fx(bits)));
+            }
+            let safe = exp_safe_lanes(near.map(fx));
+            for (&bits, safe) in near.iter().zip(safe) {
+                prop_assert_eq!(safe, exp_safe(fx(bits)));
+            }
         }
 
         /// exp_safe never panics and is never negative.

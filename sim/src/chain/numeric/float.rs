@@ -91,6 +91,10 @@ impl Num for f64 {
         super::exp_f64(self.clamp(-20.0, 20.0))
     }
 
+    fn exp_safe_lanes<const N: usize>(x: [f64; N]) -> [f64; N] {
+        super::exp_f64_lanes(x.map(|x| x.clamp(-20.0, 20.0)))
+    }
+
     fn round_away(self) -> f64 {
         // `f64::round` rounds half away from zero, like the fixed-point `round`.
         self.round()

@@ -95,10 +95,13 @@ pub trait Num: Copy + PartialEq + PartialOrd + Default + Debug + Send + Sync + '
     }
     /// `exp_safe`: `exp` of the argument clamped to `[−20, 20]`. On chain this is the truncated
     /// Taylor series of `substrate_fixed::transcendental::exp` (see
-    /// [`exp_safe`](super::exp_safe)); in float mode it is [`exp_f64`](super::exp_f64). They differ noticeably
-    /// only far from 0 (e^20: 481,239,357.7 on chain vs 485,165,195.4) and at exactly 1 (the
-    /// chain returns `e` rounded to 23 fraction bits).
+    /// [`exp_safe`](super::exp_safe)); in float mode it is [`exp_f64`](super::exp_f64). They
+    /// differ noticeably only far from 0 (e^20: 481,239,357.7 on chain vs 485,165,195.4) and at
+    /// exactly 1 (the chain returns `e` rounded to 23 fraction bits).
     fn exp_safe(self) -> Self;
+    /// [`Num::exp_safe`] of `N` values, bit for bit; both modes evaluate the lanes side by side,
+    /// which is much faster than one at a time (liquid alpha needs thousands per epoch).
+    fn exp_safe_lanes<const N: usize>(x: [Self; N]) -> [Self; N];
     /// `round()`: to the nearest integer, ties away from zero. Saturates where the chain's
     /// release build would wrap (only within 0.5 of the type's range).
     fn round_away(self) -> Self;

@@ -32,13 +32,35 @@ fn combined_diff<T: Num>(consensus: T, weight: T, bond: T) -> T {
 
 /// `low + σ(diff) (high − low)`, clamped, with `σ = 1 / (1 + e^{−s (diff − 0.5) / 100})`.
 fn sigmoid_rate<T: Num>(diff: T, low: T, high: T, steepness: T) -> T {
-    let z = steepness
-        .sat_div(T::from_i64(-100))
-        .sat_mul(diff.sat_sub(T::from_f64(0.5)));
-    let sigmoid = T::ONE.sat_div(T::ONE.sat_add(z.exp_safe()));
-    low.sat_add(sigmoid.sat_mul(high.sat_sub(low)))
-        .clamp_value(low, high)
+    sigmoid_rates(
+        [diff],
+        Liquid {
+            low,
+            high,
+            steepness,
+        },
+    )[0]
 }
+
+/// [`sigmoid_rate`] of `N` differences, bit for bit, their `exp`s evaluated side by side
+/// ([`Num::exp_safe_lanes`]).
+fn sigmoid_rates<T: Num, const N: usize>(diff: [T; N], liquid: Liquid<T>) -> [T; N] {
+    let Liquid {
+        low,
+        high,
+        steepness,
+    } = liquid;
+    let slope = steepness.sat_div(T::from_i64(-100));
+    let e = T::exp_safe_lanes(diff.map(|d| slope.sat_mul(d.sat_sub(T::from_f64(0.5)))));
+    e.map(|e| {
+        let sigmoid = T::ONE.sat_div(T::ONE.sat_add(e));
+        low.sat_add(sigmoid.sat_mul(high.sat_sub(low)))
+            .clamp_value(low, high)
+    })
+}
+
+/// Rates evaluated side by side in [`ema_liquid_row`].
+const RATE_LANES: usize = 8;
 
 /// Liquid-alpha parameters in `T`.
 #[derive(Clone, Copy)]
@@ -52,34 +74,60 @@ struct Liquid<T> {
 /// computing each rate only where it is used: the result has an entry only where the new row
 /// has one, and there it reads the rate and the old bond of that column alone, so the rates of
 /// all other columns (most of the chain's n × n sigmoid evaluations) cannot matter. Equal to
-/// `ema_alpha_row` over the full rate row (tested). `old` is the old row scattered densely;
-/// `memo` remembers the last `(diff, rate)`, since many entries share `diff = 0`.
+/// `ema_alpha_row` over the full rate row (tested). `old` is the old row scattered densely.
+///
+/// Agreeing with consensus (`diff = 0`) is the common case, and its rate is `at_zero`; the
+/// other entries' rates are evaluated [`RATE_LANES`] at a time.
 fn ema_liquid_row<T: Num>(
     new: &[(u16, T)],
     old: &[T],
     consensus: &[T],
-    liquid: Liquid<T>,
-    memo: &mut Option<(T, T)>,
+    (liquid, at_zero): (Liquid<T>, T),
+    scratch: &mut RateScratch<T>,
 ) -> Row<T> {
-    new.iter()
-        .filter_map(|&(j, w)| {
-            let col = usize::from(j);
-            let (&c, &b) = (consensus.get(col)?, old.get(col)?);
-            let diff = combined_diff(c, w, b);
-            let a = match *memo {
-                Some((d, a)) if d == diff => a,
-                _ => {
-                    let a = sigmoid_rate(diff, liquid.low, liquid.high, liquid.steepness);
-                    *memo = Some((diff, a));
-                    a
-                }
-            };
+    let RateScratch { entries, pending } = scratch;
+    // Each kept entry's index in `new` and its rate (its `diff` until the rate is in);
+    // entries outside `consensus` or `old` are dropped as the chain's `get` drops them.
+    entries.clear();
+    entries.extend(new.iter().enumerate().filter_map(|(e, &(j, w))| {
+        let col = usize::from(j);
+        let (&c, &b) = (consensus.get(col)?, old.get(col)?);
+        Some((e, combined_diff(c, w, b)))
+    }));
+    pending.clear();
+    for (r, (_, diff)) in entries.iter_mut().enumerate() {
+        if diff.is_zero() {
+            *diff = at_zero;
+        } else {
+            pending.push(r);
+        }
+    }
+    for block in pending.chunks(RATE_LANES) {
+        let diffs = std::array::from_fn(|k| block.get(k).map_or(T::ZERO, |&r| entries[r].1));
+        let rates: [T; RATE_LANES] = sigmoid_rates(diffs, liquid);
+        for (&r, &a) in block.iter().zip(&rates) {
+            entries[r].1 = a;
+        }
+    }
+    entries
+        .iter()
+        .filter_map(|&(e, a)| {
+            let (j, w) = new[e];
+            let b = old[usize::from(j)];
             let decayed = T::ONE.sat_sub(a).sat_mul(b);
             let inc = a.sat_mul(w).max_of(T::ZERO);
             let v = decayed.sat_add(inc).min_of(T::ONE);
             (v > T::ZERO).then_some((j, v))
         })
         .collect()
+}
+
+/// Buffers of [`ema_liquid_row`], kept across rows.
+struct RateScratch<T> {
+    /// `(index in the row, rate)` of each entry that bonds.
+    entries: Vec<(usize, T)>,
+    /// Positions in `entries` whose rate needs the sigmoid.
+    pending: Vec<usize>,
 }
 
 /// Reads stored bonds and drops those to uids registered since the last epoch
@@ -134,7 +182,12 @@ pub(crate) fn yuma3<T: Num>(
             high: T::from_u16_proportion(params.alpha_high),
             steepness: T::from_i64(i64::from(params.alpha_sigmoid_steepness)),
         };
-        let (mut b, mut memo) = (vec![T::ZERO; n], None);
+        let at_zero = sigmoid_rate(T::ZERO, liquid.low, liquid.high, liquid.steepness);
+        let mut b = vec![T::ZERO; n];
+        let mut scratch = RateScratch {
+            entries: Vec::new(),
+            pending: Vec::new(),
+        };
         weights_for_bonds
             .iter()
             .zip(&old)
@@ -143,7 +196,7 @@ pub(crate) fn yuma3<T: Num>(
                     return Vec::new();
                 }
                 scatter(b_row, &mut b);
-                ema_liquid_row(w_row, &b, consensus, liquid, &mut memo)
+                ema_liquid_row(w_row, &b, consensus, (liquid, at_zero), &mut scratch)
             })
             .collect()
     } else {
@@ -230,7 +283,8 @@ mod tests {
         type F = I32F32;
         let cell = || prop::option::of(prop_oneof![Just(0u16), any::<u16>()]);
         let strategy = (
-            prop::collection::vec((cell(), cell(), any::<u16>()), 1..12),
+            // Rows beyond `RATE_LANES` entries take several blocks of rates.
+            prop::collection::vec((cell(), cell(), any::<u16>()), 1..30),
             (any::<u16>(), any::<u16>(), -3000i64..3000),
         );
         proptest!(|((cells, (a, b, s)) in strategy)| {
@@ -250,7 +304,9 @@ mod tests {
                 .collect();
             let eager = ema_alpha_row(&new, &old, &alpha, &mut Vec::new());
             let liquid = Liquid { low, high, steepness };
-            let lazy = ema_liquid_row(&new, &bd, &consensus, liquid, &mut None);
+            let at_zero = sigmoid_rate(F::ZERO, low, high, steepness);
+            let mut scratch = RateScratch { entries: Vec::new(), pending: Vec::new() };
+            let lazy = ema_liquid_row(&new, &bd, &consensus, (liquid, at_zero), &mut scratch);
             prop_assert_eq!(lazy, eager);
         });
     }
