@@ -150,6 +150,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     }
     let mut scenario = scenario.ok_or_else(|| invalid(Vec::new()))?;
     scenario.resolve();
+    scenario.drop_late_changes();
     Ok(scenario)
 }
 

@@ -1117,6 +1117,21 @@ impl Scenario {
         span(self.first_tempo(), blocks, epochs, days, years)
     }
 
+    /// Drop the timeline changes at or after the end of the run (left by a `--set
+    /// duration=...` that shortened it): they never apply, and without them the resolved
+    /// scenario states what the run used and loads again. Not when a sweep varies the
+    /// duration, where a longer point may reach them.
+    pub fn drop_late_changes(&mut self) {
+        let duration_swept = self.sweep.as_ref().is_some_and(|w| {
+            w.paths()
+                .any(|p| p == "duration" || p.starts_with("duration."))
+        });
+        if !duration_swept {
+            let (end, tempo) = (self.duration_blocks(), self.first_tempo());
+            self.timeline.retain(|c| c.at.blocks(tempo) < end);
+        }
+    }
+
     /// Fill every derived default in place (netuids, names, activity cutoffs, update intervals),
     /// so that the serialised scenario states everything the run used.
     pub fn resolve(&mut self) {

@@ -120,3 +120,16 @@ fn disruptions_beyond_the_subnet_and_changes_after_the_end_are_refused() {
     assert!(lines(&set("block: 7199"), &[]).is_empty());
     assert!(lines(&set("day: 100"), &["duration={days: 0.5}"]).is_empty());
 }
+
+/// A run shortened by `--set duration=...` skips its late changes, and its resolved scenario
+/// (`scenario.resolved.yaml`, which `merge`, `report` and a re-run load without overrides)
+/// drops them, so that it loads again: `two-subnets.yaml` changes subnet 2 at day 4.
+#[test]
+fn a_shortened_run_resolves_without_its_late_changes() {
+    let s = crate::example("two-subnets.yaml", &["duration={days: 1}"]);
+    assert!(s.timeline.is_empty(), "{:?}", s.timeline);
+    let again = load_str("scenario.resolved.yaml", &s.to_yaml(), &[]).unwrap();
+    assert_eq!(again, s);
+    let full = crate::example("two-subnets.yaml", &[]);
+    assert_eq!(full.timeline.len(), 1);
+}
