@@ -648,10 +648,12 @@ pub fn late_changes(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, change) in s.timeline.iter().enumerate() {
         let at = &change.at;
-        let field = match (at.block, at.epoch, at.day) {
-            (Some(_), None, None) => "block",
-            (None, Some(_), None) => "epoch",
-            (None, None, Some(_)) => "day",
+        let (field, given) = match (at.block, at.epoch, at.day) {
+            (Some(b), None, None) => ("block", b.to_string()),
+            (None, Some(e), None) => ("epoch", e.to_string()),
+            // 1e300 as written, not as 301 digits.
+            (None, None, Some(d)) if d.abs() >= 1e9 => ("day", format!("{d:e}")),
+            (None, None, Some(d)) => ("day", d.to_string()),
             _ => continue, // not exactly one: reported by `timeline`
         };
         let offset = s.offset_blocks(at);
@@ -659,7 +661,7 @@ pub fn late_changes(s: &Scenario) -> Vec<(String, String)> {
             out.push((
                 format!("timeline[{i}].at.{field}"),
                 format!(
-                    "expected a moment before the end of the run ({end} blocks), got block {offset}: a change at or after the end never applies"
+                    "expected a moment before the end of the run ({end} blocks), got {field} {given} (block {offset}): a change at or after the end never applies"
                 ),
             ));
         }

@@ -112,7 +112,7 @@ fn disruptions_beyond_the_subnet_and_changes_after_the_end_are_refused() {
     assert_eq!(
         lines(&set("day: 100"), &[]),
         [
-            "t.yaml:7:16: timeline[0].at.day: expected a moment before the end of the run (7200 blocks), got block 720000: a change at or after the end never applies"
+            "t.yaml:7:16: timeline[0].at.day: expected a moment before the end of the run (7200 blocks), got day 100 (block 720000): a change at or after the end never applies"
         ]
     );
     assert_eq!(lines(&set("day: 1e300"), &[]).len(), 1);
