@@ -4,6 +4,7 @@
 use super::adversary::{Adversary, Tactic};
 use super::miner::ServedQuality;
 use super::standard_normal;
+use crate::chain::numeric::round_to_u16;
 use crate::chain::set_weights::{self, Caller, max_upscale_u16};
 use crate::chain::yuma::SparseRow;
 use crate::engine::Event;
@@ -161,7 +162,7 @@ pub fn set_weights(
         return;
     }
     let uids: Vec<u16> = row.iter().map(|(j, _)| *j).collect();
-    let values: Vec<u16> = row.iter().map(|(_, w)| w.round() as u16).collect();
+    let values: Vec<u16> = row.iter().map(|(_, w)| round_to_u16(*w)).collect();
     let caller = Caller {
         uid: me.uid,
         n: metagraph.uids.len() as u16,

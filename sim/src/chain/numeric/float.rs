@@ -141,3 +141,56 @@ fn zero_divisor(numerator: f64) -> f64 {
         0.0
     }
 }
+
+/// `v.round().clamp(0.0, 65_535.0) as u16` (NaN → 0), bit for bit, without calling libm:
+/// on baseline x86-64 `f64::round` is a call (its instruction needs SSE4.1), and validators
+/// round every weight they send. The fraction `v − ⌊v⌋` of a float is exact, so comparing it
+/// with one half rounds halves away from zero exactly as `round` does.
+#[inline]
+pub fn round_to_u16(v: f64) -> u16 {
+    let v = v.clamp(0.0, 65_535.0);
+    let whole = v as u16; // truncation; NaN → 0
+    let up = v - f64::from(whole) >= 0.5;
+    whole + u16::from(up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_to_u16;
+    use proptest::prelude::*;
+
+    fn reference(v: f64) -> u16 {
+        v.round().clamp(0.0, 65_535.0) as u16
+    }
+
+    #[test]
+    fn rounds_halves_away_from_zero_and_clamps() {
+        let cases = [
+            (0.0, 0),
+            (0.5, 1),
+            (0.499_999_999_999_999_94, 0),
+            (2.5, 3),
+            (65_534.5, 65_535),
+            (65_535.4, 65_535),
+            (1e300, 65_535),
+            (-0.4, 0),
+            (-7.0, 0),
+            (f64::NAN, 0),
+            (f64::INFINITY, 65_535),
+            (f64::NEG_INFINITY, 0),
+        ];
+        for (v, want) in cases {
+            assert_eq!(round_to_u16(v), want, "{v}");
+            assert_eq!(reference(v), want, "{v}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn equals_round_then_clamp(bits in any::<u64>(), v in -10.0f64..70_000.0) {
+            let x = f64::from_bits(bits);
+            prop_assert_eq!(round_to_u16(x), reference(x));
+            prop_assert_eq!(round_to_u16(v), reference(v));
+        }
+    }
+}

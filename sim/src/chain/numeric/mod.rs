@@ -31,6 +31,7 @@ mod agreement;
 pub use block_emission::{LogarithmFailed, block_emission_for_issuance};
 pub use exp::{E_I9F23_BITS, EXP_ONE, exp_fixed, exp_fixed_lanes, exp_safe, exp_safe_lanes};
 pub use exp_f64::{exp_f64, exp_f64_lanes};
+pub use float::round_to_u16;
 pub use log2::log2_fixed;
 pub use num::Num;
 /// The chain's fixed-point types, re-exported so that epoch code need not name the crate.

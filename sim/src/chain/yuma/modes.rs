@@ -21,7 +21,7 @@ pub(crate) struct ChainBuffers {
 
 /// A value that stands for a u16, rounded and clamped (NaN → 0).
 fn u16_of(v: f64) -> u16 {
-    v.round().clamp(0.0, 65_535.0) as u16
+    crate::chain::numeric::round_to_u16(v)
 }
 
 impl EpochWorkspace {
