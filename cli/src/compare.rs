@@ -52,6 +52,14 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let replicates = args
         .replicates
         .unwrap_or_else(|| scenarios.iter().map(|s| s.replicates).max().unwrap_or(1));
+    let total = u64::from(replicates) * scenarios.len() as u64;
+    if total > subnetlab_sim::scenario::limits::MAX_RUNS {
+        bail!(
+            "--replicates {replicates} × {} arms is {total} runs; expected at most {} (scenario::limits::MAX_RUNS)",
+            scenarios.len(),
+            subnetlab_sim::scenario::limits::MAX_RUNS
+        );
+    }
     let mut base = scenarios[0].clone();
     base.seed = seed;
     base.replicates = replicates;

@@ -152,4 +152,17 @@ fn out_of_range_options_are_refused() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("invalid value"), "{args:?}: {stderr}");
     }
+    // The audit's 4e9 replicates aborted out of memory; the study's run bound applies.
+    let out = subnetlab()
+        .args([
+            "compare",
+            "default",
+            "default",
+            "--replicates",
+            "4000000000",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("expected at most 1000000"), "{stderr}");
 }
