@@ -2,20 +2,33 @@
 //! `(field path, what was expected)`.
 
 mod adversary;
+mod network;
+mod study;
+mod timeline;
 
-use super::limits::{
-    MAX_DURATION_BLOCKS, MAX_END_BLOCK, MAX_NETWORK_UIDS, MAX_RUNS, MAX_SWEEP_POINTS,
-    MAX_UIDS_PER_SUBNET,
-};
+use super::limits::{MAX_DURATION_BLOCKS, MAX_END_BLOCK, MAX_NETWORK_UIDS, MAX_UIDS_PER_SUBNET};
 use super::{Distribution, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 use adversary::{adapt, adversaries};
+use network::{coinbase, economics, pool, price, schedule};
+use study::study;
+pub(super) use timeline::late_changes;
+use timeline::timeline;
 
 /// All range and consistency problems of `s`.
 pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut bad = |path: String, msg: String| out.push((path, msg));
+    run(s, &mut bad);
+    network(s, &mut bad);
+    subnets(s, &mut bad);
+    timeline(s, &mut bad);
+    study(s, &mut bad);
+    out
+}
 
+/// The run: its name, duration and start.
+fn run(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     if s.name.is_empty()
         || !s
             .name
@@ -87,8 +100,13 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             ),
         );
     }
+}
 
-    price(&s.network.tao_price, &mut bad);
+/// The network: the TAO price, the stake threshold, the emission schedule, the coinbase and
+/// the stakers.
+fn network(s: &Scenario, bad: &mut impl FnMut(String, String)) {
+    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    price(&s.network.tao_price, bad);
     if !(s.network.stake_threshold.is_finite()
         && (0.0..=max_tao).contains(&s.network.stake_threshold))
     {
@@ -100,8 +118,8 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             ),
         );
     }
-    schedule(&s.network.emission, &mut bad);
-    coinbase(&s.network.coinbase, &mut bad);
+    schedule(&s.network.emission, bad);
+    coinbase(&s.network.coinbase, bad);
     if let Some(st) = &s.network.stakers {
         let at = "network.stakers";
         if !s.network.coinbase.pools {
@@ -110,7 +128,7 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 "expected `network.coinbase.pools: true` (stakers stake through the pools)".into(),
             );
         }
-        distribution(&mut bad, &format!("{at}.wallet"), &st.wallet, st.count);
+        distribution(bad, &format!("{at}.wallet"), &st.wallet, st.count);
         if st.interval == 0 {
             bad(format!("{at}.interval"), "expected at least 1 block".into());
         }
@@ -129,6 +147,11 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             );
         }
     }
+}
+
+/// Every subnet: netuids, shares, pools, hyperparameters, populations, adversaries; and the
+/// subnets together (UIDs in all, emission shares).
+fn subnets(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     if s.subnets.is_empty() {
         bad("subnets".into(), "expected at least one subnet".into());
     }
@@ -158,9 +181,9 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             );
         }
 
-        pool(&subnet.pool, &at("pool"), &mut bad);
+        pool(&subnet.pool, &at("pool"), bad);
         if let Some(e) = &subnet.economics {
-            economics(e, &at("economics"), &mut bad);
+            economics(e, &at("economics"), bad);
         }
 
         let hp = &subnet.hyperparameters;
@@ -269,10 +292,10 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
                 _ => {}
             }
         }
-        validators(&mut bad, &at("validators"), v);
-        root_stakes(s, i, &mut bad);
-        miners(&mut bad, &at("miners"), &subnet.miners);
-        adversaries(s, i, &mut bad);
+        validators(bad, &at("validators"), v);
+        root_stakes(s, i, bad);
+        miners(bad, &at("miners"), &subnet.miners);
+        adversaries(s, i, bad);
         if !(1..=100).contains(&hp.commit_reveal.reveal_period) {
             bad(
                 at("hyperparameters.commit_reveal.reveal_period"),
@@ -333,9 +356,6 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
             "expected at least one subnet with emission_share > 0".into(),
         );
     }
-    timeline(s, &mut bad);
-    study(s, &mut bad);
-    out
 }
 
 /// A subnet's validators hold part of the network's root stake, never more than all of it:
@@ -472,549 +492,3 @@ const CHANGEABLE: [&str; 4] = [
     ".validators.strategy.",
     ".miners.strategy.",
 ];
-
-/// Each change must be well-timed and touch only fields that can change mid-run, and the
-/// scenario after each change (in time order) must itself be valid.
-fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
-    let mut order: Vec<usize> = (0..s.timeline.len()).collect();
-    order.sort_by_key(|&i| (s.offset_blocks(&s.timeline[i].at), i));
-    // Resolve first, so derived defaults (update intervals) are those of the start, as in a run.
-    let mut current = s.clone();
-    current.resolve();
-    for i in order {
-        let change = &s.timeline[i];
-        let at = &change.at;
-        let given = [at.block.is_some(), at.epoch.is_some(), at.day.is_some()]
-            .iter()
-            .filter(|g| **g)
-            .count();
-        if given != 1 {
-            bad(
-                format!("timeline[{i}].at"),
-                format!("expected exactly one of block, epoch, day; got {given}"),
-            );
-        }
-        if let Some(d) = at.day
-            && !(d.is_finite() && d >= 0.0)
-        {
-            bad(
-                format!("timeline[{i}].at.day"),
-                format!("expected a finite number >= 0, got {d}"),
-            );
-        }
-        if change.set.is_empty()
-            && change.register.is_empty()
-            && change.outage.is_empty()
-            && change.remove.is_empty()
-        {
-            bad(
-                format!("timeline[{i}]"),
-                "expected `set`, `register`, `outage` and/or `remove`".into(),
-            );
-        }
-        disruptions(i, change, &current, bad);
-        for (w, wave) in change.register.iter().enumerate() {
-            let at = format!("timeline[{i}].register[{w}]");
-            if wave.subnet >= s.subnets.len() {
-                bad(
-                    format!("{at}.subnet"),
-                    format!(
-                        "expected a subnet index below {}, got {}",
-                        s.subnets.len(),
-                        wave.subnet
-                    ),
-                );
-            }
-            if wave.validators.is_none() && wave.miners.is_none() {
-                bad(at.clone(), "expected `validators` and/or `miners`".into());
-            }
-            if let Some(v) = &wave.validators {
-                validators(bad, &format!("{at}.validators"), v);
-            }
-            if let Some(m) = &wave.miners {
-                miners(bad, &format!("{at}.miners"), m);
-            }
-        }
-        let mut allowed = true;
-        for path in change.set.keys() {
-            if path == "network.coinbase.pools" || path.starts_with("network.coinbase.pools.") {
-                allowed = false;
-                bad(
-                    format!("timeline[{i}].set"),
-                    "`network.coinbase.pools` cannot change during a run (pools exist from the start or not at all)".into(),
-                );
-                continue;
-            }
-            // Cohorts and operators are set at the start: a change to them could not reach the
-            // running agents.
-            let fixed = path.contains(".cohorts") || path.contains(".operators");
-            let on_subnet = path.starts_with("subnets[")
-                && !fixed
-                && CHANGEABLE.iter().any(|c| path.contains(c));
-            if !(on_subnet || path.starts_with("network.")) {
-                allowed = false;
-                bad(
-                    format!("timeline[{i}].set"),
-                    format!(
-                        "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy. (cohorts and operators are fixed at the start)"
-                    ),
-                );
-            }
-        }
-        if !allowed {
-            continue;
-        }
-        match current.with_change(i) {
-            Err(e) => bad(format!("timeline[{i}].set"), format!("cannot apply: {e}")),
-            Ok(next) => {
-                let mut after = next.clone();
-                after.timeline.clear();
-                let found = problems(&after);
-                // Report what this change broke; a broken state is not carried to later changes.
-                let own: Vec<_> = found
-                    .iter()
-                    .filter(|(p, _)| change.set.keys().any(|k| p.starts_with(k.as_str())))
-                    .collect();
-                for (path, message) in if own.is_empty() {
-                    found.iter().take(1).collect()
-                } else {
-                    own
-                } {
-                    bad(
-                        format!("timeline[{i}].set"),
-                        format!("after this change, {path}: {message}"),
-                    );
-                }
-                if found.is_empty() {
-                    current = next;
-                }
-            }
-        }
-    }
-}
-
-/// A change's outages and removals: each names a subnet that exists and UIDs below its
-/// `max_allowed_uids` at that moment (`current`: the scenario after the earlier changes).
-fn disruptions(
-    i: usize,
-    change: &super::Change,
-    current: &Scenario,
-    bad: &mut impl FnMut(String, String),
-) {
-    let outages = change
-        .outage
-        .iter()
-        .enumerate()
-        .map(|(k, o)| ("outage", k, o.subnet, &o.uids));
-    let removals = change
-        .remove
-        .iter()
-        .enumerate()
-        .map(|(k, r)| ("remove", k, r.subnet, &r.uids));
-    for (field, k, subnet, uids) in outages.chain(removals) {
-        let at = format!("timeline[{i}].{field}[{k}]");
-        let Some(target) = current.subnets.get(subnet) else {
-            bad(
-                format!("{at}.subnet"),
-                format!(
-                    "expected a subnet index below {}, got {subnet}",
-                    current.subnets.len()
-                ),
-            );
-            continue;
-        };
-        let max = target.hyperparameters.max_allowed_uids;
-        for (u, uid) in uids.iter().enumerate() {
-            if *uid >= max {
-                bad(
-                    format!("{at}.uids[{u}]"),
-                    format!(
-                        "expected a UID below subnets[{subnet}]'s max_allowed_uids ({max}), got {uid}"
-                    ),
-                );
-            }
-        }
-    }
-}
-
-/// Timeline changes at or after the end of the run: such a change never applies, so it is a
-/// mistake in the scenario (the loader skips this check when `--set` or a sweep changes the
-/// duration: shortening a run is how a quick look is taken, and then late changes are moot).
-pub fn late_changes(s: &Scenario) -> Vec<(String, String)> {
-    let end = s.duration_blocks();
-    if end == 0 || end > MAX_DURATION_BLOCKS {
-        return Vec::new(); // the duration's own problem is reported
-    }
-    let mut out = Vec::new();
-    for (i, change) in s.timeline.iter().enumerate() {
-        let at = &change.at;
-        let (field, given) = match (at.block, at.epoch, at.day) {
-            (Some(b), None, None) => ("block", b.to_string()),
-            (None, Some(e), None) => ("epoch", e.to_string()),
-            // 1e300 as written, not as 301 digits.
-            (None, None, Some(d)) if d.abs() >= 1e9 => ("day", format!("{d:e}")),
-            (None, None, Some(d)) => ("day", d.to_string()),
-            _ => continue, // not exactly one: reported by `timeline`
-        };
-        let offset = s.offset_blocks(at);
-        if offset >= end {
-            out.push((
-                format!("timeline[{i}].at.{field}"),
-                format!(
-                    "expected a moment before the end of the run ({end} blocks), got {field} {given} (block {offset}): a change at or after the end never applies"
-                ),
-            ));
-        }
-    }
-    out
-}
-
-/// Most sweep points whose problems are listed; the rest would repeat them.
-const MAX_POINTS_REPORTED: usize = 3;
-
-/// Replicates, record settings and the sweep: every sweep point must be a valid scenario.
-fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
-    if s.replicates == 0 {
-        bad("replicates".into(), "expected at least 1".into());
-    }
-    if s.record.every == 0 {
-        bad("record.every".into(), "expected 1 or more epochs".into());
-    }
-    // Sizes first, from the lists' lengths: a sweep too large to hold is never expanded.
-    let points = s.sweep.as_ref().map_or(1, crate::study::point_count);
-    if points > MAX_SWEEP_POINTS {
-        let random_n = s
-            .sweep
-            .as_ref()
-            .and_then(|w| w.random.as_ref())
-            .map(|r| r.n);
-        let at = if random_n.is_some_and(|n| n as u64 > MAX_SWEEP_POINTS) {
-            "sweep.random.n"
-        } else {
-            "sweep"
-        };
-        bad(
-            at.into(),
-            format!(
-                "expected at most {MAX_SWEEP_POINTS} sweep points (grid × zip + random.n), got {points}"
-            ),
-        );
-        return;
-    }
-    let runs = points.max(1).saturating_mul(s.replicates as u64);
-    if runs > MAX_RUNS {
-        bad(
-            "replicates".into(),
-            format!(
-                "expected at most {MAX_RUNS} runs in all, got {points} sweep point{} × {} replicates = {runs}",
-                if points == 1 { "" } else { "s" },
-                s.replicates
-            ),
-        );
-        return;
-    }
-    let Some(sweep) = &s.sweep else { return };
-    let keys = sweep
-        .grid
-        .keys()
-        .map(|k| ("grid", k))
-        .chain(sweep.zip.keys().map(|k| ("zip", k)))
-        .chain(
-            sweep
-                .random
-                .iter()
-                .flat_map(|r| r.ranges.keys().map(|k| ("random.ranges", k))),
-        );
-    let mut paths_ok = true;
-    for (section, path) in keys {
-        let forbidden = ["sweep", "replicates", "record", "name", "timeline"];
-        let first = path.split(['.', '[']).next().unwrap_or("");
-        if super::locate::parse_path(path).is_none_or(|p| p.is_empty())
-            || forbidden.contains(&first)
-        {
-            paths_ok = false;
-            bad(
-                format!("sweep.{section}"),
-                format!(
-                    "`{path}` cannot be swept; expected a field path such as subnets[0].hyperparameters.kappa (not {})",
-                    forbidden.join(", ")
-                ),
-            );
-        }
-    }
-    if let Some(random) = &sweep.random {
-        if random.n == 0 {
-            bad(
-                "sweep.random.n".into(),
-                "expected 1 or more points (0 would run nothing)".into(),
-            );
-        }
-        for (path, r) in &random.ranges {
-            if !(r.min.is_finite() && r.max.is_finite() && r.min <= r.max) {
-                bad(
-                    "sweep.random.ranges".into(),
-                    format!(
-                        "`{path}`: expected finite min <= max, got {} and {}",
-                        r.min, r.max
-                    ),
-                );
-                paths_ok = false;
-            }
-        }
-    }
-    if !paths_ok {
-        return;
-    }
-    // One point at a time: a large sweep is checked without holding all its scenarios.
-    match crate::study::arms_iter(s) {
-        Err(e) => bad("sweep".into(), e),
-        Ok(arms) => {
-            let mut reported = 0;
-            for arm in arms {
-                let arm = match arm {
-                    Ok(arm) => arm,
-                    Err(e) => {
-                        bad("sweep".into(), e);
-                        break;
-                    }
-                };
-                let found = problems(&arm.scenario);
-                if !found.is_empty() && reported < MAX_POINTS_REPORTED {
-                    reported += 1;
-                    for (path, message) in found {
-                        bad(
-                            "sweep".into(),
-                            format!("at point {}: {path}: {message}", arm.name),
-                        );
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The emission schedule's parameters.
-fn schedule(e: &super::EmissionSchedule, bad: &mut impl FnMut(String, String)) {
-    use super::EmissionSchedule as E;
-    let tao = |bad: &mut dyn FnMut(String, String), field: &str, v: f64| {
-        if !(v.is_finite() && (0.0..=21_000_000.0).contains(&v)) {
-            bad(
-                format!("network.emission.{field}"),
-                format!("expected TAO between 0 and 21,000,000, got {v}"),
-            );
-        }
-    };
-    match e {
-        E::Chain => {}
-        E::HalvingEveryBlocks { interval, initial } => {
-            if *interval == 0 {
-                bad(
-                    "network.emission.interval".into(),
-                    "expected 1 or more blocks".into(),
-                );
-            }
-            tao(bad, "initial", *initial);
-        }
-        E::SmoothExponential { initial } => tao(bad, "initial", *initial),
-        E::Constant { per_block } => tao(bad, "per_block", *per_block),
-        E::Table { steps, .. } => {
-            if steps.is_empty() {
-                bad(
-                    "network.emission.steps".into(),
-                    "expected at least one step".into(),
-                );
-            }
-            for (i, step) in steps.iter().enumerate() {
-                tao(bad, &format!("steps[{i}].per_block"), step.per_block);
-                if !(step.from.is_finite() && step.from >= 0.0) {
-                    bad(
-                        format!("network.emission.steps[{i}].from"),
-                        format!("expected a number >= 0, got {}", step.from),
-                    );
-                }
-                if i > 0 && step.from <= steps[i - 1].from {
-                    bad(
-                        format!("network.emission.steps[{i}].from"),
-                        format!(
-                            "expected steps in increasing `from` order, got {} after {}",
-                            step.from,
-                            steps[i - 1].from
-                        ),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// The TAO price path's parameters.
-fn price(p: &super::PricePath, bad: &mut impl FnMut(String, String)) {
-    use super::PricePath as P;
-    let positive = |bad: &mut dyn FnMut(String, String), field: &str, v: f64| {
-        if !(v.is_finite() && v > 0.0) {
-            bad(
-                format!("network.tao_price.{field}"),
-                format!("expected a finite price > 0, got {v}"),
-            );
-        }
-    };
-    match p {
-        P::Constant { usd } => positive(bad, "usd", *usd),
-        P::Gbm {
-            start,
-            drift,
-            volatility,
-        } => {
-            positive(bad, "start", *start);
-            if !drift.is_finite() {
-                bad(
-                    "network.tao_price.drift".into(),
-                    format!("expected a finite number, got {drift}"),
-                );
-            }
-            if !(volatility.is_finite() && *volatility >= 0.0) {
-                bad(
-                    "network.tao_price.volatility".into(),
-                    format!("expected a finite number >= 0, got {volatility}"),
-                );
-            }
-        }
-        // A file left in place could not be read; the loader reported why.
-        P::Table { file: Some(_), .. } => {}
-        P::Table { points, .. } => {
-            if points.is_empty() {
-                bad(
-                    "network.tao_price.points".into(),
-                    "expected at least one point".into(),
-                );
-            }
-            for (i, point) in points.iter().enumerate() {
-                positive(bad, &format!("points[{i}].usd"), point.usd);
-                if i > 0
-                    && point.day.partial_cmp(&points[i - 1].day)
-                        != Some(std::cmp::Ordering::Greater)
-                {
-                    bad(
-                        format!("network.tao_price.points[{i}].day"),
-                        format!(
-                            "expected days in increasing order, got {} after {}",
-                            point.day,
-                            points[i - 1].day
-                        ),
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// `network.coinbase`: fractions in range, a positive half-life, the chain's fee bound, and
-/// pools for the rules that read them.
-fn coinbase(c: &super::Coinbase, bad: &mut impl FnMut(String, String)) {
-    use super::ShareRule;
-    if matches!(c.share_rule, ShareRule::PriceEma | ShareRule::TaoFlow) && !c.pools {
-        bad(
-            "network.coinbase.share_rule".into(),
-            "expected `pools: true` for price_ema and tao_flow (they read pool prices and TAO flows); without pools use fixed or equal".into(),
-        );
-    }
-    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
-    if !(c.root_stake.is_finite() && (0.0..=max_tao).contains(&c.root_stake)) {
-        bad(
-            "network.coinbase.root_stake".into(),
-            format!(
-                "expected TAO between 0 and 21,000,000, got {}",
-                c.root_stake
-            ),
-        );
-    }
-    for (field, v) in [
-        ("tao_weight", c.tao_weight),
-        ("moving_alpha", c.moving_alpha),
-    ] {
-        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-            bad(
-                format!("network.coinbase.{field}"),
-                format!("expected a fraction between 0 and 1, got {v}"),
-            );
-        }
-    }
-    if c.flow_half_life == 0 {
-        bad(
-            "network.coinbase.flow_half_life".into(),
-            "expected at least 1 block".into(),
-        );
-    }
-    if c.fee_rate > 10_000 {
-        bad(
-            "network.coinbase.fee_rate".into(),
-            format!(
-                "expected at most 10,000 (the chain's bound, ≈ 15 %), got {}",
-                c.fee_rate
-            ),
-        );
-    }
-}
-
-/// A subnet's starting pool: positive reserves within the supply, a moving price in [0, 1].
-fn pool(p: &super::PoolStart, at: &str, bad: &mut impl FnMut(String, String)) {
-    let max_tao = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
-    for (field, v) in [("tao", p.tao), ("alpha", p.alpha)] {
-        // The chain's MinimumReserve is 1,000,000 rao = 0.001.
-        if !(v.is_finite() && (0.001..=max_tao).contains(&v)) {
-            bad(
-                format!("{at}.{field}"),
-                format!("expected an amount between 0.001 and 21,000,000, got {v}"),
-            );
-        }
-    }
-    if let Some(m) = p.moving_price
-        && !(m.is_finite() && (0.0..=1.0).contains(&m))
-    {
-        bad(
-            format!("{at}.moving_price"),
-            format!(
-                "expected between 0 and 1 (the chain caps the price at 1 before averaging), got {m}"
-            ),
-        );
-    }
-    if !(p.age_days.is_finite() && (0.0..=36_500.0).contains(&p.age_days)) {
-        bad(
-            format!("{at}.age_days"),
-            format!("expected days between 0 and 36,500, got {}", p.age_days),
-        );
-    }
-}
-
-/// A subnet's miner economics: finite non-negative cost and times, a sane arrival rate.
-fn economics(e: &super::MinerEconomics, at: &str, bad: &mut impl FnMut(String, String)) {
-    for (field, v) in [
-        ("cost_per_day", e.cost_per_day),
-        ("patience_days", e.patience_days),
-    ] {
-        if !(v.is_finite() && v >= 0.0) {
-            bad(
-                format!("{at}.{field}"),
-                format!("expected a finite number >= 0, got {v}"),
-            );
-        }
-    }
-    if let Some(n) = &e.entrants {
-        if !(n.rate_per_day.is_finite() && (0.0..=7_200.0).contains(&n.rate_per_day)) {
-            bad(
-                format!("{at}.entrants.rate_per_day"),
-                format!(
-                    "expected arrivals per day between 0 and 7,200 (one per block), got {}",
-                    n.rate_per_day
-                ),
-            );
-        }
-        if !(n.payback_days.is_finite() && n.payback_days > 0.0) {
-            bad(
-                format!("{at}.entrants.payback_days"),
-                format!("expected a finite number > 0, got {}", n.payback_days),
-            );
-        }
-        distribution(bad, &format!("{at}.entrants.quality"), &n.quality, 1);
-    }
-}
