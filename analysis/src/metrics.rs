@@ -302,6 +302,10 @@ struct Neurons {
     stake: Vec<f64>,
     quality: Vec<Option<f64>>,
     emission: Vec<f64>,
+    /// Emission of the hotkey since it registered, as of the row (none in result folders
+    /// written before the column existed: then rows are summed, exact only when every epoch
+    /// was recorded).
+    emission_total: Option<Vec<f64>>,
     by_run: BTreeMap<RunKey, Vec<usize>>,
 }
 
@@ -335,6 +339,11 @@ impl Neurons {
             stake: columns::f64s_nan(df, t, "stake")?,
             quality: columns::f64s(df, t, "quality")?,
             emission: columns::f64s_nan(df, t, "emission")?,
+            emission_total: if df.column("emission_total").is_ok() {
+                Some(columns::f64s_nan(df, t, "emission_total")?)
+            } else {
+                None
+            },
             by_run: rows_by_run(df, t)?,
         })
     }
@@ -415,8 +424,15 @@ fn holders(n: &Neurons, rows: &[usize]) -> BTreeMap<(u32, u64), Holder> {
         if h.epochs == 0 || n.epoch[i] >= h.last_epoch {
             h.last_epoch = n.epoch[i];
             h.final_stake = stake + emission;
+            if let Some(total) = &n.emission_total {
+                // The hotkey's running total at its last recorded epoch: exact however
+                // sparsely epochs were recorded (the run's last epoch always is).
+                h.emission = if total[i].is_finite() { total[i] } else { 0.0 };
+            }
         }
-        h.emission += emission;
+        if n.emission_total.is_none() {
+            h.emission += emission;
+        }
         h.stake_sum += stake;
         h.epochs += 1;
     }
@@ -561,7 +577,12 @@ pub fn per_run(study: &Study) -> Result<DataFrame, AnalysisError> {
                 })
                 .map(|h| h.emission)
                 .sum();
-            column.push(share(total));
+            // A run without neuron rows (`record.neurons: none`) knows no strategy's share.
+            column.push(if nrows.is_empty() {
+                f64::NAN
+            } else {
+                share(total)
+            });
         }
         let start = network.span(*key).map_or(0, |(a, _)| a);
         let twin = adversary::twin_of(&twins, *key).and_then(|k| neurons.by_run.get(&k));

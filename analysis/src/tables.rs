@@ -106,6 +106,14 @@ fn neurons(records: &[&RunRecord]) -> Result<DataFrame, AnalysisError> {
             ),
             Column::new("emission".into(), cat(records, |r| &r.neurons.emission)),
             c("emission_rao", cat(records, |r| &r.neurons.emission_rao)),
+            Column::new(
+                "emission_total".into(),
+                cat(records, |r| &r.neurons.emission_total),
+            ),
+            c(
+                "emission_total_rao",
+                cat(records, |r| &r.neurons.emission_total_rao),
+            ),
         ],
     )
 }
@@ -439,6 +447,8 @@ mod tests {
         n.validator_permit = vec![true, false];
         n.emission = vec![0.5, 0.5];
         n.emission_rao = vec![500_000_000, 500_000_000];
+        n.emission_total = vec![0.5, 0.5];
+        n.emission_total_rao = vec![500_000_000, 500_000_000];
         let dir = std::env::temp_dir().join(format!("subnetlab-analysis-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let files = write_tables(std::slice::from_ref(&record), &dir).unwrap();
@@ -486,7 +496,7 @@ mod tests {
         assert_eq!(empty.neurons.height(), 0);
         assert_eq!(
             empty.neurons.width(),
-            21,
+            23,
             "an empty study keeps the full schema"
         );
     }

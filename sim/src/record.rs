@@ -70,6 +70,11 @@ pub struct NeuronRows {
     pub emission: Vec<f64>,
     /// The same, in rao (exact).
     pub emission_rao: Vec<u64>,
+    /// Emission paid to the hotkey at this UID since it registered (this epoch included), in
+    /// TAO: a hotkey's last row gives its exact total even when only some epochs are kept.
+    pub emission_total: Vec<f64>,
+    /// The same, in rao (exact).
+    pub emission_total_rao: Vec<u64>,
 }
 
 /// One row per subnet per epoch (`subnets.parquet`).
@@ -233,7 +238,9 @@ rows!(NeuronRows {
     quality,
     validator_permit,
     emission,
-    emission_rao
+    emission_rao,
+    emission_total,
+    emission_total_rao
 });
 rows!(SubnetRows {
     arm,

@@ -266,6 +266,8 @@ mod tests {
             emission: vec![
                 20.0, 30.0, 20.0, 5.0, 40.0, 15.0, 30.0, 30.0, 20.0, 20.0, 40.0, 15.0,
             ],
+            // As in a folder written before running totals were recorded: rows are summed.
+            emission_total: None,
             by_run: BTreeMap::new(),
         }
     }

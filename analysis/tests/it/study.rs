@@ -139,3 +139,47 @@ fn empty_tables_give_empty_results_not_panics() {
     let charts = subnetlab_analysis::charts::render_all(&study, &dir.join("charts")).unwrap();
     assert!(charts.is_empty(), "{charts:?}");
 }
+
+/// Found by a user audit: with neuron rows kept every 4th epoch (`record.every: 4`), the
+/// strategy shares and emission concentration summed the kept rows only, so an all-honest
+/// `share_miner_honest` read 0.10 beside `share_miner` 0.41. Totals now come from each hotkey's
+/// running `emission_total`, so they do not depend on how often rows are kept; the mean stake
+/// is sampled, so validator dividends per 1,000 TAO move slightly. A run without neuron rows
+/// has no strategy shares (null), not shares of 0.
+#[test]
+fn metrics_do_not_depend_on_how_often_rows_are_kept() {
+    let metrics_of = |record: &str| {
+        let dir = crate::temp_dir(&format!("every-{}", record.len()));
+        let s = crate::small_default(1.0, &[record]);
+        crate::write_study(
+            &dir,
+            &s,
+            &[(crate::run(&s, 0, 0), s.name.clone(), Vec::new())],
+        );
+        let per_run = metrics::per_run(&Study::load(&dir).unwrap()).unwrap();
+        move |name: &str| per_run.column(name).unwrap().f64().unwrap().get(0)
+    };
+    let every = metrics_of("record={neurons: all, every: 1}");
+    let sampled = metrics_of("record={neurons: all, every: 4}");
+    for name in [
+        "share_miner",
+        "share_miner_honest",
+        "share_validator_honest",
+        "emission_gini",
+    ] {
+        assert_eq!(every(name), sampled(name), "{name}");
+    }
+    // All miners are honest: the same share, up to the order of float sums.
+    let (honest, all) = (
+        every("share_miner_honest").unwrap(),
+        every("share_miner").unwrap(),
+    );
+    assert!((honest - all).abs() < 1e-12, "{honest} vs {all}");
+    let (a, b) = (
+        every("validator_dividends_per_1000_tao_day").unwrap(),
+        sampled("validator_dividends_per_1000_tao_day").unwrap(),
+    );
+    assert!((a / b - 1.0).abs() < 0.01, "{a} vs {b}");
+    let none = metrics_of("record={neurons: none}");
+    assert_eq!(none("share_miner"), every("share_miner"));
+}

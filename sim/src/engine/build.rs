@@ -205,7 +205,7 @@ impl Spawn {
                 Weights::default(),
                 Bonds::default(),
                 Permit(permit),
-                EpochEmission(0),
+                (EpochEmission(0), Earned(0)),
                 Commits::default(),
                 AgentRng(stream(self.seed, self.run, Purpose::Agent, hotkey)),
             ))

@@ -177,6 +177,11 @@ pub struct Permit(pub bool);
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct EpochEmission(pub u64);
 
+/// Everything paid to the neuron since it registered, rao: recorded with each neuron row, so
+/// that totals stay exact when only some epochs' rows are kept (`record.every`, `last`).
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Earned(pub u64);
+
 /// A subnet's registration state: the burn price (as of `burn_block`), its rules, and counters
 /// for the current epoch period and for new hotkey ids.
 #[derive(Component, Clone, Debug, Default)]

@@ -25,6 +25,7 @@ pub struct NeuronData {
     permit: &'static mut Permit,
     quality: Option<&'static Quality>,
     epoch_emission: &'static mut EpochEmission,
+    earned: &'static mut Earned,
     commits: &'static Commits,
     coalition: Option<&'static Coalition>,
     cost: Option<&'static RegistrationCost>,
@@ -214,6 +215,7 @@ pub fn run_epoch(
             mut permit,
             quality,
             mut epoch_emission,
+            mut earned,
             coalition,
             cost,
             root,
@@ -248,6 +250,7 @@ pub fn run_epoch(
         let paid = incentive_rao + dividend_rao;
         // Emission is staked to the hotkey that earned it (as on chain), so stake compounds.
         stake.0 = stake.0.saturating_add(paid);
+        earned.0 = earned.0.saturating_add(paid);
         total_stake = total_stake.saturating_add(stake.0);
         bonds.0.clone_from(&out.bonds[uid]);
         // Pruning ranks UIDs by the epoch's combined emission (`Emission` on chain).
@@ -283,6 +286,9 @@ pub fn run_epoch(
             rows.validator_permit.push(used_permit);
             rows.emission.push(paid as f64 / RAO_PER_TAO as f64);
             rows.emission_rao.push(paid);
+            rows.emission_total
+                .push(earned.0 as f64 / RAO_PER_TAO as f64);
+            rows.emission_total_rao.push(earned.0);
         }
     }
 
