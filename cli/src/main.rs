@@ -89,6 +89,11 @@ fn main() -> ExitCode {
         Some(Command::Experiment(args)) => experiment::experiment(args),
         Some(Command::Epoch { file }) => epoch_cmd::epoch(&file),
     };
+    // Output that could not be written (a full disk) fails the command, after its work.
+    let result = result.and_then(|()| match stdout::failure() {
+        Some(why) => Err(anyhow::anyhow!("writing to standard output: {why}")),
+        None => Ok(()),
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

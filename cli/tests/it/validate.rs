@@ -78,4 +78,11 @@ fn a_closed_standard_output_is_not_a_crash() {
         assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+    // Any other failure to write (a full disk) is not silent: the command fails, saying why.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = subnetlab().arg("list").stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(stderr.contains("writing to standard output"), "{stderr}");
+    }
 }
