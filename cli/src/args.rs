@@ -22,6 +22,17 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Bootstrap resamples: 1 to 1,000,000 (each resample of each metric is kept in memory; a
+/// million already gives intervals far finer than any study's noise).
+pub fn resamples(s: &str) -> Result<usize, String> {
+    let v = at_least_one(s)?;
+    if v <= 1_000_000 {
+        Ok(v)
+    } else {
+        Err("expected at most 1000000".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +46,7 @@ mod tests {
         }
         assert_eq!(at_least_one("3"), Ok(3));
         assert!(at_least_one("0").is_err() && at_least_one("-1").is_err());
+        assert_eq!(resamples("1000"), Ok(1000));
+        assert!(resamples("0").is_err() && resamples("10000000000").is_err());
     }
 }

@@ -16,7 +16,7 @@ pub struct ReportArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::at_least_one)]
+    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::resamples)]
     pub bootstrap: Option<usize>,
 }
 

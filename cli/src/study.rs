@@ -41,7 +41,7 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_report: bool,
     /// Percentile-bootstrap confidence intervals with this many resamples (default: Student t).
-    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::at_least_one)]
+    #[arg(long, value_name = "RESAMPLES", value_parser = crate::args::resamples)]
     pub bootstrap: Option<usize>,
 }
 

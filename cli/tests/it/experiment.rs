@@ -152,6 +152,27 @@ fn out_of_range_options_are_refused() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("invalid value"), "{args:?}: {stderr}");
     }
+    // A second audit's inputs aborted out of memory or ran without end: counts have upper
+    // bounds too.
+    for args in [
+        &["run", "default", "--bootstrap", "10000000000"][..],
+        &["experiment", "retention", "--trials", "4000000000"],
+        &[
+            "experiment",
+            "retention",
+            "--neurons",
+            "65535",
+            "--validators",
+            "65000",
+        ],
+        &["experiment", "retention", "--grid", "100000"],
+        &["experiment", "frontier", "--epochs", "4000000000"],
+    ] {
+        let out = subnetlab().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        assert!(stderr.contains("expected"), "{args:?}: {stderr}");
+    }
     // The audit's 4e9 replicates aborted out of memory; the study's run bound applies.
     let out = subnetlab()
         .args([

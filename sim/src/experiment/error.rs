@@ -46,6 +46,35 @@ impl ExperimentError {
     }
 }
 
+/// Most trials (independent worlds) per point of an experiment.
+pub const MAX_TRIALS: u64 = 10_000;
+/// Most epochs per run of an experiment.
+pub const MAX_EPOCHS: u64 = 100_000;
+/// Most points per axis of a retention map's grid.
+pub const MAX_GRID: u64 = 1_001;
+/// Most UIDs of an experiment's metagraph: a scenario's bound
+/// ([`crate::scenario::limits::MAX_UIDS_PER_SUBNET`]); beyond it the dense epoch needs GBs.
+pub const MAX_UIDS: u64 = crate::scenario::limits::MAX_UIDS_PER_SUBNET as u64;
+
+/// Checks that a count is in `[lo, hi]`: the upper bounds keep a typo (an extra digit) from
+/// running for days or aborting out of memory.
+pub(crate) fn check_count(
+    name: &'static str,
+    value: u64,
+    lo: u64,
+    hi: u64,
+) -> Result<(), ExperimentError> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(ExperimentError::parameter(
+            name,
+            value,
+            format!("expected {lo} to {hi}"),
+        ))
+    }
+}
+
 /// Checks that `value` is a finite number in `[lo, hi]`.
 pub(crate) fn check_range(
     name: &'static str,

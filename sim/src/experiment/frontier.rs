@@ -40,7 +40,7 @@
 //! Draws (utilities, noise, stakes) are per trial and shared by every variant, `f` and `λ`
 //! (common random numbers).
 
-use super::error::check_range;
+use super::error::{MAX_EPOCHS, MAX_TRIALS, MAX_UIDS, check_count, check_range};
 use super::retention::compound;
 use super::{ExperimentError, Numeric, Subnet, Variant};
 use crate::rng::{Purpose, stream};
@@ -107,13 +107,14 @@ impl FrontierConfig {
                 "expected at least 2 of each",
             ));
         }
-        if self.validators + self.miners > usize::from(u16::MAX) {
-            return Err(ExperimentError::parameter(
-                "validators + miners",
-                self.validators + self.miners,
-                "expected at most 65535 UIDs",
-            ));
-        }
+        check_count(
+            "validators + miners",
+            (self.validators + self.miners) as u64,
+            4,
+            MAX_UIDS,
+        )?;
+        check_count("trials", u64::from(self.trials), 1, MAX_TRIALS)?;
+        check_count("epochs", u64::from(self.epochs), 1, MAX_EPOCHS)?;
         for &f in &self.cabal_stakes {
             check_range("cabal-stake", f, 0.0, 0.99)?;
         }

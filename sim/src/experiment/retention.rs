@@ -27,7 +27,7 @@
 //! numbers, as the original reuses one seed), so the maps are smooth and differences between
 //! settings are not luck.
 
-use super::error::check_range;
+use super::error::{MAX_EPOCHS, MAX_GRID, MAX_TRIALS, MAX_UIDS, check_count, check_range};
 use super::{ExperimentError, Numeric, Subnet, Variant};
 use crate::rng::{Purpose, stream};
 use rand_distr::{Distribution, StandardNormal};
@@ -131,12 +131,10 @@ impl RetentionConfig {
                 "expected at least 2 validators and 2 servers",
             ));
         }
-        if self.neurons > usize::from(u16::MAX) {
-            return Err(ExperimentError::parameter(
-                "neurons",
-                self.neurons,
-                "expected at most 65535",
-            ));
+        check_count("neurons", self.neurons as u64, 4, MAX_UIDS)?;
+        check_count("trials", u64::from(self.trials), 1, MAX_TRIALS)?;
+        if let Some(m) = &self.multi {
+            check_count("epochs", u64::from(m.epochs), 0, MAX_EPOCHS)?;
         }
         check_range("stake-sd", self.stake_sd, 0.0, 10.0)?;
         for &s in &self.sigmas {
@@ -148,9 +146,7 @@ impl RetentionConfig {
         }
         let grids = std::iter::once(self.grid).chain(self.multi.iter().map(|m| m.grid));
         for g in grids {
-            if g < 2 {
-                return Err(ExperimentError::parameter("grid", g, "expected at least 2"));
-            }
+            check_count("grid", g as u64, 2, MAX_GRID)?;
         }
         if self.trials == 0 {
             return Err(ExperimentError::parameter(
