@@ -35,6 +35,14 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
             [one] => one.join("report.html"),
             _ => PathBuf::from("out").join("report.html"),
         });
+    // The report, its Markdown twin and its charts go where the HTML file names; a path that
+    // is not an `.html` file (a table, run.json) would be overwritten by HTML.
+    if html.extension().and_then(|e| e.to_str()) != Some("html") || html.is_dir() {
+        anyhow::bail!(
+            "--out {} must name an .html file (the Markdown twin and charts/ go next to it)",
+            html.display()
+        );
+    }
     let md = html.with_extension("md");
     let seed = studies.first().and_then(|s| s.seed()).unwrap_or(0);
     let options = crate::study::stats_options(args.bootstrap, seed);

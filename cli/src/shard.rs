@@ -62,6 +62,11 @@ pub struct SweepArgs {
 }
 
 pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
+    if args.run.twin {
+        bail!(
+            "sweep shards run no honest twins (the merge could not pair them); use `run --twin` on the scenario"
+        );
+    }
     let scenario = load(args.run.scenario.as_deref(), &args.run.overrides())?;
     let root = args
         .run
@@ -69,6 +74,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.parts", scenario.name)));
     let plan = Plan::of(scenario)?;
+    check_partition_root(&root)?;
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
     // Every shard writes the same resolved scenario; a different one means a mixed-up folder.
     let resolved = plan.base.to_yaml();
@@ -104,6 +110,47 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// A sweep writes its partitions into a new or empty folder, or into one that other shards of
+/// the same sweep use (checked next by its resolved scenario), never among other files or into
+/// a finished result.
+fn check_partition_root(root: &std::path::Path) -> anyhow::Result<()> {
+    if !root.exists() {
+        return Ok(());
+    }
+    if !root.is_dir() {
+        bail!(
+            "{} is not a folder; --out names the partition folder",
+            root.display()
+        );
+    }
+    if root.join("run.json").exists() || root.join("experiment.json").exists() {
+        bail!(
+            "{} is a finished result folder; sweep shards write into a partition folder of their own (default out/<name>.parts)",
+            root.display()
+        );
+    }
+    let empty = std::fs::read_dir(root)
+        .with_context(|| format!("reading {}", root.display()))?
+        .next()
+        .is_none();
+    if !empty && !root.join("scenario.resolved.yaml").exists() {
+        bail!(
+            "{} holds other files; sweep shards write into a new or empty folder, or one their sweep already uses",
+            root.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same folder (as given, or after resolving both).
+fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 /// Arguments of `subnetlab merge`.
@@ -149,6 +196,12 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             .unwrap_or_default();
         first.with_file_name(name)
     });
+    if args.parts.iter().any(|p| same_path(p, &target)) {
+        bail!(
+            "the merged result would replace its own partitions in {}; name the result with --out",
+            target.display()
+        );
+    }
     let base = subnetlab_sim::scenario::load_str("scenario.resolved.yaml", &resolved, &[])?;
     let plan = Plan::of(base)?;
     let staging = Staging::begin(&target, args.force)?;

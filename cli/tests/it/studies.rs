@@ -135,6 +135,75 @@ fn three_shards_merge_into_the_unsharded_sweep() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// Found by a second audit: `sweep --out` wrote partitions among unrelated files or into a
+/// finished result, `merge --force` of a root without `.parts` replaced its own partitions,
+/// `report --out` overwrote a table or run.json with HTML, and `sweep --twin` silently ran
+/// no twins.
+#[test]
+fn sweeps_merges_and_reports_keep_to_their_own_folders() {
+    let tmp = tempdir("own-folders");
+    let other = tmp.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let sweep = |out: &std::path::Path, extra: &[&str]| {
+        subnetlab()
+            .args(["sweep", "scenarios/kappa-sweep.yaml", "-q"])
+            .args(SHORT)
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let fails = |out: std::process::Output, want: &str| {
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success() && stderr.contains(want), "{stderr}");
+    };
+    fails(sweep(&other, &[]), "holds other files");
+    assert_eq!(std::fs::read_dir(&other).unwrap().count(), 1);
+    let result = tmp.join("result");
+    ok(subnetlab()
+        .args([
+            "run",
+            "default",
+            "-q",
+            "--no-report",
+            "--set",
+            "duration={epochs: 1}",
+            "--out",
+        ])
+        .arg(&result));
+    fails(sweep(&result, &[]), "is a finished result folder");
+    fails(sweep(&tmp.join("t"), &["--twin"]), "run no honest twins");
+    let parts = tmp.join("p");
+    assert!(sweep(&parts, &[]).status.success());
+    fails(
+        subnetlab()
+            .arg("merge")
+            .arg(&parts)
+            .arg("--force")
+            .output()
+            .unwrap(),
+        "would replace its own partitions",
+    );
+    fails(
+        subnetlab()
+            .arg("report")
+            .arg(&result)
+            .arg("--out")
+            .arg(result.join("run.json"))
+            .output()
+            .unwrap(),
+        "must name an .html file",
+    );
+    assert!(
+        std::fs::read_to_string(result.join("run.json"))
+            .unwrap()
+            .starts_with('{')
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// Copies the files of folder `from` into `to` (created), replacing what is there.
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     let _ = std::fs::remove_dir_all(to);
