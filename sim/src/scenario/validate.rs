@@ -15,6 +15,10 @@ use study::study;
 pub(super) use timeline::late_changes;
 use timeline::timeline;
 
+/// Longest scenario name: it names the result folder, whose temporary twin adds a suffix, and
+/// file names stop at 255 bytes.
+const MAX_NAME_LEN: usize = 200;
+
 /// All range and consistency problems of `s`.
 pub fn problems(s: &Scenario) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -29,7 +33,15 @@ pub fn problems(s: &Scenario) -> Vec<(String, String)> {
 
 /// The run: its name, duration and start.
 fn run(s: &Scenario, bad: &mut impl FnMut(String, String)) {
-    if s.name.is_empty()
+    if s.name.len() > MAX_NAME_LEN {
+        bad(
+            "name".into(),
+            format!(
+                "expected at most {MAX_NAME_LEN} characters (it names the result folder, and file names stop at 255 bytes), got {}",
+                s.name.len()
+            ),
+        );
+    } else if s.name.is_empty()
         || !s
             .name
             .chars()

@@ -134,6 +134,10 @@ fn absurd_sizes_are_refused_not_run() {
         "{err}"
     );
     assert!(err.contains("subnets[0].validators.stake: expected values summing to at most 21,000,000, got up to 40000000"), "{err}");
+    // A second audit: a 300-character name validated, then the run failed ("File name too long").
+    let long = text.replace("name: x", &format!("name: {}", "a".repeat(300)));
+    let err = load_str("x.yaml", &long, &[]).unwrap_err().to_string();
+    assert!(err.contains("name: expected at most 200 characters"), "{err}");
 }
 
 #[test]
