@@ -117,6 +117,18 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     problems.extend(structural.into_iter().map(|(path, m)| located(&path, m)));
 
     if let Some(s) = &scenario {
+        // A field the sweep varies takes the sweep's values at every point: an override of it
+        // would be written into the resolved scenario and never used.
+        if let Some(sweep) = &s.sweep {
+            for o in overrides {
+                if let Some(p) = sweep.paths().find(|p| within(&o.path, p)) {
+                    problems.push(o.problem(
+                        &o.path,
+                        format!("the sweep varies `{p}`, so its points replace this value; change the sweep (--set sweep...) instead"),
+                    ));
+                }
+            }
+        }
         let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
             || s.sweep
                 .as_ref()

@@ -1,7 +1,7 @@
 //! Bad scenarios get every problem reported, located; no input makes the loader panic.
 
 use proptest::prelude::*;
-use subnetlab_sim::scenario::load_str;
+use subnetlab_sim::scenario::{Override, load_str};
 
 const BAD: &str = "\
 name: ok
@@ -137,7 +137,10 @@ fn absurd_sizes_are_refused_not_run() {
     // A second audit: a 300-character name validated, then the run failed ("File name too long").
     let long = text.replace("name: x", &format!("name: {}", "a".repeat(300)));
     let err = load_str("x.yaml", &long, &[]).unwrap_err().to_string();
-    assert!(err.contains("name: expected at most 200 characters"), "{err}");
+    assert!(
+        err.contains("name: expected at most 200 characters"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -495,4 +498,19 @@ fn override_problems_name_the_override() {
             "--set replicates=0: expected at least 1",
         ]
     );
+}
+
+/// A second audit: `--set` on a field the sweep varies was written into the resolved scenario
+/// and silently never used (every point takes the sweep's value).
+#[test]
+fn overrides_of_swept_fields_are_refused() {
+    let text = "name: x\nduration: {days: 1}\nsubnets:\n  - validators: {count: 2, stake: {distribution: constant, value: 1}}\n    miners: {count: 1}\nsweep:\n  grid:\n    subnets[0].hyperparameters.kappa: [26214, 32767]\n";
+    let o: Override = "subnets[0].hyperparameters.kappa=1000".parse().unwrap();
+    let err = load_str("x.yaml", text, &[o]).unwrap_err().to_string();
+    assert!(
+        err.contains("--set subnets[0].hyperparameters.kappa=1000: the sweep varies"),
+        "{err}"
+    );
+    let other: Override = "subnets[0].hyperparameters.tempo=100".parse().unwrap();
+    assert!(load_str("x.yaml", text, &[other]).is_ok());
 }
