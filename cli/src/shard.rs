@@ -74,6 +74,16 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.parts", scenario.name)));
     let plan = Plan::of(scenario)?;
+    let slice = args.shard.slice(plan.runs.len());
+    if slice.is_empty() {
+        bail!(
+            "shard {}/{} has no runs: the sweep has {} runs, so use at most {} shards",
+            args.shard.index,
+            args.shard.count,
+            plan.runs.len(),
+            plan.runs.len()
+        );
+    }
     check_partition_root(&root)?;
     std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
     // Every shard writes the same resolved scenario; a different one means a mixed-up folder.
@@ -91,7 +101,6 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             std::fs::write(&resolved_path, &resolved).context("writing scenario.resolved.yaml")?
         }
     }
-    let slice = args.shard.slice(plan.runs.len());
     let (records, wall) = execute(&plan, &slice, args.run.output.quiet)?;
     for (record, info) in records.iter().zip(plan.run_infos(slice.iter().copied())) {
         subnetlab_analysis::write_partition(record, &info, &root)?;

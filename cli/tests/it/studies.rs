@@ -175,6 +175,12 @@ fn sweeps_merges_and_reports_keep_to_their_own_folders() {
         .arg(&result));
     fails(sweep(&result, &[]), "is a finished result folder");
     fails(sweep(&tmp.join("t"), &["--twin"]), "run no honest twins");
+    // `--shard 30/30` of a 24-run sweep wrote an empty folder and exited 0.
+    fails(
+        sweep(&tmp.join("s30"), &["--shard", "30/30"]),
+        "has no runs",
+    );
+    assert!(!tmp.join("s30").exists());
     let parts = tmp.join("p");
     assert!(sweep(&parts, &[]).status.success());
     fails(
