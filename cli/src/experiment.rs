@@ -229,15 +229,19 @@ pub fn experiment(args: ExperimentArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The variants named, each once, in the order first named (a repeated name would repeat its
+/// rows in every table).
 fn kinds(names: &[String]) -> anyhow::Result<Vec<VariantKind>> {
-    names
-        .iter()
-        .map(|n| {
-            VariantKind::parse(n).with_context(|| {
-                format!("unknown variant `{n}`; expected classic, yuma3 or yuma3-liquid")
-            })
-        })
-        .collect()
+    let mut kinds = Vec::new();
+    for n in names {
+        let kind = VariantKind::parse(n).with_context(|| {
+            format!("unknown variant `{n}`; expected classic, yuma3 or yuma3-liquid")
+        })?;
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    Ok(kinds)
 }
 
 /// Stages `out`, lets `write` fill it, writes `experiment.json` and moves it into place.
@@ -506,10 +510,15 @@ fn cases_cmd(a: CasesArgs) -> anyhow::Result<()> {
     let selected: Vec<&'static Case> = if a.cases.is_empty() {
         CASES.iter().collect()
     } else {
-        a.cases
-            .iter()
-            .map(|n| cases::find(n))
-            .collect::<Result<_, _>>()?
+        let mut selected: Vec<&'static Case> = Vec::new();
+        for n in &a.cases {
+            let case = cases::find(n)?;
+            // Each case once, in the order first named.
+            if !selected.iter().any(|c| c.name == case.name) {
+                selected.push(case);
+            }
+        }
+        selected
     };
     let kinds = kinds(&a.variants)?;
     let mut base = case_defaults();

@@ -13,6 +13,11 @@ fn cases_write_the_table_and_refuse_to_overwrite() {
             "cases",
             "--case",
             "kappa-moves-first",
+            // Named twice (a second audit found its rows doubled), and variants repeated.
+            "--case",
+            "kappa-moves-first",
+            "--variants",
+            "classic,yuma3,yuma3-liquid,yuma3",
             "--out",
         ])
         .arg(&dir));
