@@ -239,6 +239,18 @@ pub enum ReplayError {
         /// `n`.
         n: usize,
     },
+    /// A `set_weights` call of an epoch is dated after that epoch.
+    #[error(
+        "`epochs[{index}]` has a set_weights call at block {call}, after the epoch's block {block}; calls apply before their epoch"
+    )]
+    CallAfterEpoch {
+        /// Position in `epochs`.
+        index: usize,
+        /// The call's block.
+        call: u64,
+        /// The epoch's block.
+        block: u64,
+    },
     /// Epochs must run forward in time.
     #[error("`epochs[{index}].block` is {block}, not after the previous epoch's block {previous}")]
     EpochsOutOfOrder {
@@ -304,6 +316,11 @@ impl Storage {
         let mut rejected = Vec::new();
         for sw in &call.set_weights {
             let uid = usize::from(sw.uid);
+            if uid >= usize::from(file.n) {
+                // No hotkey holds that UID: the chain refuses before any other check.
+                rejected.push(describe(sw, &Rejected::NotRegistered));
+                continue;
+            }
             let caller = Caller {
                 uid: sw.uid,
                 n: file.n,
@@ -359,6 +376,15 @@ pub fn replay(file: &MetagraphFile) -> Result<Replay, ReplayError> {
     }
     if let Some(uid) = file.owner_uid.filter(|&o| usize::from(o) >= n) {
         return Err(ReplayError::OwnerOutOfRange { uid, n });
+    }
+    for (index, epoch) in file.epochs.iter().enumerate() {
+        if let Some(late) = epoch.set_weights.iter().find(|c| c.block > epoch.block) {
+            return Err(ReplayError::CallAfterEpoch {
+                index,
+                call: late.block,
+                block: epoch.block,
+            });
+        }
     }
     for (index, pair) in file.epochs.windows(2).enumerate() {
         if pair[1].block <= pair[0].block {

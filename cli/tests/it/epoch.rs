@@ -107,6 +107,12 @@ fn bad_metagraphs_get_clear_errors() {
             base(", \"epochs\": [{\"block\": 5}, {\"block\": 4}]"),
             "`epochs[1].block` is 4, not after the previous epoch's block 5",
         ),
+        (
+            base(
+                ", \"epochs\": [{\"block\": 3, \"set_weights\": [{\"uid\": 0, \"block\": 9, \"uids\": [1], \"values\": [1]}]}]",
+            ),
+            "has a set_weights call at block 9, after the epoch's block 3",
+        ),
     ];
     for (i, (text, want)) in cases.iter().enumerate() {
         let file = tmp.join(format!("case{i}.json"));
@@ -115,6 +121,17 @@ fn bad_metagraphs_get_clear_errors() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success() && err.contains(want), "{text}\n{err}");
     }
+    // A call from a UID nobody holds is refused as the chain refuses it.
+    let stranger = tmp.join("stranger.json");
+    let text = base(
+        ", \"epochs\": [{\"block\": 3, \"set_weights\": [{\"uid\": 99, \"block\": 3, \"uids\": [1], \"values\": [1]}]}]",
+    );
+    std::fs::write(&stranger, text).unwrap();
+    let out = ok(subnetlab().arg("epoch").arg(&stranger));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("uid 99 at block 3: HotKeyNotRegisteredInSubNet")
+    );
     let limited = tmp.join("limited.json");
     let text = base(
         ", \"hyperparameters\": {\"weights_rate_limit\": 18446744073709551615}, \"last_update\": [1,1,1], \"epochs\": [{\"block\": 2, \"set_weights\": [{\"uid\": 0, \"block\": 2, \"uids\": [1], \"values\": [1]}]}]",

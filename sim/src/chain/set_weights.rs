@@ -6,6 +6,9 @@
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Rejected {
+    /// The caller holds no UID on the subnet.
+    #[error("HotKeyNotRegisteredInSubNet: the caller holds no UID on the subnet")]
+    NotRegistered,
     /// `uids` and `values` differ in length.
     #[error("WeightVecNotEqualSize: uids and values differ in length")]
     LengthMismatch,
