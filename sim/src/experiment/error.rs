@@ -85,9 +85,15 @@ pub(crate) fn check_range(
     if value.is_finite() && (lo..=hi).contains(&value) {
         Ok(())
     } else {
+        // 1e300 as written, not as 301 digits.
+        let shown = if value.abs() >= 1e9 {
+            format!("{value:e}")
+        } else {
+            value.to_string()
+        };
         Err(ExperimentError::parameter(
             name,
-            value,
+            shown,
             format!("expected a number in [{lo}, {hi}]"),
         ))
     }

@@ -116,10 +116,10 @@ impl FrontierConfig {
         check_count("trials", u64::from(self.trials), 1, MAX_TRIALS)?;
         check_count("epochs", u64::from(self.epochs), 1, MAX_EPOCHS)?;
         for &f in &self.cabal_stakes {
-            check_range("cabal-stake", f, 0.0, 0.99)?;
+            check_range("cabal-stakes", f, 0.0, 0.99)?;
         }
         for &l in &self.self_weights {
-            check_range("self-weight", l, 0.0, 1.0)?;
+            check_range("self-weights", l, 0.0, 1.0)?;
         }
         check_range("inflation", self.inflation, 0.0, 10.0)?;
         check_range("noise", self.noise, 0.0, 10.0)?;

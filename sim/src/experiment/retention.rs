@@ -140,13 +140,16 @@ impl RetentionConfig {
         for &s in &self.sigmas {
             check_range("sigma", s, 0.0, 10.0)?;
         }
-        let multi_stakes = self.multi.iter().flat_map(|m| m.honest_stakes.iter());
-        for &s in self.honest_stakes.iter().chain(multi_stakes) {
-            check_range("honest-stake", s, 0.0, 1.0)?;
+        // Named as the command line's options (`--stakes`, `--multi-stakes`, `--multi-grid`).
+        for &s in &self.honest_stakes {
+            check_range("stakes", s, 0.0, 1.0)?;
         }
-        let grids = std::iter::once(self.grid).chain(self.multi.iter().map(|m| m.grid));
-        for g in grids {
-            check_count("grid", g as u64, 2, MAX_GRID)?;
+        check_count("grid", self.grid as u64, 2, MAX_GRID)?;
+        if let Some(m) = &self.multi {
+            for &s in &m.honest_stakes {
+                check_range("multi-stakes", s, 0.0, 1.0)?;
+            }
+            check_count("multi-grid", m.grid as u64, 2, MAX_GRID)?;
         }
         if self.trials == 0 {
             return Err(ExperimentError::parameter(
