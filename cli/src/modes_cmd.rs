@@ -22,6 +22,14 @@ pub fn compare_modes_cmd(args: &CompareModesArgs) -> anyhow::Result<()> {
     scenario.record.neurons = NeuronRecord::All;
     scenario.record.every = 1;
     let c = compare_modes(&scenario)?;
+    if c.matched_rows == 0 {
+        // A run too short for an epoch has nothing to compare; zeros would read as agreement.
+        anyhow::bail!(
+            "{}: no epoch ran in {} blocks, so the modes have nothing to compare; give a longer duration",
+            scenario.name,
+            scenario.duration_blocks()
+        );
+    }
     say!(
         "{}: f64 vs chain, run 0, {} matched rows{}",
         scenario.name,

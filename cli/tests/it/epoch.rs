@@ -266,6 +266,13 @@ fn numeric_chain_runs_and_compare_modes_reports() {
         let value: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
         assert!(value < 1e-6, "{line}");
     }
+    // A second audit: a run too short for an epoch printed zeros, as if the modes agreed.
+    let short = subnetlab()
+        .args(["compare-modes", "default", "--set", "duration={blocks: 1}"])
+        .output()
+        .unwrap();
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("no epoch ran"));
     let bad = subnetlab()
         .args(["run", "--numeric", "fixed"])
         .output()
