@@ -63,6 +63,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let mut base = scenarios[0].clone();
     base.seed = seed;
     base.replicates = replicates;
+    let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
     let arms: Vec<Arm> = scenarios
         .into_iter()
         .enumerate()
@@ -71,7 +72,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
             scenario.replicates = replicates;
             Arm {
                 index: i as u32,
-                name: scenario.name.clone(),
+                name: arm_name(&names, i),
                 params: Vec::new(),
                 scenario,
             }
@@ -104,4 +105,31 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         stats,
     };
     run_and_print(&plan, &target, &args.output)
+}
+
+/// Arm `i`'s name: its scenario's, with ` #k` when an earlier arm has the same name (as in
+/// `compare default default`), so that every arm's rows, charts and table lines can be told
+/// apart.
+fn arm_name(names: &[String], i: usize) -> String {
+    let before = names[..i].iter().filter(|n| **n == names[i]).count();
+    if before == 0 {
+        names[i].clone()
+    } else {
+        format!("{} #{}", names[i], before + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arm_name;
+
+    /// `compare default default` (a second audit) gave two arms both named `default`.
+    #[test]
+    fn repeated_scenarios_get_numbered_arm_names() {
+        let names: Vec<String> = ["default", "x", "default", "default"]
+            .map(String::from)
+            .to_vec();
+        let got: Vec<String> = (0..4).map(|i| arm_name(&names, i)).collect();
+        assert_eq!(got, ["default", "x", "default #2", "default #3"]);
+    }
 }
