@@ -5,7 +5,41 @@
 //! a mistyped `--out` must not delete someone's files.
 
 use anyhow::{Context, bail};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary folders being written now: an interrupted command (Ctrl-C, SIGTERM) removes
+/// them instead of leaving hidden `.name.tmp-PID` folders behind.
+static WRITING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Installs the interrupt handler that removes the folders being written, then exits with
+/// status 130 (as a shell reports an interrupted command). Without a handler (it could not be
+/// installed) an interrupt simply stops the process, as before.
+pub fn clean_up_on_interrupt() {
+    let _ = ctrlc::set_handler(|| {
+        let folders = WRITING.lock().map(|w| w.clone()).unwrap_or_default();
+        for folder in &folders {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "interrupted; removed {} unfinished result folder(s)",
+            folders.len()
+        );
+        std::process::exit(130);
+    });
+}
+
+/// Notes `tmp` as being written (`true`) or done with (`false`).
+fn writing(tmp: &Path, active: bool) {
+    if let Ok(mut w) = WRITING.lock() {
+        w.retain(|p| p != tmp);
+        if active {
+            w.push(tmp.to_path_buf());
+        }
+    }
+}
 
 /// A result folder being written.
 pub struct Staging {
@@ -42,6 +76,7 @@ impl Staging {
                 .with_context(|| format!("removing stale {}", tmp.display()))?;
         }
         std::fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        writing(&tmp, true);
         Ok(Staging {
             target: target.to_path_buf(),
             tmp,
@@ -73,6 +108,7 @@ impl Staging {
         }
         std::fs::rename(&self.tmp, &self.target)
             .with_context(|| format!("renaming {} into place", self.tmp.display()))?;
+        writing(&self.tmp, false);
         if let Some(old) = old {
             std::fs::remove_dir_all(&old)
                 .with_context(|| format!("removing the replaced result {}", old.display()))?;
@@ -95,6 +131,7 @@ impl Staging {
     /// Remove the temporary folder after a failure.
     pub fn abandon(self) {
         let _ = std::fs::remove_dir_all(&self.tmp);
+        writing(&self.tmp, false);
     }
 }
 

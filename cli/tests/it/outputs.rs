@@ -254,3 +254,47 @@ fn a_folder_does_not_hide_a_builtin() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// A second audit: an interrupted run (Ctrl-C, SIGTERM) left its hidden `.name.tmp-PID`
+/// folder behind. The interrupt now removes it, and the exit status is 130.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_folder() {
+    let tmp = tempdir("interrupt");
+    let mut child = subnetlab()
+        .args([
+            "run",
+            "default",
+            "--quiet",
+            "--set",
+            "duration={days: 365}",
+            "--out",
+        ])
+        .arg(tmp.join("r"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let staged = || {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().starts_with(".r.tmp-"))
+    };
+    let started = std::time::Instant::now();
+    while !staged() && started.elapsed().as_secs() < 30 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(staged(), "the run never staged its folder");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!staged() && !tmp.join("r").exists());
+    let _ = std::fs::remove_dir_all(&tmp);
+}
