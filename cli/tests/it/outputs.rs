@@ -261,7 +261,7 @@ fn a_folder_does_not_hide_a_builtin() {
 #[test]
 fn an_interrupted_run_leaves_no_temporary_folder() {
     let tmp = tempdir("interrupt");
-    let mut child = subnetlab()
+    let child = subnetlab()
         .args([
             "run",
             "default",
