@@ -131,7 +131,7 @@ fn retention_and_frontier_run_small() {
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("cabal-stake = 1.5"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cabal-stakes = 1.5"));
     assert!(
         !base.join("bad").exists(),
         "a failed experiment leaves no folder"
