@@ -20,16 +20,32 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Longest message shown whole; a longer one (a parser quoting a whole 3 MB value) keeps its
+/// start and end around an ellipsis.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+/// `message`, or its first 300 and last 80 characters around " … ".
+fn shortened(message: &str) -> std::borrow::Cow<'_, str> {
+    let count = message.chars().count();
+    if count <= MAX_MESSAGE_CHARS {
+        return message.into();
+    }
+    let head: String = message.chars().take(300).collect();
+    let tail: String = message.chars().skip(count - 80).collect();
+    format!("{head} … ({} characters left out) … {tail}", count - 380).into()
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file)?;
         if let (Some(line), Some(column)) = (self.line, self.column) {
             write!(f, ":{line}:{column}")?;
         }
+        let message = shortened(&self.message);
         if self.path.is_empty() {
-            write!(f, ": {}", self.message)
+            write!(f, ": {message}")
         } else {
-            write!(f, ": {}: {}", self.path, self.message)
+            write!(f, ": {}: {message}", self.path)
         }
     }
 }
@@ -75,4 +91,31 @@ fn format_problems(problems: &[Problem]) -> String {
         out.push_str(&p.to_string());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A second audit: a 3 MB value came back whole in its error message.
+    #[test]
+    fn long_messages_are_shortened_around_an_ellipsis() {
+        let problem = |message: String| Problem {
+            file: "x.yaml".into(),
+            line: Some(2),
+            column: Some(7),
+            path: "name".into(),
+            message,
+        };
+        let short = problem("expected a name".into()).to_string();
+        assert_eq!(short, "x.yaml:2:7: name: expected a name");
+        let long = format!(
+            "invalid type: string \"{}é\", expected u64",
+            "a".repeat(3_000_000)
+        );
+        let shown = problem(long).to_string();
+        assert!(shown.chars().count() < 500, "{}", shown.len());
+        assert!(shown.starts_with("x.yaml:2:7: name: invalid type: string \"aaa"));
+        assert!(shown.contains("characters left out") && shown.ends_with("aé\", expected u64"));
+    }
 }
