@@ -225,6 +225,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             "arms": plan.arms.len(),
             "runs": merged,
             "expected_runs": plan.runs.len(),
+            "command": crate::study::command_line(),
+            "scenario_sha256": crate::study::sha256_hex(&resolved),
             "merged_from": args.parts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         });
         std::fs::write(

@@ -253,6 +253,14 @@ pub fn write_report(
     Ok(())
 }
 
+/// The SHA-256 of `text`, in hex (`run.json`'s `scenario_sha256`).
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// `run.json`: what produced the folder, and the emission accounting summed over its runs.
 pub fn write_run_json(
     dir: &Path,
@@ -272,7 +280,7 @@ pub fn write_run_json(
         "arms": plan.arms.len(),
         "runs": records.len(),
         "command": command_line(),
-        "scenario_sha256": Sha256::digest(resolved.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        "scenario_sha256": sha256_hex(&resolved),
         "wall_seconds": wall,
         "threads": rayon::current_num_threads(),
         "first_block": blocks.0,

@@ -85,6 +85,14 @@ fn three_shards_merge_into_the_unsharded_sweep() {
             "{f} differs between the unsharded sweep and the merged shards"
         );
     }
+    // The merged run.json names the same scenario hash as the unsharded run's (a second audit
+    // found it missing), and the command.
+    let hash = |dir: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(tmp.join(dir).join("run.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["scenario_sha256"].clone()
+    };
+    assert!(hash("whole").is_string());
+    assert_eq!(hash("whole"), hash("merged"));
     // A shard of another scenario cannot write into the same folder.
     let wrong = subnetlab()
         .args(["sweep", "default", "-q", "--shard", "1/3", "--out"])
