@@ -139,6 +139,19 @@ impl Staging {
 /// one of them).
 const RESULT_MARKERS: [&str; 2] = ["run.json", "experiment.json"];
 
+/// `dir` is a finished subnetlab result (it holds one of [`RESULT_MARKERS`]).
+pub fn is_result(dir: &Path) -> bool {
+    RESULT_MARKERS.iter().any(|m| dir.join(m).is_file())
+}
+
+/// `dir` holds nothing.
+pub fn is_empty(dir: &Path) -> anyhow::Result<bool> {
+    Ok(std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .next()
+        .is_none())
+}
+
 /// Whether `--force` may replace `target`: an empty folder or a result folder, never a file
 /// or a folder of other files.
 fn check_replaceable(target: &Path) -> anyhow::Result<()> {
@@ -148,12 +161,7 @@ fn check_replaceable(target: &Path) -> anyhow::Result<()> {
             target.display()
         );
     }
-    let is_result = RESULT_MARKERS.iter().any(|m| target.join(m).is_file());
-    let is_empty = std::fs::read_dir(target)
-        .with_context(|| format!("reading {}", target.display()))?
-        .next()
-        .is_none();
-    if !(is_result || is_empty) {
+    if !(is_result(target) || is_empty(target)?) {
         bail!(
             "{} is not a subnetlab result folder (it has no run.json or experiment.json); --force replaces only result folders, so choose another --out or remove it yourself",
             target.display()

@@ -134,17 +134,13 @@ fn check_partition_root(root: &std::path::Path) -> anyhow::Result<()> {
             root.display()
         );
     }
-    if root.join("run.json").exists() || root.join("experiment.json").exists() {
+    if crate::output::is_result(root) {
         bail!(
             "{} is a finished result folder; sweep shards write into a partition folder of their own (default out/<name>.parts)",
             root.display()
         );
     }
-    let empty = std::fs::read_dir(root)
-        .with_context(|| format!("reading {}", root.display()))?
-        .next()
-        .is_none();
-    if !empty && !root.join("scenario.resolved.yaml").exists() {
+    if !crate::output::is_empty(root)? && !root.join("scenario.resolved.yaml").exists() {
         bail!(
             "{} holds other files; sweep shards write into a new or empty folder, or one their sweep already uses",
             root.display()

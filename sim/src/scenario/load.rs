@@ -130,9 +130,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
             }
         }
         let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
-            || s.sweep
-                .as_ref()
-                .is_some_and(|w| w.paths().any(|p| within(p, "duration")));
+            || s.sweep.as_ref().is_some_and(|w| w.varies("duration"));
         let late = if duration_varies {
             Vec::new()
         } else {

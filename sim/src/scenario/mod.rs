@@ -123,6 +123,15 @@ impl Sweep {
             .chain(self.zip.keys())
             .chain(self.random.iter().flat_map(|r| r.ranges.keys()))
     }
+
+    /// Whether the sweep sets `field` or anything under it (e.g. `duration` for
+    /// `duration.days`).
+    pub fn varies(&self, field: &str) -> bool {
+        self.paths().any(|p| {
+            p.strip_prefix(field)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
 }
 
 /// `n` points drawn uniformly from `ranges`.
@@ -1122,11 +1131,7 @@ impl Scenario {
     /// scenario states what the run used and loads again. Not when a sweep varies the
     /// duration, where a longer point may reach them.
     pub fn drop_late_changes(&mut self) {
-        let duration_swept = self.sweep.as_ref().is_some_and(|w| {
-            w.paths()
-                .any(|p| p == "duration" || p.starts_with("duration."))
-        });
-        if !duration_swept {
+        if !self.sweep.as_ref().is_some_and(|w| w.varies("duration")) {
             let (end, tempo) = (self.duration_blocks(), self.first_tempo());
             self.timeline.retain(|c| c.at.blocks(tempo) < end);
         }

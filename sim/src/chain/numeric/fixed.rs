@@ -6,7 +6,7 @@
 //! to nearest, integer conversions truncate. The only deviations are where the chain would
 //! panic or wrap on overflow; those are documented on the trait and saturate here instead.
 
-use super::{I32F32, I64F64, Num, exp_safe, exp_safe_lanes, wide};
+use super::{I32F32, I64F64, Num, exp_safe_lanes, wide};
 
 /// `u16::MAX` as I32F32, the divisor and factor of the u16-proportion conversions.
 const U16_MAX: I32F32 = I32F32::from_bits(65_535 << 32);
@@ -105,10 +105,6 @@ impl Num for I32F32 {
 
     fn max_of(self, rhs: I32F32) -> I32F32 {
         Ord::max(self, rhs)
-    }
-
-    fn exp_safe(self) -> I32F32 {
-        exp_safe(self)
     }
 
     fn exp_safe_lanes<const N: usize>(x: [I32F32; N]) -> [I32F32; N] {

@@ -87,10 +87,6 @@ impl Num for f64 {
         self.max(rhs)
     }
 
-    fn exp_safe(self) -> f64 {
-        super::exp_f64(self.clamp(-20.0, 20.0))
-    }
-
     fn exp_safe_lanes<const N: usize>(x: [f64; N]) -> [f64; N] {
         super::exp_f64_lanes(x.map(|x| x.clamp(-20.0, 20.0)))
     }

@@ -98,7 +98,9 @@ pub trait Num: Copy + PartialEq + PartialOrd + Default + Debug + Send + Sync + '
     /// [`exp_safe`](super::exp_safe)); in float mode it is [`exp_f64`](super::exp_f64). They
     /// differ noticeably only far from 0 (e^20: 481,239,357.7 on chain vs 485,165,195.4) and at
     /// exactly 1 (the chain returns `e` rounded to 23 fraction bits).
-    fn exp_safe(self) -> Self;
+    fn exp_safe(self) -> Self {
+        Self::exp_safe_lanes([self])[0]
+    }
     /// [`Num::exp_safe`] of `N` values, bit for bit; both modes evaluate the lanes side by side,
     /// which is much faster than one at a time (liquid alpha needs thousands per epoch).
     fn exp_safe_lanes<const N: usize>(x: [Self; N]) -> [Self; N];

@@ -524,8 +524,8 @@ pub(crate) fn ema_liquid_column(
     }
 }
 
-/// [`ema_liquid_column`]'s line for `β = 1` and `C_j > 0` (the default), with every lane at the rate
-/// for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
+/// [`ema_liquid_column`]'s line for `β = 1` and `C_j > 0` (the default), with every lane at
+/// the rate for `δ = 0`, `at_zero`, and without branches or `exp`. Returns the new line and a line
 /// that is non-zero in the lanes where the result could differ from the exact one; the
 /// caller redoes such a column with [`ema_liquid_column`].
 ///

@@ -123,6 +123,7 @@ fn ema_liquid_row<T: Num>(
 }
 
 /// Buffers of [`ema_liquid_row`], kept across rows.
+#[derive(Default)]
 struct RateScratch<T> {
     /// `(index in the row, rate)` of each entry that bonds.
     entries: Vec<(usize, T)>,
@@ -184,10 +185,7 @@ pub(crate) fn yuma3<T: Num>(
         };
         let at_zero = sigmoid_rate(T::ZERO, liquid.low, liquid.high, liquid.steepness);
         let mut b = vec![T::ZERO; n];
-        let mut scratch = RateScratch {
-            entries: Vec::new(),
-            pending: Vec::new(),
-        };
+        let mut scratch = RateScratch::default();
         weights_for_bonds
             .iter()
             .zip(&old)
@@ -305,7 +303,7 @@ mod tests {
             let eager = ema_alpha_row(&new, &old, &alpha, &mut Vec::new());
             let liquid = Liquid { low, high, steepness };
             let at_zero = sigmoid_rate(F::ZERO, low, high, steepness);
-            let mut scratch = RateScratch { entries: Vec::new(), pending: Vec::new() };
+            let mut scratch = RateScratch::default();
             let lazy = ema_liquid_row(&new, &bd, &consensus, (liquid, at_zero), &mut scratch);
             prop_assert_eq!(lazy, eager);
         });
