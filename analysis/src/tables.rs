@@ -304,13 +304,28 @@ pub fn write_tables<R: Borrow<RunRecord>>(
     Ok(written)
 }
 
-/// A sweep parameter's value for one run: a number, or anything else as text.
+/// A sweep parameter's value for one run, typed as the scenario wrote it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamValue {
-    /// A numeric value (written as f64).
+    /// A whole number, e.g. `kappa: 32767` (an i64 column when every run's value is one).
+    Integer(i64),
+    /// Any other number (an f64 column, integers of the same parameter included).
     Number(f64),
+    /// `true` or `false` (a boolean column).
+    Bool(bool),
     /// Any other value, e.g. a YAML mapping written as `{days: 5}`.
     Text(String),
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamValue::Integer(x) => write!(f, "{x}"),
+            ParamValue::Number(x) => write!(f, "{x}"),
+            ParamValue::Bool(x) => write!(f, "{x}"),
+            ParamValue::Text(t) => f.write_str(t),
+        }
+    }
 }
 
 /// One row of `runs.parquet`: which run this is and the sweep parameters it used.
@@ -347,8 +362,9 @@ impl RunInfo {
 
 /// `runs.parquet` as a DataFrame: one row per run, columns `arm` (u32), `run` (u32),
 /// `arm_name` (str), `seed` (u64), then one column per sweep parameter named by its path, in
-/// order of first appearance. A parameter column is f64 when every run that has it gives a
-/// number, else str (numbers then written as text); runs without the parameter get null.
+/// order of first appearance. A parameter column is i64 when every run that has it gives an
+/// integer, f64 when every run gives a number, bool when every run gives a boolean, else str
+/// (every value then written as text); runs without the parameter get null.
 pub fn runs_frame(runs: &[RunInfo]) -> Result<DataFrame, AnalysisError> {
     let mut names: Vec<&str> = Vec::new();
     for r in runs {
@@ -383,27 +399,37 @@ pub fn runs_frame(runs: &[RunInfo]) -> Result<DataFrame, AnalysisError> {
             .iter()
             .map(|r| r.params.iter().find(|(n, _)| n == name).map(|(_, v)| v))
             .collect();
-        let numeric = values
-            .iter()
-            .all(|v| !matches!(v, Some(ParamValue::Text(_))));
-        let column = if numeric {
+        let present = || values.iter().flatten();
+        let column = if present().all(|v| matches!(v, ParamValue::Integer(_))) {
+            let xs: Vec<Option<i64>> = values
+                .iter()
+                .map(|v| match v {
+                    Some(ParamValue::Integer(x)) => Some(*x),
+                    _ => None,
+                })
+                .collect();
+            Column::new(name.into(), xs)
+        } else if present().all(|v| matches!(v, ParamValue::Integer(_) | ParamValue::Number(_))) {
             let xs: Vec<Option<f64>> = values
                 .iter()
                 .map(|v| match v {
+                    Some(ParamValue::Integer(x)) => Some(*x as f64),
                     Some(ParamValue::Number(x)) => Some(*x),
                     _ => None,
                 })
                 .collect();
             Column::new(name.into(), xs)
-        } else {
-            let xs: Vec<Option<String>> = values
+        } else if present().all(|v| matches!(v, ParamValue::Bool(_))) {
+            let xs: Vec<Option<bool>> = values
                 .iter()
                 .map(|v| match v {
-                    Some(ParamValue::Number(x)) => Some(x.to_string()),
-                    Some(ParamValue::Text(t)) => Some(t.clone()),
-                    None => None,
+                    Some(ParamValue::Bool(x)) => Some(*x),
+                    _ => None,
                 })
                 .collect();
+            Column::new(name.into(), xs)
+        } else {
+            let xs: Vec<Option<String>> = values.iter().map(|v| v.map(|v| v.to_string())).collect();
             Column::new(name.into(), xs)
         };
         columns.push(column);
@@ -518,9 +544,20 @@ mod tests {
                 arm: 1,
                 params: vec![
                     ("duration".to_string(), ParamValue::Number(3.0)),
-                    ("tempo".to_string(), ParamValue::Number(99.0)),
+                    ("tempo".to_string(), ParamValue::Integer(99)),
+                    ("yuma3".to_string(), ParamValue::Bool(true)),
+                    ("penalty".to_string(), ParamValue::Integer(1)),
                 ],
                 ..RunInfo::single("b", 7)
+            },
+            RunInfo {
+                arm: 2,
+                params: vec![
+                    ("tempo".to_string(), ParamValue::Integer(360)),
+                    ("yuma3".to_string(), ParamValue::Bool(false)),
+                    ("penalty".to_string(), ParamValue::Number(0.5)),
+                ],
+                ..RunInfo::single("c", 7)
             },
         ];
         let df = runs_frame(&runs).unwrap();
@@ -528,12 +565,21 @@ mod tests {
         assert_eq!(
             names,
             [
-                "arm", "run", "arm_name", "seed", "kappa", "duration", "tempo"
+                "arm", "run", "arm_name", "seed", "kappa", "duration", "tempo", "yuma3", "penalty"
             ]
         );
+        // Integers stay integers, booleans booleans; integers beside decimals are f64.
+        let column = |name: &str| df.column(name).unwrap().as_materialized_series().clone();
+        assert_eq!(column("tempo").dtype(), &DataType::Int64);
+        let tempo: Vec<Option<i64>> = column("tempo").i64().unwrap().iter().collect();
+        assert_eq!(tempo, [None, Some(99), Some(360)]);
+        let yuma3: Vec<Option<bool>> = column("yuma3").bool().unwrap().iter().collect();
+        assert_eq!(yuma3, [None, Some(true), Some(false)]);
+        let penalty: Vec<Option<f64>> = column("penalty").f64().unwrap().iter().collect();
+        assert_eq!(penalty, [None, Some(1.0), Some(0.5)]);
         // All numbers: f64 with a null where a run lacks it; any text: strings.
         assert_eq!(df.column("kappa").unwrap().dtype(), &DataType::Float64);
-        assert_eq!(df.column("kappa").unwrap().null_count(), 1);
+        assert_eq!(df.column("kappa").unwrap().null_count(), 2);
         let duration: Vec<Option<&str>> = df
             .column("duration")
             .unwrap()
@@ -541,7 +587,7 @@ mod tests {
             .unwrap()
             .iter()
             .collect();
-        assert_eq!(duration, [Some("{days: 5}"), Some("3")]);
+        assert_eq!(duration, [Some("{days: 5}"), Some("3"), None]);
         assert_eq!(runs_frame(&[]).unwrap().height(), 0);
     }
 }

@@ -70,7 +70,18 @@ impl Plan {
     }
 
     /// The `runs` table rows of `positions` (indices into `runs`).
+    ///
+    /// Each parameter is typed over every arm of the study, not only those of `positions`: a
+    /// shard writes the same column types as every other shard, so `merge` can stack them.
     pub fn run_infos(&self, positions: impl IntoIterator<Item = usize>) -> Vec<RunInfo> {
+        let mut kinds: Vec<(&str, ParamValue)> = Vec::new();
+        for (path, v) in self.arms.iter().flat_map(|a| &a.params) {
+            let value = param_value(v);
+            match kinds.iter_mut().find(|(p, _)| p == path) {
+                Some((_, widest)) => *widest = wider(widest, &value),
+                None => kinds.push((path, value)),
+            }
+        }
         positions
             .into_iter()
             .map(|i| {
@@ -80,9 +91,10 @@ impl Plan {
                     .params
                     .iter()
                     .map(|(path, v)| {
-                        let value = v
-                            .as_f64()
-                            .map_or_else(|| ParamValue::Text(display(v)), ParamValue::Number);
+                        let mut value = param_value(v);
+                        if let Some((_, widest)) = kinds.iter().find(|(p, _)| p == path) {
+                            value = widen(value, widest);
+                        }
                         (path.clone(), value)
                     })
                     .collect();
@@ -102,6 +114,40 @@ impl Plan {
             .iter()
             .map(|r| self.arms[r.arm as usize].scenario.duration_blocks())
             .sum()
+    }
+}
+
+/// A sweep value as the scenario wrote it: an integer, a number, a boolean or (anything
+/// else) its YAML text.
+fn param_value(v: &yaml_serde::Value) -> ParamValue {
+    if let Some(b) = v.as_bool() {
+        ParamValue::Bool(b)
+    } else if let Some(x) = v.as_i64() {
+        ParamValue::Integer(x)
+    } else if let Some(x) = v.as_f64() {
+        ParamValue::Number(x)
+    } else {
+        ParamValue::Text(display(v))
+    }
+}
+
+/// The type that holds both `a` and `b` (as a value of it): integers widen to numbers, and
+/// any other mix to text.
+fn wider(a: &ParamValue, b: &ParamValue) -> ParamValue {
+    use ParamValue::{Bool, Integer, Number, Text};
+    match (a, b) {
+        (Integer(_), Integer(_)) | (Number(_), Number(_)) | (Bool(_), Bool(_)) => a.clone(),
+        (Integer(_) | Number(_), Integer(_) | Number(_)) => Number(0.0),
+        _ => Text(String::new()),
+    }
+}
+
+/// `value` as a value of `widest`'s type (see [`wider`]).
+fn widen(value: ParamValue, widest: &ParamValue) -> ParamValue {
+    match (value, widest) {
+        (ParamValue::Integer(x), ParamValue::Number(_)) => ParamValue::Number(x as f64),
+        (value, ParamValue::Text(_)) => ParamValue::Text(value.to_string()),
+        (value, _) => value,
     }
 }
 

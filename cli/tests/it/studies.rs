@@ -43,7 +43,7 @@ fn sweep_results_do_not_depend_on_threads() {
         runs.lines()
             .nth(4)
             .unwrap()
-            .starts_with("1,1,\"kappa=26214, yuma3=false\",11,26214.0,false"),
+            .starts_with("1,1,\"kappa=26214, yuma3=false\",11,26214,false"),
         "{runs}"
     );
     let _ = std::fs::remove_dir_all(&tmp);
