@@ -89,6 +89,27 @@ pub fn describe(metric: &str) -> String {
     String::new()
 }
 
+/// The values `metric` can take, as `(low, high)`: [0, 1] for shares, Gini and HHI; at least
+/// 0 for counts, amounts of TAO and ratios of them; unbounded for emission net of burn, for
+/// miner quality (a scenario's quality distribution may go below 0) and for unknown columns.
+/// Summaries cut their intervals to it ([`crate::stats::Estimate::within`]).
+pub fn range(metric: &str) -> (f64, f64) {
+    let known =
+        METRICS.contains(&metric) || metric.starts_with("share_") || is_adversary_metric(metric);
+    let unit = metric.starts_with("share_")
+        || metric.starts_with("stake_share_")
+        || metric.ends_with("_gini")
+        || metric.ends_with("_hhi");
+    let signed = metric.starts_with("net_") || metric == "final_mean_miner_quality";
+    if !known || signed {
+        (f64::NEG_INFINITY, f64::INFINITY)
+    } else if unit {
+        (0.0, 1.0)
+    } else {
+        (0.0, f64::INFINITY)
+    }
+}
+
 /// The metric columns of a [`per_run`] frame: [`METRICS`], the `share_*` columns and the
 /// adversary columns ([`is_adversary_metric`]), in frame
 /// order. Identifiers (`arm`, `run`, `arm_name`, `seed`), sweep parameters and `days` are not

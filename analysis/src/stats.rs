@@ -15,7 +15,7 @@
 
 use crate::AnalysisError;
 use crate::columns::{self, frame};
-use crate::metrics::metric_columns;
+use crate::metrics::{self, metric_columns};
 use polars::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -102,6 +102,21 @@ pub struct Estimate {
     pub low: f64,
     /// Upper bound of the interval.
     pub high: f64,
+}
+
+impl Estimate {
+    /// The interval cut to `[lo, hi]`, the values the estimated mean can take (a share's mean
+    /// lies in [0, 1]). A symmetric t interval around a mean near a bound reaches past it;
+    /// cutting that part off keeps the coverage, since the true mean is never there.
+    pub fn within(self, (lo, hi): (f64, f64)) -> Estimate {
+        // `f64::max` would turn an undefined (NaN) bound into `lo`.
+        let cut = |x: f64| if x.is_nan() { x } else { x.clamp(lo, hi) };
+        Estimate {
+            low: cut(self.low),
+            high: cut(self.high),
+            ..self
+        }
+    }
 }
 
 /// The `p` quantile of Student's t with `df` degrees of freedom (NaN for `df ≤ 0` or `p`
@@ -353,7 +368,8 @@ pub fn summarize(per_run: &DataFrame, opts: &SummaryOptions) -> Result<DataFrame
         let label: Vec<String> = key.iter().map(|k| k.to_string()).collect();
         for (name, column) in metrics.iter().zip(&values) {
             let xs: Vec<f64> = rows.iter().map(|&i| column[i]).collect();
-            let e = estimate(&xs, opts, &format!("{}|{name}", label.join("|")));
+            let e = estimate(&xs, opts, &format!("{}|{name}", label.join("|")))
+                .within(metrics::range(name));
             idx.push(rows[0]);
             metric.push(name.as_str());
             n.push(e.n as u32);
@@ -436,7 +452,9 @@ pub fn compare(
                 }
             }
             let d: Vec<f64> = pairs.iter().map(|(a, b)| a - b).collect();
-            let e = estimate(&d, opts, &format!("{arm}-{baseline_arm}|{metric}"));
+            let (lo, hi) = metrics::range(metric);
+            let e = estimate(&d, opts, &format!("{arm}-{baseline_arm}|{metric}"))
+                .within((lo - hi, hi - lo));
             let m = |f: fn(&(f64, f64)) -> f64| {
                 if pairs.is_empty() {
                     None
@@ -516,6 +534,36 @@ mod tests {
         assert!(t_interval(&[], 0.95).mean.is_nan());
     }
 
+    /// Shares near 0: [0.001, 0.002, 0.030] has mean 0.011 and sd 0.016462 (by hand), so the
+    /// 95 % t half-width 4.302653 × 0.016462 / √3 = 0.040893 reaches below 0; the summary cuts
+    /// it at 0, the least a share can be. An undefined bound stays undefined.
+    #[test]
+    fn intervals_stay_within_the_metric_range() {
+        let e = t_interval(&[0.001, 0.002, 0.030], 0.95);
+        assert!(close(e.low, 0.011 - 0.040893, 1e-5), "{e:?}");
+        let cut = e.within(metrics::range("share_miner"));
+        assert_eq!(cut.low, 0.0);
+        assert!(close(cut.high, 0.011 + 0.040893, 1e-5));
+        assert_eq!((cut.n, cut.mean, cut.sd), (e.n, e.mean, e.sd));
+        let none = t_interval(&[0.5], 0.95).within((0.0, 1.0));
+        assert!(none.low.is_nan() && none.high.is_nan());
+        assert_eq!(metrics::range("stake_gini"), (0.0, 1.0));
+        assert_eq!(metrics::range("minted_tao"), (0.0, f64::INFINITY));
+        assert_eq!(
+            metrics::range("net_validator_self_dealer").0,
+            f64::NEG_INFINITY
+        );
+        assert_eq!(metrics::range("arm").0, f64::NEG_INFINITY);
+        // Through the summary: one group of three runs.
+        let per_run = df!("share_miner" => [0.001, 0.002, 0.030]).unwrap();
+        let opts = SummaryOptions {
+            by: Vec::new(),
+            ..SummaryOptions::default()
+        };
+        let s = summarize(&per_run, &opts).unwrap();
+        assert_eq!(columns::f64s(&s, "s", "ci_low").unwrap(), [Some(0.0)]);
+    }
+
     #[test]
     fn bootstrap_is_deterministic_and_sane() {
         let xs = [1.0, 2.0, 3.0, 4.0, 5.0];
@@ -557,7 +605,7 @@ mod tests {
             "run" => [0u32, 1, 2, 3, 0, 1, 2, 3, 9],
             "arm_name" => ["base", "base", "base", "base", "alt", "alt", "alt", "alt", "alt"],
             "seed" => [1u64; 9],
-            "stake_gini" => [1.0, 2.0, 3.0, 4.0, 2.0, 4.0, 3.0, 7.0, 100.0],
+            "minted_tao" => [1.0, 2.0, 3.0, 4.0, 2.0, 4.0, 3.0, 7.0, 100.0],
             "share_owner" => [Some(0.5), None, Some(0.5), Some(0.5), None, None, None, None, None],
         )
         .unwrap()
@@ -577,11 +625,11 @@ mod tests {
         );
         let mean = columns::f64s(&s, "s", "mean").unwrap();
         let n = columns::u32s(&s, "s", "n").unwrap();
-        // Arm 0 stake_gini [1,2,3,4]: mean 2.5; share_owner three 0.5s, sd 0.
+        // Arm 0 minted_tao [1,2,3,4]: mean 2.5; share_owner three 0.5s, sd 0.
         assert_eq!(n, [4, 3, 5, 0]);
         assert_eq!(mean[0], Some(2.5));
         assert_eq!(mean[1], Some(0.5));
-        // Arm 1 stake_gini [2,4,3,7,100]: mean 23.2.
+        // Arm 1 minted_tao [2,4,3,7,100]: mean 23.2.
         assert!(close(mean[2].unwrap(), 23.2, 1e-12));
         assert_eq!(mean[3], None, "no values: null, not NaN");
         let low = columns::f64s(&s, "s", "ci_low").unwrap();

@@ -482,10 +482,15 @@ where
     Ok(())
 }
 
-/// Mean and Student-t 95 % interval across runs of `values` grouped by (series key, x).
+/// The range of a band whose values can be anything (see [`bands_by`]).
+pub(crate) const ANY: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
+/// Mean and Student-t 95 % interval across runs of `values` grouped by (series key, x), the
+/// interval cut to `range`, the values the mean can take ([`crate::stats::Estimate::within`]).
 /// `rows` are (series key, x, value); series come out in key order, points in x order.
 pub(crate) fn bands_by<K: Ord + Clone>(
     rows: impl IntoIterator<Item = (K, f64, f64)>,
+    range: (f64, f64),
 ) -> BTreeMap<K, Vec<(f64, f64, f64, f64)>> {
     let mut grouped: BTreeMap<K, BTreeMap<u64, (f64, Vec<f64>)>> = BTreeMap::new();
     for (key, x, y) in rows {
@@ -506,7 +511,7 @@ pub(crate) fn bands_by<K: Ord + Clone>(
             let points = xs
                 .into_values()
                 .map(|(x, ys)| {
-                    let e = t_interval(&ys, 0.95);
+                    let e = t_interval(&ys, 0.95).within(range);
                     (x, e.mean, e.low, e.high)
                 })
                 .filter(|p| p.1.is_finite())
@@ -693,7 +698,7 @@ mod tests {
     fn bands_average_runs() {
         // Two runs at x = 0 (1 and 3) and one at x = 1 (5): mean 2 with an interval, then 5
         // without.
-        let b = bands_by([("a", 0.0, 1.0), ("a", 0.0, 3.0), ("a", 1.0, 5.0)]);
+        let b = bands_by([("a", 0.0, 1.0), ("a", 0.0, 3.0), ("a", 1.0, 5.0)], ANY);
         let a = &b["a"];
         assert_eq!(a.len(), 2);
         assert_eq!(a[0].1, 2.0);

@@ -110,7 +110,7 @@ pub(super) fn sweep_charts(
                 });
                 Some((series, *x, y[i]))
             });
-            let bands = bands_by(rows)
+            let bands = bands_by(rows, crate::metrics::range(metric))
                 .into_iter()
                 .map(|(k, points)| Band {
                     label: by.map_or_else(String::new, |(name, _, d2)| {

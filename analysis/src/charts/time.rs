@@ -2,7 +2,7 @@
 //! quality.
 
 use super::{
-    Band, Chart, Context, DrawResult, LIGHT_GRID, Plot, Stroke, bands_by, color, draw_bands,
+    ANY, Band, Chart, Context, DrawResult, LIGHT_GRID, Plot, Stroke, bands_by, color, draw_bands,
     draw_legend, draw_note, err, has_arm, legend_entry, padded_range, series_label, shown_arms,
     tick_format, zero_based_range,
 };
@@ -263,6 +263,7 @@ pub(super) fn role_shares(study: &Study, ctx: &Context) -> Result<Option<Chart>,
         (0..df.height())
             .filter(|&i| has_arm(&arms, arm[i]))
             .map(|i| ((arm[i], order(&group[i])), day[i], share[i] * 100.0)),
+        (0.0, 100.0),
     );
     let arm_index = |a: u32| arms.iter().position(|(x, _)| *x == a).unwrap_or(0);
     let names = ["validators", "miners", "owners"];
@@ -341,7 +342,7 @@ pub(super) fn concentration(study: &Study, ctx: &Context) -> Result<Option<Chart
                 ((arm[i], 1usize), day[i], emission[i]),
             ]
         });
-    let grouped = bands_by(rows);
+    let grouped = bands_by(rows, (0.0, 1.0));
     let arm_index = |a: u32| arms.iter().position(|(x, _)| *x == a).unwrap_or(0);
     let names = ["stake Gini", "emission Gini (per window)"];
     let bands = grouped
@@ -388,6 +389,7 @@ pub(super) fn miner_quality(study: &Study, ctx: &Context) -> Result<Option<Chart
         (0..df.height())
             .filter(|&i| has_arm(&arms, arm[i]))
             .map(|i| ((arm[i], subnet[i]), day[i], quality[i])),
+        ANY,
     );
     let subnets: Vec<u32> = {
         let mut s: Vec<u32> = subnet.clone();
