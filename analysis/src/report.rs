@@ -43,7 +43,8 @@ struct Section {
     baseline: String,
     charts: Vec<(Chart, String, String)>,
     command: String,
-    yaml: String,
+    /// (heading, resolved scenario): the study's, or each arm's for a comparison.
+    yamls: Vec<(String, String)>,
 }
 
 /// One row of the differences table.
@@ -103,9 +104,9 @@ pub fn write_report_with(
         all_charts.extend(section.charts.iter().map(|c| c.0.clone()));
         sections.push(section);
     }
-    let title = match studies {
+    let title = match sections.as_slice() {
         [] => "subnetlab report".to_string(),
-        [one] => format!("subnetlab report: {}", one.name()),
+        [one] => format!("subnetlab report: {}", one.title),
         many => format!("subnetlab report: {} studies", many.len()),
     };
     let html = html(&title, &sections);
@@ -299,9 +300,37 @@ fn section(
     {
         facts.push(("scenario SHA-256".to_string(), h.to_string()));
     }
+    // A comparison shows every arm's scenario and is named after all of them.
+    let arm_name = |n: u32| {
+        arms.iter()
+            .find(|(a, _)| *a == n)
+            .map(|(_, name)| name.as_str())
+    };
+    let (title, yamls) = if study.arm_yamls.len() > 1 {
+        let names: Vec<&str> = study
+            .arm_yamls
+            .iter()
+            .filter_map(|(n, _)| arm_name(*n))
+            .collect();
+        let yamls = study
+            .arm_yamls
+            .iter()
+            .map(|(n, yaml)| {
+                let heading = match arm_name(*n) {
+                    Some(name) => format!("Resolved scenario of arm {n}: {name}"),
+                    None => format!("Resolved scenario of arm {n}"),
+                };
+                (heading, yaml.clone())
+            })
+            .collect();
+        (names.join(" vs "), yamls)
+    } else {
+        let yamls = vec![("Resolved scenario".to_string(), study.scenario_yaml.clone())];
+        (study.name(), yamls)
+    };
     Ok(Section {
-        title: study.name(),
-        anchor: format!("study-{}-{}", k + 1, slug(&study.name())),
+        anchor: format!("study-{}-{}", k + 1, slug(&title)),
+        title,
         facts,
         description,
         arms,
@@ -310,7 +339,7 @@ fn section(
         baseline,
         charts,
         command: reproduce(study),
-        yaml: study.scenario_yaml.clone(),
+        yamls,
     })
 }
 
@@ -589,11 +618,14 @@ fn html(title: &str, sections: &[Section]) -> String {
             "<h3>Reproduce this</h3>\n<pre><code>{}</code></pre>",
             esc(&s.command)
         );
-        let _ = writeln!(
-            h,
-            "<h3>Resolved scenario</h3>\n<pre><code>{}</code></pre>",
-            esc(&s.yaml)
-        );
+        for (heading, yaml) in &s.yamls {
+            let _ = writeln!(
+                h,
+                "<h3>{}</h3>\n<pre><code>{}</code></pre>",
+                esc(heading),
+                esc(yaml)
+            );
+        }
         let _ = writeln!(h, "</section>");
     }
     let _ = writeln!(
@@ -679,11 +711,9 @@ fn markdown(title: &str, sections: &[Section]) -> String {
             let _ = writeln!(m, "![{}]({png})\n\n*{}*\n", chart.title, chart.caption);
         }
         let _ = writeln!(m, "### Reproduce this\n\n```sh\n{}\n```\n", s.command);
-        let _ = writeln!(
-            m,
-            "### Resolved scenario\n\n```yaml\n{}\n```\n",
-            s.yaml.trim_end()
-        );
+        for (heading, yaml) in &s.yamls {
+            let _ = writeln!(m, "### {heading}\n\n```yaml\n{}\n```\n", yaml.trim_end());
+        }
     }
     let _ = writeln!(
         m,

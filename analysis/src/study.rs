@@ -36,8 +36,32 @@ pub struct Study {
     pub runs: DataFrame,
     /// `scenario.resolved.yaml`, verbatim.
     pub scenario_yaml: String,
+    /// `arm-N.resolved.yaml` of a comparison, verbatim, as (N, text) by N: each arm's own
+    /// scenario (`scenario_yaml` is the baseline's). Empty for other studies.
+    pub arm_yamls: Vec<(u32, String)>,
     /// `run.json`, parsed.
     pub run_json: serde_json::Value,
+}
+
+/// The `arm-N.resolved.yaml` files of `dir`, by N.
+fn arm_yamls(dir: &Path) -> Result<Vec<(u32, String)>, AnalysisError> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(AnalysisError::io(dir))? {
+        let path = entry.map_err(AnalysisError::io(dir))?.path();
+        let arm = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("arm-")?.strip_suffix(".resolved.yaml"))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(arm) = arm {
+            found.push((
+                arm,
+                std::fs::read_to_string(&path).map_err(AnalysisError::io(&path))?,
+            ));
+        }
+    }
+    found.sort_by_key(|(arm, _)| *arm);
+    Ok(found)
 }
 
 /// Read table `name` from `dir`: the Parquet file, else its CSV twin, else `None`.
@@ -122,6 +146,7 @@ impl Study {
             network,
             runs: DataFrame::empty(),
             scenario_yaml,
+            arm_yamls: arm_yamls(dir)?,
             run_json,
         };
         study.runs = match read_table(dir, "runs")? {

@@ -257,11 +257,21 @@ fn compare_runs_arms_on_common_random_numbers() {
         text.contains("difference from default (paired on run), mean [95 % t CI]:"),
         "{text}"
     );
+    // The report is named after both arms and shows each arm's resolved scenario.
+    let report = std::fs::read_to_string(tmp.join("c/report.html")).unwrap();
+    assert!(report.contains("<svg"));
     assert!(
-        std::fs::read_to_string(tmp.join("c/report.html"))
-            .unwrap()
-            .contains("<svg")
+        report.contains("<title>subnetlab report: default vs noisy-validators</title>"),
+        "{}",
+        &report[..report.len().min(600)]
     );
+    for heading in [
+        "Resolved scenario of arm 0: default",
+        "Resolved scenario of arm 1: noisy-validators",
+    ] {
+        assert!(report.contains(heading), "{heading}");
+    }
+    assert!(report.contains("name: noisy-validators"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
