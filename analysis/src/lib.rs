@@ -50,7 +50,7 @@ pub mod study;
 mod tables;
 
 pub use error::AnalysisError;
-pub use partitions::{merge_partitions, write_partition};
+pub use partitions::{find_partitions, merge_partitions, missing_runs, write_partition};
 pub use study::Study;
 pub use tables::{
     Frames, ParamValue, RunInfo, TABLES, frames, runs_frame, write_runs, write_tables,

@@ -22,8 +22,18 @@ pub fn write_partition(
         .join(format!("run={}", info.run));
     let parent = dir.parent().unwrap_or(root);
     std::fs::create_dir_all(parent).map_err(AnalysisError::io(parent))?;
-    let tmp = parent.join(format!(".run={}.tmp-{}", info.run, std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
+    // An interrupted or killed shard leaves its temporary folder behind; the next write of
+    // the same run clears any of them (no two shards of a sweep write the same run).
+    let prefix = format!(".run={}.tmp-", info.run);
+    for entry in std::fs::read_dir(parent)
+        .map_err(AnalysisError::io(parent))?
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let tmp = parent.join(format!("{prefix}{}", std::process::id()));
     std::fs::create_dir(&tmp).map_err(AnalysisError::io(&tmp))?;
     let mut f = frames(&[record])?;
     for (table, df) in f.named() {
@@ -37,19 +47,17 @@ pub fn write_partition(
     Ok(dir)
 }
 
-/// Union the `arm=*/run=*` partitions under `roots` into flat tables (`runs`, `neurons`,
-/// `subnets`, `network`; Parquet and CSV) in `out`, in (arm, run) order like an unsharded
-/// study. Returns the number of runs merged.
+/// The `(arm, run)` partitions under `roots`, sorted, each once (the first root holding it
+/// wins), with their folders.
 ///
-/// `expected` lists the sweep's `(arm, run)` pairs: a partition outside it, a partition whose
-/// rows belong to another `(arm, run)` than its folder names (a copied or renamed folder), or
-/// no partition at all is an error, since the merged study would silently count a run twice
-/// or miss one.
-pub fn merge_partitions(
+/// `expected` lists the sweep's `(arm, run)` pairs: a partition outside it, or no partition at
+/// all, is an error, since the merged study would silently count a run that is not the
+/// sweep's, or hold nothing. Runs of `expected` without a partition are the caller's to judge
+/// (see [`missing_runs`]).
+pub fn find_partitions(
     roots: &[PathBuf],
-    out: &Path,
     expected: &[(u32, u32)],
-) -> Result<usize, AnalysisError> {
+) -> Result<Vec<(u32, u32, PathBuf)>, AnalysisError> {
     let mut parts: Vec<(u32, u32, PathBuf)> = Vec::new();
     for root in roots {
         for arm_dir in std::fs::read_dir(root)
@@ -85,9 +93,26 @@ pub fn merge_partitions(
             ),
         });
     }
+    Ok(parts)
+}
+
+/// The runs of `expected` that no partition of `parts` holds, in order.
+pub fn missing_runs(parts: &[(u32, u32, PathBuf)], expected: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    expected
+        .iter()
+        .filter(|&&(arm, run)| !parts.iter().any(|p| (p.0, p.1) == (arm, run)))
+        .copied()
+        .collect()
+}
+
+/// Union the partitions found by [`find_partitions`] into flat tables (`runs`, `neurons`,
+/// `subnets`, `network`; Parquet and CSV) in `out`, in (arm, run) order like an unsharded
+/// study. A partition whose rows belong to another `(arm, run)` than its folder names (a
+/// copied or renamed folder) is an error.
+pub fn merge_partitions(parts: &[(u32, u32, PathBuf)], out: &Path) -> Result<(), AnalysisError> {
     for table in std::iter::once("runs").chain(TABLES) {
         let mut merged: Option<DataFrame> = None;
-        for (arm, run, dir) in &parts {
+        for (arm, run, dir) in parts {
             let path = dir.join(format!("{table}.parquet"));
             let file = File::open(&path).map_err(AnalysisError::io(&path))?;
             let df = ParquetReader::new(file)
@@ -108,7 +133,7 @@ pub fn merge_partitions(
             write_frame(out, table, &mut df)?;
         }
     }
-    Ok(parts.len())
+    Ok(())
 }
 
 /// Every row of a partition's table belongs to the `(arm, run)` its folder names.

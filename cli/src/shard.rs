@@ -170,6 +170,11 @@ pub struct MergeArgs {
     /// Replace an existing result folder.
     #[arg(long)]
     pub force: bool,
+    /// Merge the runs there are even when some have no partition yet (a shard still running
+    /// or lost); `run.json` then records `runs` below `expected_runs`. Without it, missing runs
+    /// are an error and nothing is written.
+    #[arg(long)]
+    pub partial: bool,
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
@@ -209,10 +214,21 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     }
     let base = subnetlab_sim::scenario::load_str("scenario.resolved.yaml", &resolved, &[])?;
     let plan = Plan::of(base)?;
+    let expected: Vec<(u32, u32)> = plan.runs.iter().map(|r| (r.arm, r.run)).collect();
+    let parts = subnetlab_analysis::find_partitions(&args.parts, &expected)?;
+    let missing = subnetlab_analysis::missing_runs(&parts, &expected);
+    if !missing.is_empty() && !args.partial {
+        bail!(
+            "{} of {} runs have no partition yet ({}): finish their shards, or merge the runs there are with --partial",
+            missing.len(),
+            expected.len(),
+            list_runs(&missing)
+        );
+    }
     let staging = Staging::begin(&target, args.force)?;
     let outcome = (|| -> anyhow::Result<usize> {
-        let expected: Vec<(u32, u32)> = plan.runs.iter().map(|r| (r.arm, r.run)).collect();
-        let merged = subnetlab_analysis::merge_partitions(&args.parts, staging.dir(), &expected)?;
+        subnetlab_analysis::merge_partitions(&parts, staging.dir())?;
+        let merged = parts.len();
         std::fs::write(staging.dir().join("scenario.resolved.yaml"), &resolved)?;
         let json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
@@ -241,14 +257,30 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         plan.runs.len(),
         dir.display()
     );
-    if merged < plan.runs.len() {
+    if !missing.is_empty() {
         let _ = writeln!(
             std::io::stderr(),
-            "warning: {} runs are missing (a shard has not finished?)",
-            plan.runs.len() - merged
+            "warning: {} runs are missing ({}); merge again when their shards finish",
+            missing.len(),
+            list_runs(&missing)
         );
     }
     Ok(())
+}
+
+/// `arm A run R, …` for the first few runs, with the count of the rest.
+fn list_runs(runs: &[(u32, u32)]) -> String {
+    const SHOWN: usize = 4;
+    let mut text = runs
+        .iter()
+        .take(SHOWN)
+        .map(|(arm, run)| format!("arm {arm} run {run}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if runs.len() > SHOWN {
+        text += &format!(" and {} more", runs.len() - SHOWN);
+    }
+    text
 }
 
 #[cfg(test)]
