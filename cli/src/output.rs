@@ -41,6 +41,33 @@ fn writing(tmp: &Path, active: bool) {
     }
 }
 
+/// Removes the temporary folders `prefix<PID>` (and `prefix<PID>.old`) in `parent` left by a
+/// process that no longer runs: one killed outright (out of memory, SIGKILL) gets no chance
+/// to clean up after itself. Where processes cannot be looked up (no `/proc`), nothing is
+/// removed.
+fn remove_orphans(parent: &Path, prefix: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .strip_prefix(prefix)
+            .map(|rest| rest.strip_suffix(".old").unwrap_or(rest))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid
+            && pid != std::process::id()
+            && !proc.join(pid.to_string()).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A result folder being written.
 pub struct Staging {
     target: PathBuf,
@@ -70,6 +97,7 @@ impl Staging {
             .file_name()
             .context("the output path has no folder name")?
             .to_string_lossy();
+        remove_orphans(parent, &format!(".{name}.tmp-"));
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)

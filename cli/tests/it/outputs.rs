@@ -298,3 +298,29 @@ fn an_interrupted_run_leaves_no_temporary_folder() {
     assert!(!staged() && !tmp.join("r").exists());
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// An audit: a run killed outright (out of memory, SIGKILL) cannot clean up, and its
+/// `.name.tmp-PID` folder stayed for good. The next write of the same result removes the
+/// folders of processes that no longer run (PID 4194305 is above Linux's largest), and keeps
+/// those of a process that still runs (this test's own PID stands in for one).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_runs_temporary_folder_goes_with_the_next_run() {
+    let tmp = tempdir("orphans");
+    let dead = tmp.join(".r.tmp-4194305");
+    let dead_aside = tmp.join(".r.tmp-4194305.old");
+    let alive = tmp.join(format!(".r.tmp-{}", std::process::id()));
+    let other = tmp.join(".s.tmp-4194305");
+    for dir in [&dead, &dead_aside, &alive, &other] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    run_scenario_into(&tmp.join("r"), "default", "1", "duration={blocks: 400}");
+    assert!(tmp.join("r/run.json").is_file());
+    assert!(!dead.exists() && !dead_aside.exists());
+    assert!(alive.exists(), "a running process's folder is kept");
+    assert!(
+        other.exists(),
+        "another result's folder is not this run's to remove"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
