@@ -100,6 +100,10 @@ fn bad_metagraphs_get_clear_errors() {
             "`weights` row 0 names uid 99; expected uids below n = 3",
         ),
         (
+            base(", \"n\": 3, \"epochs\": []"),
+            "case2.json:4:118: `n` is given twice; expected each field once",
+        ),
+        (
             base(", \"owner_uid\": 7, \"epochs\": [{\"block\": 1}]"),
             "`owner_uid` is 7; expected a uid below n = 3",
         ),

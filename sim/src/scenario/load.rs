@@ -81,10 +81,16 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         Ok(doc) => doc,
         Err(e) => {
             let mut place = e.location().map(|l| (l.line(), l.column()));
-            let message = strip_location(&e.to_string());
+            let mut message = format!("not valid YAML: {}", strip_location(&e.to_string()));
             let mut path = String::new();
+            if let Some((key, number)) = huge_integer(&message) {
+                path = key.to_string();
+                message = format!(
+                    "{number} is out of range: expected a whole number from -9223372036854775808 to 18446744073709551615"
+                );
+            }
             // yaml_serde places a duplicate key at the start of its mapping: find the key.
-            if message.starts_with("duplicate entry")
+            if message.starts_with("not valid YAML: duplicate entry")
                 && let Some((line, column, key)) = duplicate_key(text)
             {
                 place = Some((line, column));
@@ -95,7 +101,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
                 line: place.map(|p| p.0),
                 column: place.map(|p| p.1),
                 path,
-                message: format!("not valid YAML: {message}"),
+                message,
             }]));
         }
     };
@@ -406,6 +412,15 @@ fn display_path(path: &str) -> String {
     } else {
         path.to_string()
     }
+}
+
+/// The key path and digits of an integer too large for the YAML reader (it reads whole numbers
+/// as 64-bit, and reports a longer one as `KEY: invalid type: integer `N` as u128, …`).
+fn huge_integer(message: &str) -> Option<(&str, &str)> {
+    let message = message.strip_prefix("not valid YAML: ")?;
+    let (key, rest) = message.split_once(": invalid type: integer `")?;
+    let (number, tail) = rest.split_once('`')?;
+    (tail.starts_with(" as u128") || tail.starts_with(" as i128")).then_some((key, number))
 }
 
 /// yaml_serde and libyaml put ` at line L column C` into messages; the location is reported

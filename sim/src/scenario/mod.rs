@@ -29,6 +29,7 @@ pub use builtin::{BUILTIN_SCENARIOS, BuiltinScenario, builtin};
 pub use distribution::Distribution;
 pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal, Stakers};
 pub use load::{load_file, load_str};
+pub use locate::duplicate_key;
 pub use overrides::Override;
 pub use problem::{Problem, ScenarioError};
 

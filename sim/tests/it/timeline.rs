@@ -68,6 +68,23 @@ fn bad_changes_are_refused_with_their_place() {
     assert_eq!(lines.len(), 3, "{lines:?}");
 }
 
+/// Audit: a problem of the scenario itself came back a second time as "after this change, …"
+/// of every valid change. Each problem is reported once, on its own field.
+#[test]
+fn a_scenario_problem_is_not_blamed_on_a_change() {
+    let text = format!(
+        "{}timeline:\n  - at: {{epoch: 2}}\n    set:\n      subnets[0].hyperparameters.kappa: 40000\n",
+        BASE.replace(
+            "count: 2}\n",
+            "count: 2, quality: {distribution: uniform, min: 0.9, max: 0.1}}\n"
+        )
+    );
+    let err = load_str("t.yaml", &text, &[]).unwrap_err();
+    let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("subnets[0].miners.quality"), "{lines:?}");
+}
+
 #[test]
 fn a_valid_change_round_trips_through_the_resolved_scenario() {
     let text = format!(

@@ -447,6 +447,15 @@ fn encodings_and_duplicate_keys_are_located() {
         problem_lines(&format!("name: a\n{text}")),
         ["x.yaml:2:1: name: not valid YAML: duplicate entry with key \"name\""]
     );
+
+    // Audit: a 21-digit seed read "not valid YAML: seed: invalid type: integer `…` as u128,
+    // expected any YAML value". It now names the field and the range.
+    assert_eq!(
+        problem_lines("name: a\nseed: 123456789012345678901\n"),
+        [
+            "x.yaml:2:7: seed: 123456789012345678901 is out of range: expected a whole number from -9223372036854775808 to 18446744073709551615"
+        ]
+    );
 }
 
 /// Audit: `--set foo=1` was reported at `scenarios/default.yaml:4:1` and

@@ -8,11 +8,21 @@ use crate::scenario::limits::MAX_DURATION_BLOCKS;
 /// Each change must be well-timed and touch only fields that can change mid-run, and the
 /// scenario after each change (in time order) must itself be valid.
 pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
+    if s.timeline.is_empty() {
+        return; // (and the checks of a state below, which clear its timeline, end here)
+    }
     let mut order: Vec<usize> = (0..s.timeline.len()).collect();
     order.sort_by_key(|&i| (s.offset_blocks(&s.timeline[i].at), i));
     // Resolve first, so derived defaults (update intervals) are those of the start, as in a run.
     let mut current = s.clone();
     current.resolve();
+    // Problems the state already has are reported on their own fields, not again as the
+    // doing of each change.
+    let mut known = {
+        let mut start = current.clone();
+        start.timeline.clear();
+        problems(&start)
+    };
     for i in order {
         let change = &s.timeline[i];
         let at = &change.at;
@@ -102,13 +112,15 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 let mut after = next.clone();
                 after.timeline.clear();
                 let found = problems(&after);
+                let broken: Vec<_> = found.iter().filter(|p| !known.contains(p)).collect();
                 // Report what this change broke; a broken state is not carried to later changes.
-                let own: Vec<_> = found
+                let own: Vec<_> = broken
                     .iter()
+                    .copied()
                     .filter(|(p, _)| change.set.keys().any(|k| p.starts_with(k.as_str())))
                     .collect();
                 for (path, message) in if own.is_empty() {
-                    found.iter().take(1).collect()
+                    broken.iter().copied().take(1).collect()
                 } else {
                     own
                 } {
@@ -117,8 +129,9 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                         format!("after this change, {path}: {message}"),
                     );
                 }
-                if found.is_empty() {
+                if broken.is_empty() {
                     current = next;
+                    known = found;
                 }
             }
         }
