@@ -10,12 +10,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use subnetlab_sim::record::RunRecord;
 
-/// Write one run under `root/arm=A/run=R/` (its tables and its `runs` row), via a temporary
-/// folder renamed into place, so a crashed shard leaves no partial partition.
+/// Write one run under `root/arm=A/run=R/` (its tables, its `runs` row and the `files` given
+/// as (name, contents)), via a temporary folder renamed into place, so a crashed shard leaves
+/// no partial partition.
 pub fn write_partition(
     record: &RunRecord,
     info: &RunInfo,
     root: &Path,
+    files: &[(&str, String)],
 ) -> Result<PathBuf, AnalysisError> {
     let dir = root
         .join(format!("arm={}", info.arm))
@@ -40,6 +42,10 @@ pub fn write_partition(
         write_frame(&tmp, table, df)?;
     }
     write_frame(&tmp, "runs", &mut runs_frame(std::slice::from_ref(info))?)?;
+    for (name, contents) in files {
+        let path = tmp.join(name);
+        std::fs::write(&path, contents).map_err(AnalysisError::io(&path))?;
+    }
     if dir.exists() {
         std::fs::remove_dir_all(&dir).map_err(AnalysisError::io(&dir))?;
     }

@@ -103,7 +103,15 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     let (records, wall) = execute(&plan, &slice, args.run.output.quiet)?;
     for (record, info) in records.iter().zip(plan.run_infos(slice.iter().copied())) {
-        subnetlab_analysis::write_partition(record, &info, &root)?;
+        // The run's own accounting, which `merge` sums into the result's run.json.
+        let totals = serde_json::json!({
+            "first_block": record.blocks.0,
+            "last_block": record.blocks.1,
+            "epochs": record.epochs,
+            "totals_rao": crate::study::totals_json(&record.totals),
+        });
+        let totals = serde_json::to_string_pretty(&totals)? + "\n";
+        subnetlab_analysis::write_partition(record, &info, &root, &[(TOTALS, totals)])?;
     }
     if args.run.output.quiet {
         say!("{}", root.display());
@@ -156,6 +164,47 @@ fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
             (std::fs::canonicalize(a), std::fs::canonicalize(b)),
             (Ok(x), Ok(y)) if x == y
         )
+}
+
+/// A partition's accounting file (see [`merged_totals`]).
+const TOTALS: &str = "totals.json";
+
+/// The accounting of the merged runs: epochs and each `totals_rao` entry summed over the
+/// partitions, and the block range of the first. None when a partition has no readable
+/// `totals.json` (written by a version before it existed): run.json then leaves them out
+/// rather than give partial sums.
+fn merged_totals(
+    parts: &[(u32, u32, PathBuf)],
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let mut sums: Vec<(String, u64)> = Vec::new();
+    let mut epochs = 0u64;
+    let mut blocks = None;
+    for (_, _, dir) in parts {
+        let text = std::fs::read_to_string(dir.join(TOTALS)).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        epochs += json.get("epochs")?.as_u64()?;
+        let range = (
+            json.get("first_block")?.as_u64()?,
+            json.get("last_block")?.as_u64()?,
+        );
+        blocks.get_or_insert(range);
+        for (name, value) in json.get("totals_rao")?.as_object()? {
+            let value = value.as_u64()?;
+            match sums.iter_mut().find(|(n, _)| n == name) {
+                Some((_, sum)) => *sum = sum.checked_add(value)?,
+                None => sums.push((name.clone(), value)),
+            }
+        }
+    }
+    let (first, last) = blocks?;
+    let mut out = serde_json::Map::new();
+    out.insert("first_block".into(), first.into());
+    out.insert("last_block".into(), last.into());
+    out.insert("epochs".into(), epochs.into());
+    let totals: serde_json::Map<String, serde_json::Value> =
+        sums.into_iter().map(|(n, v)| (n, v.into())).collect();
+    out.insert("totals_rao".into(), totals.into());
+    Some(out)
 }
 
 /// Arguments of `subnetlab merge`.
@@ -230,7 +279,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         subnetlab_analysis::merge_partitions(&parts, staging.dir())?;
         let merged = parts.len();
         std::fs::write(staging.dir().join("scenario.resolved.yaml"), &resolved)?;
-        let json = serde_json::json!({
+        let mut json = serde_json::json!({
             "version": env!("CARGO_PKG_VERSION"),
             "scenario": plan.base.name,
             "seed": plan.base.seed,
@@ -241,6 +290,9 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             "scenario_sha256": crate::study::sha256_hex(&resolved),
             "merged_from": args.parts.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         });
+        if let (Some(totals), Some(object)) = (merged_totals(&parts), json.as_object_mut()) {
+            object.extend(totals);
+        }
         std::fs::write(
             staging.dir().join("run.json"),
             serde_json::to_string_pretty(&json)? + "\n",

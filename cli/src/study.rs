@@ -332,19 +332,24 @@ pub fn write_run_json(
         "first_block": blocks.0,
         "last_block": blocks.1,
         "epochs": epochs,
-        "totals_rao": {
-            "minted": t.minted_rao, "miners": t.miners_rao, "validators": t.validators_rao,
-            "owner_cut": t.owner_cut_rao, "owner_burned": t.owner_burned_rao, "dust": t.dust_rao, "pending": t.pending_rao,
-            "registration_burn": t.registration_burn_rao,
-            "tao_in": t.tao_in_rao, "excess_tao": t.excess_tao_rao, "recycled": t.recycled_rao,
-            "alpha_emitted": t.alpha_emitted_rao, "root_alpha": t.root_alpha_rao,
-            "root_recycled": t.root_recycled_rao, "pool_in": t.pool_in_rao, "pool_out": t.pool_out_rao,
-            "fees": t.fees_rao, "pool_tao_start": t.pool_tao_start_rao, "pool_tao_end": t.pool_tao_end_rao,
-            "pumper_spent": t.pumper_spent_rao, "pumper_received": t.pumper_received_rao,
-        },
+        "totals_rao": totals_json(&t),
     });
     let text = serde_json::to_string_pretty(&run_json).context("serialising run.json")?;
     std::fs::write(dir.join("run.json"), text + "\n").context("writing run.json")
+}
+
+/// `run.json`'s `totals_rao`: the emission accounting of [`Totals`], by name.
+pub fn totals_json(t: &Totals) -> serde_json::Value {
+    serde_json::json!({
+        "minted": t.minted_rao, "miners": t.miners_rao, "validators": t.validators_rao,
+        "owner_cut": t.owner_cut_rao, "owner_burned": t.owner_burned_rao, "dust": t.dust_rao, "pending": t.pending_rao,
+        "registration_burn": t.registration_burn_rao,
+        "tao_in": t.tao_in_rao, "excess_tao": t.excess_tao_rao, "recycled": t.recycled_rao,
+        "alpha_emitted": t.alpha_emitted_rao, "root_alpha": t.root_alpha_rao,
+        "root_recycled": t.root_recycled_rao, "pool_in": t.pool_in_rao, "pool_out": t.pool_out_rao,
+        "fees": t.fees_rao, "pool_tao_start": t.pool_tao_start_rao, "pool_tao_end": t.pool_tao_end_rao,
+        "pumper_spent": t.pumper_spent_rao, "pumper_received": t.pumper_received_rao,
+    })
 }
 
 /// The summary table: per arm (one line for a single run), emission per role and share.

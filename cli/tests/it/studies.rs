@@ -93,13 +93,23 @@ fn three_shards_merge_into_the_unsharded_sweep() {
         );
     }
     // The merged run.json names the same scenario hash as the unsharded run's (a second audit
-    // found it missing), and the command.
-    let hash = |dir: &str| -> serde_json::Value {
+    // found it missing), and the same emission accounting, epochs and blocks (a third: merge
+    // left them out).
+    let field = |dir: &str, name: &str| -> serde_json::Value {
         let text = std::fs::read_to_string(tmp.join(dir).join("run.json")).unwrap();
-        serde_json::from_str::<serde_json::Value>(&text).unwrap()["scenario_sha256"].clone()
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()[name].clone()
     };
-    assert!(hash("whole").is_string());
-    assert_eq!(hash("whole"), hash("merged"));
+    assert!(field("whole", "scenario_sha256").is_string());
+    assert!(field("whole", "totals_rao")["minted"].as_u64().unwrap() > 0);
+    for name in [
+        "scenario_sha256",
+        "totals_rao",
+        "epochs",
+        "first_block",
+        "last_block",
+    ] {
+        assert_eq!(field("whole", name), field("merged", name), "{name}");
+    }
     // A shard of another scenario cannot write into the same folder.
     let wrong = subnetlab()
         .args(["sweep", "default", "-q", "--shard", "1/3", "--out"])
