@@ -70,9 +70,31 @@ enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// Most threads a command starts, whatever `RAYON_NUM_THREADS` asks for.
+const MAX_THREADS: usize = 1024;
+
+/// rayon reads `RAYON_NUM_THREADS` itself; a value like 100000 spent minutes starting threads
+/// (or failed to start them). Results do not depend on the thread count, so a larger value is
+/// capped, with a warning.
+fn cap_threads() {
+    let asked = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if let Some(n) = asked.filter(|&n| n > MAX_THREADS) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: RAYON_NUM_THREADS={n} is more than {MAX_THREADS}; using {MAX_THREADS} threads"
+        );
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(MAX_THREADS)
+            .build_global();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     output::clean_up_on_interrupt();
+    cap_threads();
     let result = match cli.command {
         None => run::run(run::RunArgs::default()),
         Some(Command::Run(args)) => run::run(args),

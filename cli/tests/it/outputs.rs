@@ -324,3 +324,29 @@ fn a_killed_runs_temporary_folder_goes_with_the_next_run() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// An audit: `RAYON_NUM_THREADS=100000` spent minutes starting threads. The count is capped
+/// at 1,024, with a warning; results do not depend on it.
+#[test]
+fn an_absurd_thread_count_is_capped() {
+    let tmp = tempdir("threads");
+    let out = ok(subnetlab()
+        .args([
+            "run",
+            "default",
+            "--quiet",
+            "--set",
+            "duration={blocks: 400}",
+            "--out",
+        ])
+        .arg(tmp.join("r"))
+        .env("RAYON_NUM_THREADS", "100000"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("RAYON_NUM_THREADS=100000 is more than 1024; using 1024 threads"),
+        "{stderr}"
+    );
+    let json = std::fs::read_to_string(tmp.join("r/run.json")).unwrap();
+    assert!(json.contains("\"threads\": 1024"), "{json}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
