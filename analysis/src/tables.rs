@@ -399,34 +399,27 @@ pub fn runs_frame(runs: &[RunInfo]) -> Result<DataFrame, AnalysisError> {
             .iter()
             .map(|r| r.params.iter().find(|(n, _)| n == name).map(|(_, v)| v))
             .collect();
-        let present = || values.iter().flatten();
-        let column = if present().all(|v| matches!(v, ParamValue::Integer(_))) {
-            let xs: Vec<Option<i64>> = values
-                .iter()
-                .map(|v| match v {
-                    Some(ParamValue::Integer(x)) => Some(*x),
-                    _ => None,
-                })
-                .collect();
+        // The first of i64, f64, bool that holds every run's value, else text (f64 when no
+        // run has the parameter, as before integers had a type of their own).
+        let as_integer = |v: &ParamValue| match v {
+            ParamValue::Integer(x) => Some(*x),
+            _ => None,
+        };
+        let as_number = |v: &ParamValue| match v {
+            ParamValue::Integer(x) => Some(*x as f64),
+            ParamValue::Number(x) => Some(*x),
+            _ => None,
+        };
+        let as_bool = |v: &ParamValue| match v {
+            ParamValue::Bool(x) => Some(*x),
+            _ => None,
+        };
+        let some = values.iter().any(Option::is_some);
+        let column = if let Some(xs) = typed(&values, as_integer).filter(|_| some) {
             Column::new(name.into(), xs)
-        } else if present().all(|v| matches!(v, ParamValue::Integer(_) | ParamValue::Number(_))) {
-            let xs: Vec<Option<f64>> = values
-                .iter()
-                .map(|v| match v {
-                    Some(ParamValue::Integer(x)) => Some(*x as f64),
-                    Some(ParamValue::Number(x)) => Some(*x),
-                    _ => None,
-                })
-                .collect();
+        } else if let Some(xs) = typed(&values, as_number) {
             Column::new(name.into(), xs)
-        } else if present().all(|v| matches!(v, ParamValue::Bool(_))) {
-            let xs: Vec<Option<bool>> = values
-                .iter()
-                .map(|v| match v {
-                    Some(ParamValue::Bool(x)) => Some(*x),
-                    _ => None,
-                })
-                .collect();
+        } else if let Some(xs) = typed(&values, as_bool) {
             Column::new(name.into(), xs)
         } else {
             let xs: Vec<Option<String>> = values.iter().map(|v| v.map(|v| v.to_string())).collect();
@@ -435,6 +428,21 @@ pub fn runs_frame(runs: &[RunInfo]) -> Result<DataFrame, AnalysisError> {
         columns.push(column);
     }
     crate::columns::frame("the runs table", columns)
+}
+
+/// Every present value of `values` through `convert` (absent ones stay null); None if
+/// `convert` refuses any of them.
+fn typed<T>(
+    values: &[Option<&ParamValue>],
+    convert: impl Fn(&ParamValue) -> Option<T>,
+) -> Option<Vec<Option<T>>> {
+    values
+        .iter()
+        .map(|v| match v {
+            Some(v) => convert(v).map(Some),
+            None => Some(None),
+        })
+        .collect()
 }
 
 /// Write `runs.parquet` and `runs.csv` into `dir` (see [`runs_frame`]); returns the files.
