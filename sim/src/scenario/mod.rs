@@ -31,7 +31,7 @@ pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal
 pub use load::{load_file, load_str};
 pub use locate::duplicate_key;
 pub use overrides::Override;
-pub use problem::{Problem, ScenarioError};
+pub use problem::{Problem, ScenarioError, compact};
 
 use serde::{Deserialize, Serialize};
 

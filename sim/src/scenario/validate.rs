@@ -54,6 +54,16 @@ fn run(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 s.name
             ),
         );
+    } else if s.name == "." || s.name == ".." {
+        // `out/.` is the output folder itself and `out/..` its parent: neither can be the
+        // result folder the run renames its temporary folder to.
+        bad(
+            "name".into(),
+            format!(
+                "expected a name other than `.` or `..` (it names the result folder, and `{}` is a folder already), got `{}`",
+                s.name, s.name
+            ),
+        );
     }
 
     let d = &s.duration;

@@ -1,0 +1,111 @@
+//! Inputs a user audit of the scenario language found accepted silently, or refused with a
+//! misleading message: each is now refused with its place, field path and what was expected.
+
+use subnetlab_sim::scenario::load_str;
+
+/// A minimal valid scenario: `subnet` lines are appended under the subnet (4-space indent),
+/// `extra` lines at the top level.
+fn scenario(subnet: &str, extra: &str) -> String {
+    format!(
+        "name: x\nduration: {{days: 1}}\nsubnets:\n  - validators: {{count: 2, stake: {{distribution: constant, value: 1}}}}\n    miners: {{count: 1}}\n{subnet}{extra}"
+    )
+}
+
+/// Every problem of `text`, as printed (`file:line:column: path: message`).
+fn problems(text: &str) -> Vec<String> {
+    match load_str("x.yaml", text, &[]) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.problems().iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+/// An audit found `name: "."` and `name: ".."` valid: the run then failed at its very end,
+/// renaming its temporary folder to `out/.`, and left the hidden folder behind.
+#[test]
+fn dot_names_are_refused() {
+    for name in [".", ".."] {
+        let text = scenario("", "").replace("name: x", &format!("name: \"{name}\""));
+        assert_eq!(
+            problems(&text),
+            [format!(
+                "x.yaml:1:7: name: expected a name other than `.` or `..` (it names the result folder, and `{name}` is a folder already), got `{name}`"
+            )]
+        );
+    }
+    // A dot inside a name is still fine.
+    let text = scenario("", "").replace("name: x", "name: a.b..c");
+    assert!(problems(&text).is_empty());
+}
+
+/// An audit found `normal` populations whose mean is not positive accepted: validators
+/// `normal {mean: -5, sd: 1}` and miners' quality `normal {mean: -1, sd: 0.5}` validated, their
+/// draws were clamped to 0, and the run paid nobody. A `normal`'s mean must be > 0.
+#[test]
+fn normal_populations_need_a_positive_mean() {
+    let text = "name: x\nduration: {days: 1}\nsubnets:\n  - validators: {count: 4, stake: {distribution: normal, mean: -5, sd: 1}}\n    miners: {count: 2, quality: {distribution: normal, mean: -1, sd: 0.5}}\n";
+    let clamped = "(draws below 0 are clamped to 0, so a mean <= 0 leaves most values at 0)";
+    assert_eq!(
+        problems(text),
+        [
+            // Columns hand-counted: `-5` at line 4 column 64, `-1` at line 5 column 62.
+            format!(
+                "x.yaml:4:64: subnets[0].validators.stake.mean: expected a finite number > 0 {clamped}, got -5"
+            ),
+            format!(
+                "x.yaml:5:62: subnets[0].miners.quality.mean: expected a finite number > 0 {clamped}, got -1"
+            ),
+        ]
+    );
+    // The audit's `normal {mean: 0, sd: 1, total: 1000}` is refused the same way.
+    let zero = text.replace("mean: -5, sd: 1", "mean: 0, sd: 1, total: 1000");
+    assert!(problems(&zero)[0].contains("stake.mean: expected a finite number > 0"));
+}
+
+/// An audit found `total` silently not honoured: validators `normal {mean: 0, sd: 1, total:
+/// 1000}` with 4 validators had stakes [0, 0, 0, 0] (sum 0) with one seed, every draw having
+/// been clamped to 0. When every draw is 0, the run now stops at its start, naming the
+/// population; with the other seeds the stakes sum to the total.
+#[test]
+fn a_total_the_draws_cannot_reach_stops_the_run() {
+    let mut failed = 0;
+    for seed in 0..40 {
+        let text = format!(
+            "name: x\nseed: {seed}\nduration: {{blocks: 1}}\nsubnets:\n  - validators: {{count: 4, stake: {{distribution: normal, mean: 0.000001, sd: 1, total: 1000}}}}\n    miners: {{count: 1}}\n"
+        );
+        let scenario = load_str("x.yaml", &text, &[]).expect("valid");
+        match subnetlab_sim::engine::run(&scenario, 0, &mut |_| {}) {
+            Err(e) => {
+                failed += 1;
+                assert_eq!(
+                    e.to_string(),
+                    "subnets[0].validators.stake: all 4 values drawn are 0 (draws below 0 are clamped to 0), so they cannot be rescaled to total 1000: expected a distribution that draws values above 0 (e.g. a larger mean or a smaller sd)"
+                );
+            }
+            // A draw above 0, which `total` rescaled (unit-tested in `distribution.rs`).
+            Ok(record) => assert_eq!(record.seed, seed),
+        }
+    }
+    // Each draw is below 0 with probability ½: all four in 1 seed of 16 on average.
+    assert!(failed > 0 && failed < 40, "{failed} of 40 seeds failed");
+}
+
+/// An audit found drawn stakes far past the TAO supply accepted: 64 validators with
+/// `pareto {alpha: 0.1, scale: 1}` and no total had 8 stakes clamped to 21,000,000 and the
+/// subnet's stake summed to 257,762,360 TAO, while a `constant` with the same excess is refused
+/// at validation. Drawn stakes past the supply now stop the run at its start.
+#[test]
+fn drawn_stakes_past_the_supply_stop_the_run() {
+    let text = "name: x\nduration: {blocks: 1}\nsubnets:\n  - validators: {count: 64, stake: {distribution: pareto, alpha: 0.1, scale: 1}}\n    miners: {count: 1}\n";
+    let scenario = load_str("x.yaml", text, &[]).expect("valid: the bound is on the draws");
+    let e = subnetlab_sim::engine::run(&scenario, 0, &mut |_| {}).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.starts_with("subnets[0].validators.stake: the 64 stakes drawn sum to ")
+            && e.ends_with(" TAO: expected at most the supply, 21,000,000 TAO (give the distribution a `total`, or a lighter tail)"),
+        "{e}"
+    );
+    // With a total, the same distribution runs.
+    let total = text.replace("scale: 1}", "scale: 1, total: 1000000}");
+    let scenario = load_str("x.yaml", &total, &[]).expect("valid");
+    assert!(subnetlab_sim::engine::run(&scenario, 0, &mut |_| {}).is_ok());
+}
