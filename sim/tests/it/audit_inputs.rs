@@ -109,3 +109,52 @@ fn drawn_stakes_past_the_supply_stop_the_run() {
     let scenario = load_str("x.yaml", &total, &[]).expect("valid");
     assert!(subnetlab_sim::engine::run(&scenario, 0, &mut |_| {}).is_ok());
 }
+
+/// An audit found `random:` sweep ranges working on float fields only: `{min: 100, max: 200}`
+/// on `subnets[0].hyperparameters.tempo` failed with `sweep point ...tempo=146.53...: invalid
+/// type: floating point, expected u16`. A range on a whole-number field now draws whole
+/// numbers, uniform over min..=max from the same seeded stream; a float field's range still
+/// draws floats, even with bounds written as integers.
+#[test]
+fn random_ranges_on_whole_number_fields_draw_whole_numbers() {
+    let text = scenario(
+        "",
+        "sweep:\n  random:\n    n: 40\n    ranges:\n      subnets[0].hyperparameters.tempo: {min: 100, max: 200}\n      subnets[0].validators.strategy.noise: {min: 0, max: 1}\n",
+    );
+    let s = load_str("x.yaml", &text, &[]).expect("valid");
+    let arms = subnetlab_sim::study::arms(&s).expect("points");
+    let tempos: Vec<u16> = arms
+        .iter()
+        .map(|a| a.scenario.subnets[0].hyperparameters.tempo)
+        .collect();
+    assert_eq!(tempos.len(), 40);
+    assert!(tempos.iter().all(|t| (100..=200).contains(t)), "{tempos:?}");
+    // 40 draws of 101 values: not all the same, and deterministic.
+    assert!(tempos.iter().any(|t| *t != tempos[0]));
+    let again: Vec<u16> = subnetlab_sim::study::arms(&load_str("x.yaml", &text, &[]).unwrap())
+        .unwrap()
+        .iter()
+        .map(|a| a.scenario.subnets[0].hyperparameters.tempo)
+        .collect();
+    assert_eq!(tempos, again);
+    let noise: Vec<f64> = arms
+        .iter()
+        .filter_map(|a| {
+            a.scenario.subnets[0]
+                .validators
+                .strategy
+                .observer()
+                .map(|o| o.0)
+        })
+        .collect();
+    assert_eq!(noise.len(), 40);
+    assert!(noise.iter().any(|x| x.fract() != 0.0), "{noise:?}");
+    // A range holding no whole number cannot be drawn on a whole-number field.
+    let empty = text.replace("{min: 100, max: 200}", "{min: 100.2, max: 100.8}");
+    let lines = problems(&empty);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with("sweep: sweep.random.ranges.subnets[0].hyperparameters.tempo: the field takes whole numbers: expected a range holding one, got 100.2 to 100.8"),
+        "{lines:?}"
+    );
+}
