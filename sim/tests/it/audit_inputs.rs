@@ -158,3 +158,112 @@ fn random_ranges_on_whole_number_fields_draw_whole_numbers() {
         "{lines:?}"
     );
 }
+
+/// An audit found timeline outages and removals accepted that do nothing or name a UID twice:
+/// `uids: [1, 1]`, `blocks: 0`, `uids: []`.
+#[test]
+fn empty_or_repeated_disruptions_are_refused() {
+    let text = scenario(
+        "",
+        "timeline:\n  - at: {block: 10}\n    outage: [{subnet: 0, uids: [1, 1], blocks: 0}]\n    remove: [{subnet: 0, uids: []}]\n",
+    );
+    assert_eq!(
+        problems(&text),
+        [
+            // Columns hand-counted on line 8 `    outage: [{subnet: 0, uids: [1, 1], blocks: 0}]`:
+            // the second `1` at 36, `blocks:`'s 0 at 48; line 9's `[]` at 32.
+            "x.yaml:8:36: timeline[0].outage[0].uids[1]: UID 1 is already listed at uids[0]: expected each UID once",
+            "x.yaml:8:48: timeline[0].outage[0].blocks: expected 1 or more blocks (an outage of 0 blocks does nothing)",
+            "x.yaml:9:32: timeline[0].remove[0].uids: expected at least one UID (a remove of no UIDs does nothing)",
+        ]
+    );
+}
+
+/// An audit found a `stake_whale` with `every: 0` accepted (other interval fields refuse 0).
+#[test]
+fn a_whale_moving_every_0_epochs_is_refused() {
+    let text = scenario(
+        "    operators: [{kind: stake_whale, id: 4, validators: [0, 1], stake: 100, every: 0}]\n",
+        "",
+    );
+    assert_eq!(
+        problems(&text),
+        [
+            "x.yaml:6:83: subnets[0].operators[0].every: expected 1 or more epochs (a whale that never moves lists one validator)"
+        ]
+    );
+}
+
+/// An audit found a `weight_copier` whose `target` is its own UID accepted: the target is a
+/// UID at the start, and a copier population's own UIDs would copy themselves.
+#[test]
+fn a_copier_copying_itself_is_refused() {
+    let text = "name: x\nduration: {days: 1}\nsubnets:\n  - validators: {count: 2, stake: {distribution: constant, value: 1}}\n    miners: {count: 1}\n    cohorts:\n      - validators: {count: 2, stake: {distribution: constant, value: 1}, strategy: {kind: weight_copier, target: 4}}\n";
+    // UIDs: validators 0-1, miner 2, the copiers 3-4.
+    assert_eq!(
+        problems(text),
+        [
+            "x.yaml:7:115: subnets[0].cohorts[0].validators.strategy.target: expected the UID of a validator outside this population (UIDs 3 to 4 are these weight copiers themselves), got 4"
+        ]
+    );
+    assert!(problems(&text.replace("target: 4", "target: 1")).is_empty());
+}
+
+/// An audit found `pool:` and `fee_rate` accepted while pools are off, where they do nothing.
+/// Their defaults fill every resolved scenario, so only values other than the defaults are
+/// refused (a resolved scenario without pools loads again).
+#[test]
+fn pool_settings_without_pools_are_refused() {
+    let text = scenario(
+        "    pool: {tao: 500}\n",
+        "network: {coinbase: {fee_rate: 100}}\n",
+    );
+    assert_eq!(
+        problems(&text),
+        [
+            "x.yaml:6:11: subnets[0].pool: a subnet's pool exists only with pools: expected `network.coinbase.pools: true`, or no `pool:`",
+            "x.yaml:7:32: network.coinbase.fee_rate: a swap fee applies to pool trades only: expected `network.coinbase.pools: true`, or no fee_rate, got 100",
+        ]
+    );
+    let pools = text.replace("{fee_rate: 100}", "{pools: true, fee_rate: 100}");
+    assert!(problems(&pools).is_empty(), "{:?}", problems(&pools));
+    let resolved = load_str("x.yaml", &scenario("", ""), &[])
+        .unwrap()
+        .to_yaml();
+    assert!(problems(&resolved).is_empty());
+}
+
+/// An audit found a price table (CSV or inline) with negative days accepted: the first point's
+/// price holds from the start, so a point before day 0 was misapplied.
+#[test]
+fn price_points_before_day_0_are_refused() {
+    let dir = std::env::temp_dir().join(format!("subnetlab-audit-prices-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("prices.csv"), "day,usd\n-2,300\n0,310\n").unwrap();
+    let text = scenario(
+        "",
+        "network: {tao_price: {path: table, file: prices.csv}}\n",
+    );
+    let file = dir.join("s.yaml");
+    std::fs::write(&file, &text).unwrap();
+    let e = subnetlab_sim::scenario::load_file(&file, &[]).unwrap_err();
+    let lines: Vec<String> = e.problems().iter().map(|p| p.message.clone()).collect();
+    assert_eq!(
+        lines,
+        [format!(
+            "{} line 2: expected a day >= 0 (days count from the run's start), got -2",
+            dir.join("prices.csv").display()
+        )]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    let inline = scenario(
+        "",
+        "network: {tao_price: {path: table, points: [{day: -1, usd: 300}, {day: 0, usd: 310}]}}\n",
+    );
+    assert_eq!(
+        problems(&inline),
+        [
+            "x.yaml:6:51: network.tao_price.points[0].day: expected a day >= 0 (days count from the run's start), got -1"
+        ]
+    );
+}
