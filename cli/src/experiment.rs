@@ -396,7 +396,20 @@ fn print_retention(
     }
 }
 
-fn frontier_cmd(a: FrontierArgs) -> anyhow::Result<()> {
+/// `values` in ascending order, each once: the frontier's grids are read in order (its
+/// break-even interpolates between neighbouring stakes), whatever order they were given in.
+fn ascending<T: PartialOrd + Copy>(values: &[T]) -> Vec<T> {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v.dedup_by(|a, b| a == b);
+    v
+}
+
+fn frontier_cmd(mut a: FrontierArgs) -> anyhow::Result<()> {
+    a.kappa = ascending(&a.kappa);
+    a.reveal_period = ascending(&a.reveal_period);
+    a.cabal_stakes = ascending(&a.cabal_stakes);
+    a.self_weights = ascending(&a.self_weights);
     let mut base = chain_defaults();
     base.bonds_penalty = a.bonds_penalty;
     let mut variants = Vec::new();

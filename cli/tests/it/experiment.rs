@@ -118,6 +118,35 @@ fn retention_and_frontier_run_small() {
     ] {
         assert!(f.join(file).exists(), "{file} missing");
     }
+    // Audit: the break-even read the stakes in the order given (0.4,0.3,0.2,0.1 put it at
+    // 0.400). Any order, and repeats, give the same files as the ascending grid.
+    let frontier = |stakes: &str, out: &str| {
+        ok(subnetlab()
+            .args([
+                "experiment",
+                "frontier",
+                "--validators",
+                "4",
+                "--miners",
+                "8",
+            ])
+            .args([
+                "--epochs",
+                "3",
+                "--trials",
+                "1",
+                "--self-weights",
+                "0,1",
+                "--quiet",
+            ])
+            .args(["--cabal-stakes", stakes, "--out"])
+            .arg(base.join(out)));
+        std::fs::read(base.join(out).join("frontier_break_even.csv")).unwrap()
+    };
+    assert_eq!(
+        frontier("0.1,0.2,0.3,0.4", "ascending"),
+        frontier("0.4,0.3,0.2,0.1,0.3", "shuffled")
+    );
     let bad = subnetlab()
         .args([
             "experiment",
