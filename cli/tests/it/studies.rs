@@ -251,6 +251,30 @@ fn sweeps_merges_and_reports_keep_to_their_own_folders() {
             .unwrap()
             .starts_with('{')
     );
+    // Audit: `report other --out RESULT/other.html` replaced RESULT's own charts, and a report
+    // was overwritten without --force. Another report's charts go to `<stem>-charts/`; an
+    // existing report is replaced only with --force.
+    ok(subnetlab().arg("report").arg(&result));
+    let chart = result.join("charts/supply.png");
+    let before = std::fs::read(&chart).unwrap();
+    let other = result.join("other.html");
+    ok(subnetlab()
+        .arg("report")
+        .arg(&result)
+        .arg("--out")
+        .arg(&other));
+    assert!(result.join("other-charts/supply.png").is_file());
+    assert_eq!(std::fs::read(&chart).unwrap(), before);
+    assert!(
+        std::fs::read_to_string(result.join("other.md"))
+            .unwrap()
+            .contains("(other-charts/")
+    );
+    fails(
+        subnetlab().arg("report").arg(&result).output().unwrap(),
+        "report.html already exists; pass --force",
+    );
+    ok(subnetlab().arg("report").arg(&result).arg("--force"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
