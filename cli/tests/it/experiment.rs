@@ -76,7 +76,7 @@ fn retention_and_frontier_run_small() {
             "--multi-grid",
             "3",
         ])
-        .args(["--multi-stakes", "0.6", "--quiet", "--out"])
+        .args(["--multi-stakes", "0.6", "--out"])
         .arg(&r));
     assert!(String::from_utf8_lossy(&out.stdout).contains("To keep 60 % honest stake"));
     for f in [
@@ -121,7 +121,7 @@ fn retention_and_frontier_run_small() {
     // Audit: the break-even read the stakes in the order given (0.4,0.3,0.2,0.1 put it at
     // 0.400). Any order, and repeats, give the same files as the ascending grid.
     let frontier = |stakes: &str, out: &str| {
-        ok(subnetlab()
+        let done = ok(subnetlab()
             .args([
                 "experiment",
                 "frontier",
@@ -141,6 +141,11 @@ fn retention_and_frontier_run_small() {
             ])
             .args(["--cabal-stakes", stakes, "--out"])
             .arg(base.join(out)));
+        // Audit: `--quiet` printed the tables; now only the folder, as `run --quiet`.
+        assert_eq!(
+            String::from_utf8_lossy(&done.stdout).trim(),
+            base.join(out).display().to_string()
+        );
         std::fs::read(base.join(out).join("frontier_break_even.csv")).unwrap()
     };
     assert_eq!(

@@ -218,7 +218,10 @@ fn sweeps_merges_and_reports_keep_to_their_own_folders() {
         ])
         .arg(&result));
     fails(sweep(&result, &[]), "is a finished result folder");
-    fails(sweep(&tmp.join("t"), &["--twin"]), "run no honest twins");
+    fails(
+        sweep(&tmp.join("t"), &["--twin"]),
+        "unexpected argument '--twin'",
+    );
     // `--shard 30/30` of a 24-run sweep wrote an empty folder and exited 0.
     fails(
         sweep(&tmp.join("s30"), &["--shard", "30/30"]),
