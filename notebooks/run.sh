@@ -29,6 +29,14 @@ venv=${SUBNETLAB_NOTEBOOK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/subnetlab/notebo
 python=${PYTHON:-python3}
 stamp="$venv/.requirements"
 if [ ! -x "$venv/bin/jupyter" ] || ! cmp -s "$here/requirements.txt" "$stamp"; then
+  # Only a venv (one this script made holds the stamp; a half-made one pyvenv.cfg), or an
+  # empty folder, is ever replaced: SUBNETLAB_NOTEBOOK_VENV pointing at a folder of other
+  # files must not delete them.
+  if [ -e "$venv" ] && [ ! -f "$stamp" ] && [ ! -f "$venv/pyvenv.cfg" ] \
+    && [ -n "$(ls -A "$venv" 2>/dev/null)" ]; then
+    echo "$venv exists and is not a Python venv; point SUBNETLAB_NOTEBOOK_VENV at a venv, a new folder or an empty one" >&2
+    exit 2
+  fi
   echo "setting up the notebook venv in $venv (from PyPI)" >&2
   rm -rf "$venv"
   "$python" -m venv "$venv"

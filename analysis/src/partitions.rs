@@ -117,7 +117,7 @@ pub fn missing_runs(parts: &[(u32, u32, PathBuf)], expected: &[(u32, u32)]) -> V
 /// copied or renamed folder) is an error.
 pub fn merge_partitions(parts: &[(u32, u32, PathBuf)], out: &Path) -> Result<(), AnalysisError> {
     for table in std::iter::once("runs").chain(TABLES) {
-        let mut merged: Option<DataFrame> = None;
+        let mut frames = Vec::with_capacity(parts.len());
         for (arm, run, dir) in parts {
             let path = dir.join(format!("{table}.parquet"));
             let file = File::open(&path).map_err(AnalysisError::io(&path))?;
@@ -125,6 +125,10 @@ pub fn merge_partitions(parts: &[(u32, u32, PathBuf)], out: &Path) -> Result<(),
                 .finish()
                 .map_err(AnalysisError::polars(format!("reading {}", path.display())))?;
             check_keys(&df, table, (*arm, *run), dir)?;
+            frames.push(df);
+        }
+        let mut merged: Option<DataFrame> = None;
+        for df in align(frames, table)? {
             merged = Some(match merged {
                 None => df,
                 Some(mut m) => {
@@ -140,6 +144,44 @@ pub fn merge_partitions(parts: &[(u32, u32, PathBuf)], out: &Path) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// Gives every frame the same columns, in order of first appearance, as the unsharded study
+/// writes them: sweep points of a `random:` stage and of a grid vary different parameters, so
+/// a run's `runs` row lacks the other stage's columns (null there). A column a frame lacks, or
+/// holds only nulls in, takes the type it has elsewhere.
+fn align(frames: Vec<DataFrame>, table: &str) -> Result<Vec<DataFrame>, AnalysisError> {
+    // (name, type, whether the type comes from a frame with values in the column)
+    let mut schema: Vec<(PlSmallStr, DataType, bool)> = Vec::new();
+    for df in &frames {
+        for c in df.columns() {
+            let valued = c.null_count() < c.len();
+            match schema.iter_mut().find(|(n, _, _)| n == c.name()) {
+                None => schema.push((c.name().clone(), c.dtype().clone(), valued)),
+                Some(entry) if valued && !entry.2 => {
+                    (entry.1, entry.2) = (c.dtype().clone(), true);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let error = || AnalysisError::polars(format!("merging {table}"));
+    frames
+        .into_iter()
+        .map(|df| {
+            let height = df.height();
+            let columns = schema
+                .iter()
+                .map(|(name, dtype, _)| match df.column(name) {
+                    Ok(c) if c.dtype() == dtype => Ok(c.clone()),
+                    Ok(c) => c.cast(dtype),
+                    Err(_) => Ok(Column::full_null(name.clone(), height, dtype)),
+                })
+                .collect::<PolarsResult<Vec<Column>>>()
+                .map_err(error())?;
+            DataFrame::new(height, columns).map_err(error())
+        })
+        .collect()
 }
 
 /// Every row of a partition's table belongs to the `(arm, run)` its folder names.

@@ -66,8 +66,8 @@ struct Cell {
 }
 
 /// Write the HTML report to `html_path` and its Markdown twin to `md_path`, with the charts
-/// (PNG and SVG) in `charts/` next to the Markdown file (`charts/<k>-<name>/` per study when
-/// there are several). Parent folders are created.
+/// (PNG and SVG) in a folder next to the Markdown file ([`charts_folder`];
+/// `<folder>/<k>-<name>/` per study when there are several). Parent folders are created.
 ///
 /// One section per study, in order. An empty `studies` gives a report that says so.
 pub fn write_report(
@@ -76,6 +76,16 @@ pub fn write_report(
     md_path: &Path,
 ) -> Result<ReportFiles, AnalysisError> {
     write_report_with(studies, html_path, md_path, &SummaryOptions::default())
+}
+
+/// The charts folder of the report whose Markdown file is `md_path`: `charts` for `report.md`
+/// (a result folder's own report), else `<stem>-charts`, so that a second report written into
+/// a result folder never replaces that folder's charts.
+pub fn charts_folder(md_path: &Path) -> String {
+    match md_path.file_stem().and_then(|s| s.to_str()) {
+        None | Some("report") => "charts".to_string(),
+        Some(stem) => format!("{stem}-charts"),
+    }
 }
 
 /// [`write_report`] with the interval method and level of `options` (e.g. bootstrap).
@@ -94,11 +104,12 @@ pub fn write_report_with(
     }
     let mut sections = Vec::new();
     let mut all_charts = Vec::new();
+    let folder = charts_folder(md_path);
     for (k, study) in studies.iter().enumerate() {
         let rel = if studies.len() == 1 {
-            "charts".to_string()
+            folder.clone()
         } else {
-            format!("charts/{}-{}", k + 1, slug(&study.name()))
+            format!("{folder}/{}-{}", k + 1, slug(&study.name()))
         };
         let section = section(study, k, &md_dir, &rel, options)?;
         all_charts.extend(section.charts.iter().map(|c| c.0.clone()));

@@ -22,14 +22,16 @@ pub fn at_least_one(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Bootstrap resamples: 1 to 1,000,000 (each resample of each metric is kept in memory; a
-/// million already gives intervals far finer than any study's noise).
+/// Bootstrap resamples: 100 to 1,000,000. A 95 % percentile interval reads the 2.5 % and
+/// 97.5 % quantiles of the resampled means, which fewer resamples cannot place (with one, the
+/// "interval" was a single point beside the mean); each resample of each metric is kept in
+/// memory, and a million already gives intervals far finer than any study's noise.
 pub fn resamples(s: &str) -> Result<usize, String> {
     let v = at_least_one(s)?;
-    if v <= 1_000_000 {
+    if (100..=1_000_000).contains(&v) {
         Ok(v)
     } else {
-        Err("expected at most 1000000".into())
+        Err("expected 100 to 1000000 resamples".into())
     }
 }
 
@@ -48,5 +50,8 @@ mod tests {
         assert!(at_least_one("0").is_err() && at_least_one("-1").is_err());
         assert_eq!(resamples("1000"), Ok(1000));
         assert!(resamples("0").is_err() && resamples("10000000000").is_err());
+        // Audit: `--bootstrap 1` gave a one-point interval that excluded the mean.
+        assert!(resamples("1").is_err() && resamples("99").is_err());
+        assert_eq!(resamples("100"), Ok(100));
     }
 }

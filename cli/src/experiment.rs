@@ -70,8 +70,8 @@ struct Common {
     /// Replace an existing result folder.
     #[arg(long)]
     force: bool,
-    /// No progress bar.
-    #[arg(long)]
+    /// No progress bar and no tables, only the result folder path (as `run --quiet`).
+    #[arg(long, short)]
     quiet: bool,
     /// Seed of the random draws.
     #[arg(long, default_value_t = 0)]
@@ -244,6 +244,17 @@ fn kinds(names: &[String]) -> anyhow::Result<Vec<VariantKind>> {
     Ok(kinds)
 }
 
+/// Prints the experiment's tables (`print`) and where its folder is, or with `--quiet` only
+/// the folder.
+fn report_done(common: &Common, dir: &Path, wall: f64, print: impl FnOnce()) {
+    if common.quiet {
+        say!("{}", dir.display());
+    } else {
+        print();
+        say!("\nwrote {} ({wall:.2} s)", dir.display());
+    }
+}
+
 /// Stages `out`, lets `write` fill it, writes `experiment.json` and moves it into place.
 fn write_result(
     common: &Common,
@@ -336,8 +347,9 @@ fn retention_cmd(a: RetentionArgs) -> anyhow::Result<()> {
         retention_charts(&result, &dir.join("charts"), &cap)?;
         Ok(())
     })?;
-    print_retention(&result, &params, kind, a.numeric);
-    say!("\nwrote {} ({wall:.1} s)", dir.display());
+    report_done(&a.common, &dir, wall, || {
+        print_retention(&result, &params, kind, a.numeric)
+    });
     Ok(())
 }
 
@@ -396,7 +408,20 @@ fn print_retention(
     }
 }
 
-fn frontier_cmd(a: FrontierArgs) -> anyhow::Result<()> {
+/// `values` in ascending order, each once: the frontier's grids are read in order (its
+/// break-even interpolates between neighbouring stakes), whatever order they were given in.
+fn ascending<T: PartialOrd + Copy>(values: &[T]) -> Vec<T> {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    v.dedup_by(|a, b| a == b);
+    v
+}
+
+fn frontier_cmd(mut a: FrontierArgs) -> anyhow::Result<()> {
+    a.kappa = ascending(&a.kappa);
+    a.reveal_period = ascending(&a.reveal_period);
+    a.cabal_stakes = ascending(&a.cabal_stakes);
+    a.self_weights = ascending(&a.self_weights);
     let mut base = chain_defaults();
     base.bonds_penalty = a.bonds_penalty;
     let mut variants = Vec::new();
@@ -456,8 +481,9 @@ fn frontier_cmd(a: FrontierArgs) -> anyhow::Result<()> {
         frontier_chart(&result, &dir.join("charts"), &cap)?;
         Ok(())
     })?;
-    print_frontier(&result, &cfg.cabal_stakes);
-    say!("\nwrote {} ({wall:.1} s)", dir.display());
+    report_done(&a.common, &dir, wall, || {
+        print_frontier(&result, &cfg.cabal_stakes)
+    });
     Ok(())
 }
 
@@ -551,8 +577,7 @@ fn cases_cmd(a: CasesArgs) -> anyhow::Result<()> {
         case_charts(&runs, &dir.join("charts"), &cap)?;
         Ok(())
     })?;
-    print_cases(&runs, &kinds);
-    say!("\nwrote {} ({wall:.2} s)", dir.display());
+    report_done(&a.common, &dir, wall, || print_cases(&runs, &kinds));
     Ok(())
 }
 

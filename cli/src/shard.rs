@@ -52,24 +52,38 @@ impl Shard {
 /// Arguments of `subnetlab sweep`.
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
-    /// Scenario and overrides, as for `run` (`--out` is the partition root, default
-    /// `out/<name>.parts`).
-    #[command(flatten)]
-    pub run: RunArgs,
+    /// A scenario file with a `sweep:` or `replicates:`, or a built-in scenario's name.
+    pub scenario: Option<String>,
+    /// The partition root, shared by the shards (default: `out/<scenario name>.parts`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Seed, replacing the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Change a field before validation, as for `run` (repeatable; the same on every shard).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<subnetlab_sim::scenario::Override>,
+    /// The epoch's arithmetic, replacing the scenario's `numeric:`: `f64` or `chain`.
+    #[arg(long, value_parser = ["f64", "chain"])]
+    pub numeric: Option<String>,
+    /// No progress bar and no summary, only the partition root.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Run only slice K of N (1-based), e.g. `--shard $((SLURM_ARRAY_TASK_ID + 1))/8`.
     #[arg(long, default_value = "1/1")]
     pub shard: Shard,
 }
 
 pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
-    if args.run.twin {
-        bail!(
-            "sweep shards run no honest twins (the merge could not pair them); use `run --twin` on the scenario"
-        );
-    }
-    let scenario = load(args.run.scenario.as_deref(), &args.run.overrides())?;
+    let run = RunArgs {
+        scenario: args.scenario.clone(),
+        seed: args.seed,
+        set: args.set.clone(),
+        numeric: args.numeric.clone(),
+        ..RunArgs::default()
+    };
+    let scenario = load(run.scenario.as_deref(), &run.overrides())?;
     let root = args
-        .run
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}.parts", scenario.name)));
@@ -101,7 +115,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             std::fs::write(&resolved_path, &resolved).context("writing scenario.resolved.yaml")?
         }
     }
-    let (records, wall) = execute(&plan, &slice, args.run.output.quiet)?;
+    let (records, wall) = execute(&plan, &slice, args.quiet)?;
     for (record, info) in records.iter().zip(plan.run_infos(slice.iter().copied())) {
         // The run's own accounting, which `merge` sums into the result's run.json.
         let totals = serde_json::json!({
@@ -113,7 +127,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         let totals = serde_json::to_string_pretty(&totals)? + "\n";
         subnetlab_analysis::write_partition(record, &info, &root, &[(TOTALS, totals)])?;
     }
-    if args.run.output.quiet {
+    if args.quiet {
         say!("{}", root.display());
     } else {
         say!(

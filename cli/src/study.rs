@@ -10,7 +10,7 @@ use std::time::Instant;
 use subnetlab_analysis::stats::{Interval, SummaryOptions};
 use subnetlab_analysis::{ParamValue, RunInfo, Study};
 use subnetlab_sim::chain::emission::RAO_PER_TAO;
-use subnetlab_sim::record::{Role, RunRecord, Totals};
+use subnetlab_sim::record::{RunRecord, Totals};
 use subnetlab_sim::scenario::Scenario;
 use subnetlab_sim::study::{Arm, RunSpec, display, run_all};
 
@@ -384,27 +384,18 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         if plan.arms.len() > 1 {
             say!("\narm {}: {}", arm.index, arm.name);
         }
-        let count = |role: Role| -> u64 {
-            arm.scenario
-                .subnets
-                .iter()
-                .map(|s| match role {
-                    Role::Validator | Role::Owner => s.validators.count as u64,
-                    Role::Miner => s.miners.count as u64,
-                })
-                .sum()
+        let (validators, miners) = final_counts(&arm.scenario, mine[0]);
+        // With pools, each subnet pays in its own alpha (README, "What a run writes").
+        let unit = if arm.scenario.network.coinbase.pools {
+            "emission (alpha)"
+        } else {
+            "emission (TAO)"
         };
-        say!(
-            "{:<12} {:>7} {:>18} {:>8}",
-            "role",
-            "count",
-            "emission (TAO)",
-            "share"
-        );
+        say!("{:<12} {:>7} {:>18} {:>8}", "role", "at end", unit, "share");
         for (name, c, rao) in [
-            ("validators", count(Role::Validator), v),
-            ("miners", count(Role::Miner), m),
-            ("owners", arm.scenario.subnets.len() as u64, o),
+            ("validators", validators, v),
+            ("miners", miners, m),
+            ("owner cut", arm.scenario.subnets.len() as u64, o),
         ] {
             say!(
                 "{name:<12} {c:>7} {:>18.6} {:>7.2}%",
@@ -428,6 +419,24 @@ pub fn print_summary(plan: &Plan, records: &[RunRecord]) {
         tao(pending),
         tao(dust)
     );
+}
+
+/// Validators (owner hotkeys included, as their dividends are) and miners registered at the
+/// last epoch of each subnet of `record`, summed: cohorts, registration waves, entrants and
+/// pruning make these differ from the scenario's starting populations.
+fn final_counts(scenario: &Scenario, record: &RunRecord) -> (u64, u64) {
+    let rows = &record.subnets;
+    let (mut validators, mut miners) = (0, 0);
+    for netuid in scenario.subnets.iter().filter_map(|s| s.netuid) {
+        if let Some(i) = (0..rows.subnet.len())
+            .rev()
+            .find(|&i| rows.subnet[i] == netuid)
+        {
+            validators += u64::from(rows.neurons[i] - rows.miners[i].min(rows.neurons[i]));
+            miners += u64::from(rows.miners[i]);
+        }
+    }
+    (validators, miners)
 }
 
 /// The command that produced a result, as a user would type it (`subnetlab`, not the path of

@@ -76,7 +76,7 @@ fn retention_and_frontier_run_small() {
             "--multi-grid",
             "3",
         ])
-        .args(["--multi-stakes", "0.6", "--quiet", "--out"])
+        .args(["--multi-stakes", "0.6", "--out"])
         .arg(&r));
     assert!(String::from_utf8_lossy(&out.stdout).contains("To keep 60 % honest stake"));
     for f in [
@@ -118,6 +118,40 @@ fn retention_and_frontier_run_small() {
     ] {
         assert!(f.join(file).exists(), "{file} missing");
     }
+    // Audit: the break-even read the stakes in the order given (0.4,0.3,0.2,0.1 put it at
+    // 0.400). Any order, and repeats, give the same files as the ascending grid.
+    let frontier = |stakes: &str, out: &str| {
+        let done = ok(subnetlab()
+            .args([
+                "experiment",
+                "frontier",
+                "--validators",
+                "4",
+                "--miners",
+                "8",
+            ])
+            .args([
+                "--epochs",
+                "3",
+                "--trials",
+                "1",
+                "--self-weights",
+                "0,1",
+                "--quiet",
+            ])
+            .args(["--cabal-stakes", stakes, "--out"])
+            .arg(base.join(out)));
+        // Audit: `--quiet` printed the tables; now only the folder, as `run --quiet`.
+        assert_eq!(
+            String::from_utf8_lossy(&done.stdout).trim(),
+            base.join(out).display().to_string()
+        );
+        std::fs::read(base.join(out).join("frontier_break_even.csv")).unwrap()
+    };
+    assert_eq!(
+        frontier("0.1,0.2,0.3,0.4", "ascending"),
+        frontier("0.4,0.3,0.2,0.1,0.3", "shuffled")
+    );
     let bad = subnetlab()
         .args([
             "experiment",

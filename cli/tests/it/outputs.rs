@@ -169,12 +169,53 @@ fn summary_table_lists_roles() {
         "Wrote ",
         "validators",
         "miners",
-        "owners",
+        "owner cut",
         "emission (TAO)",
         "share",
     ] {
         assert!(text.contains(needle), "{needle} not in:\n{text}");
     }
+    // Audit: the counts were the scenario's starting populations (12 validators and 40 miners
+    // for adversary-mix, whose cohorts bring 20 validators and 49 miners). They are now the
+    // UIDs registered at the end, and with pools the unit says alpha.
+    let mix = ok(subnetlab()
+        .args(["run", "scenarios/adversary-mix.yaml", "--no-report"])
+        .args(["--set", "duration={days: 0.5}", "--out"])
+        .arg(tmp.join("mix")));
+    let text = String::from_utf8_lossy(&mix.stdout);
+    let count = |role: &str| -> u64 {
+        let line = text.lines().find(|l| l.starts_with(role)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    // By hand from neurons.csv: the rows of the last epoch, by role (column 7).
+    let neurons = std::fs::read_to_string(tmp.join("mix/neurons.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = neurons
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let last = rows
+        .iter()
+        .map(|r| r[3].parse::<u64>().unwrap())
+        .max()
+        .unwrap();
+    let at_end = |role: &str| {
+        rows.iter()
+            .filter(|r| r[3].parse::<u64>().unwrap() == last && r[7] == role)
+            .count()
+    };
+    assert_eq!(count("miners") as usize, at_end("miner"), "{text}");
+    assert_eq!(
+        count("validators") as usize,
+        at_end("validator") + at_end("owner"),
+        "{text}"
+    );
+    assert!(count("validators") > 12, "cohorts count: {text}");
+    let pools = ok(subnetlab()
+        .args(["run", "scenarios/share-price-ema.yaml", "--no-report"])
+        .args(["--set", "duration={days: 0.5}", "--out"])
+        .arg(tmp.join("pools")));
+    assert!(String::from_utf8_lossy(&pools.stdout).contains("emission (alpha)"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 

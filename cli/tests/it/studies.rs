@@ -218,7 +218,10 @@ fn sweeps_merges_and_reports_keep_to_their_own_folders() {
         ])
         .arg(&result));
     fails(sweep(&result, &[]), "is a finished result folder");
-    fails(sweep(&tmp.join("t"), &["--twin"]), "run no honest twins");
+    fails(
+        sweep(&tmp.join("t"), &["--twin"]),
+        "unexpected argument '--twin'",
+    );
     // `--shard 30/30` of a 24-run sweep wrote an empty folder and exited 0.
     fails(
         sweep(&tmp.join("s30"), &["--shard", "30/30"]),
@@ -251,6 +254,30 @@ fn sweeps_merges_and_reports_keep_to_their_own_folders() {
             .unwrap()
             .starts_with('{')
     );
+    // Audit: `report other --out RESULT/other.html` replaced RESULT's own charts, and a report
+    // was overwritten without --force. Another report's charts go to `<stem>-charts/`; an
+    // existing report is replaced only with --force.
+    ok(subnetlab().arg("report").arg(&result));
+    let chart = result.join("charts/supply.png");
+    let before = std::fs::read(&chart).unwrap();
+    let other = result.join("other.html");
+    ok(subnetlab()
+        .arg("report")
+        .arg(&result)
+        .arg("--out")
+        .arg(&other));
+    assert!(result.join("other-charts/supply.png").is_file());
+    assert_eq!(std::fs::read(&chart).unwrap(), before);
+    assert!(
+        std::fs::read_to_string(result.join("other.md"))
+            .unwrap()
+            .contains("(other-charts/")
+    );
+    fails(
+        subnetlab().arg("report").arg(&result).output().unwrap(),
+        "report.html already exists; pass --force",
+    );
+    ok(subnetlab().arg("report").arg(&result).arg("--force"));
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
@@ -372,4 +399,52 @@ fn twin_of_an_honest_scenario_is_refused() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no adversary"));
+}
+
+/// Audit: `merge` failed ("unable to vstack, column names don't match") on a sweep whose
+/// `random:` points vary other parameters than its grid, so runs' rows have different
+/// columns. Merged shards now equal the unsharded run, nulls and column order included.
+#[test]
+fn shards_of_a_grid_and_random_sweep_merge() {
+    let tmp = tempdir("mixed-sweep");
+    let file = tmp.join("swm.yaml");
+    std::fs::write(
+        &file,
+        "name: swm
+duration: { blocks: 720 }
+subnets:
+  - validators: { count: 2, stake: { distribution: constant, value: 1000 } }
+    miners: { count: 4 }
+sweep:
+  grid:
+    subnets[0].hyperparameters.kappa: [26214, 39321]
+  random:
+    n: 1
+    ranges: { \"subnets[0].validators.strategy.noise\": { min: 0.1, max: 0.5 } }
+",
+    )
+    .unwrap();
+    ok(subnetlab()
+        .args(["run", "-q", "--no-report", "--out"])
+        .arg(tmp.join("whole"))
+        .arg(&file));
+    for k in ["1/2", "2/2"] {
+        ok(subnetlab()
+            .args(["sweep", "-q", "--shard", k, "--out"])
+            .arg(tmp.join("parts"))
+            .arg(&file));
+    }
+    ok(subnetlab()
+        .arg("merge")
+        .arg(tmp.join("parts"))
+        .arg("--out")
+        .arg(tmp.join("merged")));
+    for f in ["runs.csv", "runs.parquet", "neurons.parquet", "subnets.csv"] {
+        assert!(
+            std::fs::read(tmp.join("whole").join(f)).unwrap()
+                == std::fs::read(tmp.join("merged").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
 }

@@ -142,10 +142,16 @@ pub fn set_weights(
         let rng = &mut rng.0;
         observed.clear();
         observed.extend(served.0.iter().map(|&(uid, quality)| {
-            (
-                uid,
-                (quality + strategy.noise * standard_normal(rng)).max(0.0),
-            )
+            // A miner of quality 0 serves nothing (it stopped, or never started): it answers
+            // no query, so noise cannot make it look useful. The draw is made all the same, so
+            // the other miners' draws do not depend on who stopped.
+            let noise = strategy.noise * standard_normal(rng);
+            let seen = if quality > 0.0 {
+                (quality + noise).max(0.0)
+            } else {
+                0.0
+            };
+            (uid, seen)
         }));
         weights_from_observations(observed, &strategy.rule, row);
     } else if burn.is_some() {

@@ -232,7 +232,7 @@ impl Spawn {
         seat: Seat,
         permit: bool,
         strategy: &ValidatorStrategy,
-        tempo: u64,
+        (tempo, every): (u64, u64),
     ) -> Entity {
         let id = self.neuron(
             world,
@@ -242,7 +242,7 @@ impl Spawn {
             strategy.name(),
             strategy.coalition(),
         );
-        let interval = strategy.interval().unwrap_or(tempo).max(1);
+        let interval = strategy.interval().unwrap_or(every).max(1);
         if let Some((noise, rule)) = strategy.observer() {
             self.weigh(
                 world,
@@ -299,7 +299,7 @@ impl Spawn {
         world: &mut World,
         seat: Seat,
         strategy: &OwnerStrategy,
-        tempo: u64,
+        every: u64,
     ) -> Entity {
         let id = self.neuron(
             world,
@@ -316,7 +316,7 @@ impl Spawn {
                     world,
                     id,
                     BurnWeights {
-                        interval: interval.unwrap_or(tempo).max(1),
+                        interval: interval.unwrap_or(every).max(1),
                     },
                 );
             }
@@ -328,7 +328,7 @@ impl Spawn {
                 self.weigh(
                     world,
                     id,
-                    HonestValidator::new(*noise, weights, *interval, tempo),
+                    HonestValidator::new(*noise, weights, *interval, every),
                 );
             }
             OwnerStrategy::SelfDealingOwner {
@@ -341,7 +341,7 @@ impl Spawn {
                 self.weigh(
                     world,
                     id,
-                    HonestValidator::new(*noise, weights, *interval, tempo),
+                    HonestValidator::new(*noise, weights, *interval, every),
                 );
                 world.entity_mut(id).insert(Adversary {
                     tactic: Tactic::Cabal(Cabal {
@@ -396,6 +396,12 @@ impl Spawn {
         ));
         id
     }
+}
+
+/// The default update interval of a validator: the tempo, or the weights rate limit when that
+/// is longer (an update sooner than the limit allows is refused).
+pub(super) fn update_every(hp: &Hyperparameters) -> u64 {
+    (hp.tempo as u64).max(hp.weights_rate_limit).max(1)
 }
 
 fn spawn_subnet(
@@ -513,7 +519,7 @@ fn spawn_subnet(
             stake_rao: tao_to_rao(owner.stake),
             root_rao: 0,
         };
-        uids.push(at.owner(world, seat, &owner.strategy, tempo));
+        uids.push(at.owner(world, seat, &owner.strategy, update_every(hp)));
     }
     let mut index = [0u32; 2];
     for (group, (_, quality)) in groups.iter().zip(&drawn) {
@@ -528,7 +534,14 @@ fn spawn_subnet(
                         root_rao: tao_to_rao(root[uid - first]),
                     };
                     index[0] += 1;
-                    uids.push(at.validator(world, seat, permits[uid - first], &v.strategy, tempo));
+                    let cadence = (tempo, update_every(hp));
+                    uids.push(at.validator(
+                        world,
+                        seat,
+                        permits[uid - first],
+                        &v.strategy,
+                        cadence,
+                    ));
                 }
             }
             Group::Miners(m) => {

@@ -46,7 +46,7 @@ pub fn register_wave(
                     },
                     false,
                     &v.strategy,
-                    tempo,
+                    (tempo, super::build::update_every(hp)),
                 )
             });
         }

@@ -205,7 +205,8 @@ impl ValidatorStrategy {
         }
     }
 
-    /// The update interval, blocks (None: the subnet's tempo).
+    /// The update interval, blocks (None: the subnet's tempo, or its weights rate limit when
+    /// that is longer).
     pub fn interval(&self) -> Option<u64> {
         match self {
             ValidatorStrategy::Honest { interval, .. }
@@ -239,10 +240,11 @@ impl ValidatorStrategy {
         }
     }
 
-    /// Fill the derived defaults: the interval (tempo) and a lazy validator's refresh
-    /// (10 × tempo).
-    pub fn resolve(&mut self, tempo: u64) {
-        self.interval_mut().get_or_insert(tempo);
+    /// Fill the derived defaults: the interval (`every`: the tempo, or the weights rate limit
+    /// when that is longer, so that the chain accepts every update) and a lazy validator's
+    /// refresh (10 × tempo).
+    pub fn resolve(&mut self, tempo: u64, every: u64) {
+        self.interval_mut().get_or_insert(every);
         if let ValidatorStrategy::Lazy { refresh, .. } = self {
             refresh.get_or_insert(10 * tempo);
         }

@@ -1150,10 +1150,13 @@ impl Scenario {
             let hp = &mut subnet.hyperparameters;
             hp.activity_cutoff = Some(hp.activity_cutoff_blocks());
             let tempo = hp.tempo as u64;
-            subnet.validators.strategy.resolve(tempo);
+            // An update sooner than the rate limit allows is refused (with tempo 99 and the
+            // default limit of 100, every second one was).
+            let every = tempo.max(hp.weights_rate_limit);
+            subnet.validators.strategy.resolve(tempo, every);
             for cohort in &mut subnet.cohorts {
                 if let Some(v) = &mut cohort.validators {
-                    v.strategy.resolve(tempo);
+                    v.strategy.resolve(tempo, every);
                 }
             }
         }

@@ -85,3 +85,36 @@ fn a_covered_cost_keeps_the_miner_and_a_hopeless_candidate_stays_out() {
     assert!(rows_of(&r, 1).iter().all(|(_, q)| *q == 0.01));
     assert_eq!(r.subnets.registrations.iter().sum::<u32>(), 0);
 }
+
+/// Audit: miners that had all stopped serving (quality 0) kept the whole miners' pot, because
+/// honest validators scored them `max(0, 0 + noise)`. A miner of quality 0 now scores exactly
+/// 0: once every miner has stopped (a cost no one covers, no patience), no miner earns
+/// incentive. (Their stake, from what they earned before, still draws the chain's fallback
+/// payout by stake once no validator's weights are active.)
+#[test]
+fn miners_that_stopped_serving_earn_nothing() {
+    let yaml = "name: eco
+duration: { days: 2 }
+record: { neurons: all, every: 1 }
+subnets:
+  - validators: { count: 4, stake: { distribution: constant, value: 1000 } }
+    miners: { count: 8 }
+    economics: { cost_per_day: 1e12, patience_days: 0 }
+";
+    let s = load_str("eco.yaml", yaml, &[]).unwrap();
+    let record = engine::run(&s, 0, &mut |_| {}).unwrap();
+    let (sub, n) = (&record.subnets, &record.neurons);
+    let last = *sub.epoch.iter().max().unwrap();
+    let row = (0..sub.epoch.len())
+        .find(|&i| sub.epoch[i] == last)
+        .unwrap();
+    assert_eq!(sub.mean_miner_quality[row], 0.0, "every miner has stopped");
+    let miners_last: Vec<usize> = (0..n.uid.len())
+        .filter(|&i| n.epoch[i] == last && n.role[i] == Role::Miner)
+        .collect();
+    assert_eq!(miners_last.len(), 8);
+    for i in miners_last {
+        assert_eq!(n.incentive[i], 0.0, "uid {}", n.uid[i]);
+    }
+    assert_eq!(sub.miner_emission_rao[row], 0);
+}

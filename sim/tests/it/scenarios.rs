@@ -89,3 +89,24 @@ fn better_miners_earn_more() {
         earned(10)
     );
 }
+
+/// Audit: in `two-subnets` the tempo-99 subnet's honest validators updated every 99 blocks,
+/// one block sooner than the default weights rate limit (100) allows, so every second update
+/// was refused (288 set, 288 refused in a day). The default interval is now the longer of the
+/// tempo and the rate limit: nothing is refused, and the resolved scenario says 100.
+#[test]
+fn default_update_intervals_respect_the_rate_limit() {
+    let s = crate::example("two-subnets.yaml", &["duration={days: 1}"]);
+    assert_eq!(s.subnets[1].hyperparameters.tempo, 99);
+    assert_eq!(s.subnets[1].validators.strategy.interval(), Some(100));
+    let record = engine::run(&s, 0, &mut |_| {}).unwrap();
+    let sub = &record.subnets;
+    for netuid in [1, 2] {
+        let rows = (0..sub.subnet.len()).filter(|&i| sub.subnet[i] == netuid);
+        let (set, refused) = rows.fold((0, 0), |(a, b), i| {
+            (a + sub.weights_set[i], b + sub.weights_rejected[i])
+        });
+        assert!(set > 0, "subnet {netuid}");
+        assert_eq!(refused, 0, "subnet {netuid}: {set} set");
+    }
+}
