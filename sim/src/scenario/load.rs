@@ -119,9 +119,28 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         problems.push(located(&path, message));
     }
 
-    let (scenario, structural, cut) = read_typed(doc);
+    let (scenario, structural, cut, made_up) = read_typed(doc);
     problems.extend(structural.into_iter().map(|(path, m)| located(&path, m)));
 
+    // Range and consistency problems: of the scenario, or, when stand-ins had to be made up to
+    // read it, those that do not follow from a made-up value.
+    let semantic = |s: &Scenario| {
+        let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
+            || s.sweep.as_ref().is_some_and(|w| w.varies("duration"));
+        let late = if duration_varies {
+            Vec::new()
+        } else {
+            validate::late_changes(s)
+        };
+        let mut found = validate::problems(s);
+        found.extend(late);
+        found
+    };
+    let checked = match (&scenario, made_up) {
+        (Some(s), _) => semantic(s),
+        (None, Some((doc, stand_ins))) => beyond_stand_ins(doc, &stand_ins, semantic),
+        (None, None) => Vec::new(),
+    };
     if let Some(s) = &scenario {
         // A field the sweep varies takes the sweep's values at every point: an override of it
         // would be written into the resolved scenario and never used.
@@ -135,19 +154,12 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
                 }
             }
         }
-        let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
-            || s.sweep.as_ref().is_some_and(|w| w.varies("duration"));
-        let late = if duration_varies {
-            Vec::new()
-        } else {
-            validate::late_changes(s)
-        };
-        for (path, message) in validate::problems(s).into_iter().chain(late) {
-            // A map that lost a field to a cut may look incomplete: that is no new problem.
-            let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
-            if !follows_a_cut {
-                problems.push(located(&path, message));
-            }
+    }
+    for (path, message) in checked {
+        // A map that lost a field to a cut may look incomplete: that is no new problem.
+        let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
+        if !follows_a_cut {
+            problems.push(located(&path, message));
         }
     }
     if !problems.is_empty() {
@@ -180,7 +192,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
 /// are not reported. The scenario is returned only if no stand-in was needed: a scenario
 /// holding made-up values must not be checked further, or its made-up values would be
 /// reported.
-fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<String>) {
+fn read_typed(mut doc: Value) -> Typed {
     let mut problems = Vec::new();
     // Paths cut so far.
     let mut cut: Vec<String> = Vec::new();
@@ -188,7 +200,13 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<S
     let mut stand_ins: Vec<StandIn> = Vec::new();
     for _ in 0..MAX_READS {
         let e = match serde_path_to_error::deserialize::<_, Scenario>(doc.clone()) {
-            Ok(s) => return (stand_ins.is_empty().then_some(s), problems, cut),
+            Ok(s) => {
+                // With stand-ins, the tree is returned instead, for [`beyond_stand_ins`].
+                let made_up = (!stand_ins.is_empty())
+                    .then(|| (doc, stand_ins.iter().map(|s| s.path.clone()).collect()));
+                let scenario = made_up.is_none().then_some(s);
+                return (scenario, problems, cut, made_up);
+            }
             Err(e) => e,
         };
         let path = display_path(&e.path().to_string());
@@ -241,7 +259,47 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<S
             break;
         }
     }
-    (None, problems, cut)
+    (None, problems, cut, None)
+}
+
+/// What [`read_typed`] read: the scenario (if read without stand-ins), the structural problems
+/// as (path, message), the paths cut, and — if it was read only with stand-ins — the tree
+/// holding them with their paths.
+type Typed = (
+    Option<Scenario>,
+    Vec<(String, String)>,
+    Vec<String>,
+    Option<(Value, Vec<String>)>,
+);
+
+/// The problems `check` finds in a scenario read with stand-ins (`doc`, stand-ins at the paths
+/// `stand_ins`) that do not follow from a made-up value: those away from every stand-in and
+/// found both with the stand-ins' numbers at 0 and at 1 (a check that compares a made-up
+/// count, such as UIDs against `max_allowed_uids`, then differs and is left out). So a bad
+/// count does not hide a bad duration or tempo elsewhere.
+fn beyond_stand_ins(
+    doc: Value,
+    stand_ins: &[String],
+    check: impl Fn(&Scenario) -> Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut ones = doc.clone();
+    for path in stand_ins {
+        if super::value_at(&ones, path).is_some_and(Value::is_number) {
+            set(&mut ones, path, Value::from(1));
+        }
+    }
+    let (Ok(zero), Ok(one)) = (
+        yaml_serde::from_value::<Scenario>(doc),
+        yaml_serde::from_value::<Scenario>(ones),
+    ) else {
+        return Vec::new();
+    };
+    let with_one = check(&one);
+    check(&zero)
+        .into_iter()
+        .filter(|p| with_one.contains(p))
+        .filter(|(path, _)| !stand_ins.iter().any(|s| within(path, s) || within(s, path)))
+        .collect()
 }
 
 /// Values tried, in order, where a stand-in is needed: a map (then filled field by field), a

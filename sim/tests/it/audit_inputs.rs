@@ -323,3 +323,22 @@ fn set_and_sweep_problems_are_placed_on_their_key() {
         ]
     );
 }
+
+/// An audit found `validate` reporting only the first stage: `miners.count: -2` together with
+/// `duration.days: -1` and `tempo: 0` reported only the count (the count needed a made-up value
+/// to read the rest, and a scenario holding one was not checked further). Problems that do
+/// not follow from the made-up value are now reported too.
+#[test]
+fn a_type_error_does_not_hide_range_problems_elsewhere() {
+    let text = "name: x\nduration: {days: -1}\nsubnets:\n  - hyperparameters: {tempo: 0}\n    validators: {count: 2, stake: {distribution: constant, value: 1}}\n    miners: {count: -2}\n";
+    assert_eq!(
+        problems(text),
+        [
+            // As without the count's problem: the duration is both negative and empty.
+            "x.yaml:2:11: duration: expected at least one block",
+            "x.yaml:2:18: duration.days: expected a finite number > 0, got -1",
+            "x.yaml:4:30: subnets[0].hyperparameters.tempo: expected 1 or more blocks (tempo 0 never runs an epoch)",
+            "x.yaml:6:21: subnets[0].miners.count: invalid value: integer `-2`, expected a whole number from 0 to 4294967295",
+        ]
+    );
+}
