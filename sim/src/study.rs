@@ -169,14 +169,34 @@ fn sweep_points(base: &Scenario) -> Result<Vec<Vec<(String, Value)>>, String> {
         if sweep.grid.is_empty() && sweep.zip.is_empty() {
             points.clear();
         }
+        // A range on a whole-number field (tempo, kappa: the base scenario holds an integer
+        // there) draws whole numbers, as `integer: true` asks for any field; a float field's
+        // range draws floats even if its bounds are written as integers (`{min: 0, max: 1}`).
+        let doc = yaml_serde::to_value(base).map_err(|e| e.to_string())?;
+        let whole: Vec<bool> = random
+            .ranges
+            .iter()
+            .map(|(path, r)| {
+                r.integer
+                    || crate::scenario::value_at(&doc, path)
+                        .is_some_and(|v| v.is_i64() || v.is_u64())
+            })
+            .collect();
         for i in 0..random.n {
             let mut rng = stream(base.seed, 0, Purpose::Sweep, i as u64);
             let point = random
                 .ranges
                 .iter()
-                .map(|(path, r)| {
-                    let v = if r.integer {
+                .zip(&whole)
+                .map(|((path, r), &whole)| {
+                    let v = if whole {
                         let (lo, hi) = (r.min.ceil() as i64, r.max.floor() as i64);
+                        if lo > hi {
+                            return Err(format!(
+                                "sweep.random.ranges.{path}: the field takes whole numbers: expected a range holding one, got {} to {}",
+                                r.min, r.max
+                            ));
+                        }
                         Value::from(if lo < hi {
                             rng.random_range(lo..=hi)
                         } else {
@@ -187,9 +207,9 @@ fn sweep_points(base: &Scenario) -> Result<Vec<Vec<(String, Value)>>, String> {
                     } else {
                         Value::from(r.min)
                     };
-                    (path.clone(), v)
+                    Ok((path.clone(), v))
                 })
-                .collect();
+                .collect::<Result<_, String>>()?;
             points.push(point);
         }
     }

@@ -58,11 +58,23 @@ const MIN_STAKE_RAO: u64 = 2_000_000;
 const STAKER_ID_BASE: u64 = 1 << 60;
 
 /// Spawn the stakers of `spec` with their wallets; each first acts at its own random phase.
-pub fn spawn(world: &mut World, spec: &Stakers, seed: u64, run: u64, block: u64) {
+/// An error if the wallets drawn cannot be used (see [`crate::engine::EngineError::Population`]).
+pub fn spawn(
+    world: &mut World,
+    spec: &Stakers,
+    seed: u64,
+    run: u64,
+    block: u64,
+) -> Result<(), crate::engine::EngineError> {
     use rand::RngExt;
     let mut population =
         crate::rng::stream(seed, run, crate::rng::Purpose::Population, STAKER_ID_BASE);
-    let wallets = spec.wallet.sample(spec.count, &mut population);
+    let wallets = crate::engine::stakes(
+        &spec.wallet,
+        spec.count,
+        &mut population,
+        "network.stakers.wallet",
+    )?;
     for (i, tao) in wallets.into_iter().enumerate() {
         let mut rng = crate::rng::stream(
             seed,
@@ -88,6 +100,7 @@ pub fn spawn(world: &mut World, spec: &Stakers, seed: u64, run: u64, block: u64)
             .resource_mut::<EventQueue>()
             .schedule(block + phase, Event::Stake(id));
     }
+    Ok(())
 }
 
 /// The alpha dividend yield per block of a subnet's staked alpha: the validators' part of one

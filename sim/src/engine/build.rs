@@ -1,6 +1,7 @@
 //! Build the world for one run: a subnet entity per subnet, a neuron entity per UID, their
 //! strategy components, and the first events.
 
+use super::EngineError;
 use super::components::*;
 use super::events::{Event, EventQueue};
 use super::operators::{Acting, Griefer, Pumper, Whale};
@@ -8,14 +9,14 @@ use crate::agents::adapt::Adaptation;
 use crate::agents::adversary::{Adversary, Cabal, Copier, Lazy, Tactic};
 use crate::agents::miner::{HonestMiner, Quality, ServedQuality};
 use crate::agents::validator::{Behaviour, BurnWeights, HonestValidator};
-use crate::chain::emission::RAO_PER_TAO;
+use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 use crate::chain::registration::BurnRules;
 use crate::chain::yuma::{ChainParams, YumaParams, stake::top_k_nonzero};
 use crate::record::Role;
 use crate::rng::{Purpose, stream};
 use crate::scenario::{
-    Hyperparameters, MinerStrategy, Miners, Operator, OwnerStrategy, Scenario, Subnet,
-    ValidatorStrategy, Validators,
+    Distribution, Hyperparameters, MinerStrategy, Miners, Operator, OwnerStrategy, Scenario,
+    Subnet, ValidatorStrategy, Validators,
 };
 use bevy_ecs::prelude::*;
 use rand::RngExt;
@@ -107,7 +108,12 @@ fn registrar(hp: &Hyperparameters, start: u64, validators: u32, miners: u32) -> 
 
 /// Spawn subnet `index` of `scenario` (its entity, neurons, operators and first events) into
 /// `world`, the subnet's own shard; returns the subnet entity.
-pub fn populate_subnet(world: &mut World, scenario: &Scenario, run: u32, index: usize) -> Entity {
+pub fn populate_subnet(
+    world: &mut World,
+    scenario: &Scenario,
+    run: u32,
+    index: usize,
+) -> Result<Entity, EngineError> {
     let start = scenario.start.block;
     let subnet = &scenario.subnets[index];
     let netuid = subnet.netuid.unwrap_or(index as u16 + 1);
@@ -404,7 +410,7 @@ fn spawn_subnet(
     (subnet_index, subnet): (usize, &Subnet),
     stake_threshold: f64,
     tao_weight: f64,
-) -> Entity {
+) -> Result<Entity, EngineError> {
     let hp = &subnet.hyperparameters;
     let tempo = (hp.tempo as u64).max(1);
     // The chain staggers subnets: LastEpochBlock starts at `creation − netuid mod tempo`.
@@ -443,10 +449,22 @@ fn spawn_subnet(
         } else {
             COHORT_DRAWS + (g as u32 - 2) / 2
         };
+        let role = match group {
+            Group::Validators(_) => "validators",
+            Group::Miners(_) => "miners",
+        };
+        let path = if g < 2 {
+            format!("subnets[{subnet_index}].{role}")
+        } else {
+            format!("subnets[{subnet_index}].cohorts[{}].{role}", (g - 2) / 2)
+        };
         drawn.push(match group {
-            Group::Validators(v) => validator_draws(v, &mut at.population(Role::Validator, draw)),
+            Group::Validators(v) => {
+                validator_draws(v, &mut at.population(Role::Validator, draw), &path)?
+            }
             Group::Miners(m) => {
-                let (quality, stake) = miner_draws(m, &mut at.population(Role::Miner, draw));
+                let (quality, stake) =
+                    miner_draws(m, &mut at.population(Role::Miner, draw), &path)?;
                 (stake, quality)
             }
         });
@@ -552,7 +570,7 @@ fn spawn_subnet(
     for o in &subnet.operators {
         spawn_operator(world, at, subnet_index, o, first_epoch + 1);
     }
-    entity
+    Ok(entity)
 }
 
 /// An operator's entity, tagging the neurons it acts for with its coalition; its first turn
@@ -693,22 +711,35 @@ static NO_MINERS: std::sync::LazyLock<Miners> = std::sync::LazyLock::new(|| Mine
 });
 
 /// A validator population's stakes and root stakes, drawn from `rng` (stakes first, so a
-/// population without root stake draws what it always drew).
-pub fn validator_draws(v: &Validators, rng: &mut rand_chacha::ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
-    let stake = v.stake.sample(v.count, rng);
+/// population without root stake draws what it always drew); `at` is its path (e.g.
+/// `subnets[0].validators`), named in errors.
+pub fn validator_draws(
+    v: &Validators,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    at: &str,
+) -> Result<(Vec<f64>, Vec<f64>), EngineError> {
+    let stake = stakes(&v.stake, v.count, rng, &format!("{at}.stake"))?;
     let root = match &v.root_stake {
-        Some(d) => d.sample(v.count, rng),
+        Some(d) => stakes(d, v.count, rng, &format!("{at}.root_stake"))?,
         None => vec![0.0; v.count as usize],
     };
-    (stake, root)
+    Ok((stake, root))
 }
 
-/// A miner population's qualities and stakes, drawn from `rng` (qualities first). Sybils
-/// share the first quality: one operator serving one model from many UIDs.
-pub fn miner_draws(m: &Miners, rng: &mut rand_chacha::ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
-    let mut quality = m.quality.sample(m.count, rng);
+/// A miner population's qualities and stakes, drawn from `rng` (qualities first); `at` is its
+/// path. Sybils share the first quality: one operator serving one model from many UIDs.
+pub fn miner_draws(
+    m: &Miners,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    at: &str,
+) -> Result<(Vec<f64>, Vec<f64>), EngineError> {
+    let path = format!("{at}.quality");
+    let mut quality = m
+        .quality
+        .draw(m.count, rng)
+        .map_err(|message| EngineError::Population { path, message })?;
     let stake = match &m.stake {
-        Some(d) => d.sample(m.count, rng),
+        Some(d) => stakes(d, m.count, rng, &format!("{at}.stake"))?,
         None => vec![0.0; m.count as usize],
     };
     if matches!(m.strategy, MinerStrategy::Sybil { .. })
@@ -716,5 +747,31 @@ pub fn miner_draws(m: &Miners, rng: &mut rand_chacha::ChaCha8Rng) -> (Vec<f64>, 
     {
         quality.iter_mut().for_each(|x| *x = q);
     }
-    (quality, stake)
+    Ok((quality, stake))
+}
+
+/// `count` stakes in TAO drawn from `d` (the distribution at `path`). Like a `constant` or
+/// `fixed` population at validation, drawn stakes must sum to at most the supply: a
+/// heavy-tailed draw without `total` (a `pareto` of small `alpha`) has no upper bound, and
+/// each stake past it would otherwise be clamped silently to 21 M TAO.
+pub fn stakes(
+    d: &Distribution,
+    count: u32,
+    rng: &mut rand_chacha::ChaCha8Rng,
+    path: &str,
+) -> Result<Vec<f64>, EngineError> {
+    let error = |message| EngineError::Population {
+        path: path.to_string(),
+        message,
+    };
+    let values = d.draw(count, rng).map_err(error)?;
+    let sum: f64 = values.iter().sum();
+    let supply = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
+    if sum > supply {
+        return Err(error(format!(
+            "the {count} stakes drawn sum to {} TAO: expected at most the supply, 21,000,000 TAO (give the distribution a `total`, or a lighter tail)",
+            crate::scenario::compact(sum.round())
+        )));
+    }
+    Ok(values)
 }

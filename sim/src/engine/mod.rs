@@ -22,7 +22,7 @@ mod registration;
 mod shard;
 mod timeline;
 
-pub use build::{chain_params, hotkey_id, tao_to_rao, yuma_params};
+pub use build::{chain_params, hotkey_id, stakes, tao_to_rao, yuma_params};
 pub use coinbase::{Economics, Economy, MAX_STRETCH, Period};
 pub use components::*;
 pub use events::{Event, EventQueue, Phase};
@@ -53,6 +53,16 @@ pub enum EngineError {
         block: u64,
         /// What the epoch said.
         source: EpochError,
+    },
+    /// A population's draws cannot be used: a `total` its draws (all 0) cannot reach, or stakes
+    /// summing past the supply. Checked where the draws happen: at the run's start, or at a
+    /// registration wave.
+    #[error("{path}: {message}")]
+    Population {
+        /// Field path of the distribution, e.g. `subnets[0].validators.stake`.
+        path: String,
+        /// What was drawn and what was expected.
+        message: String,
     },
     /// A UID points at no neuron (an engine bug, reported instead of a panic).
     #[error("subnet {netuid}: UID {uid} has no neuron entity (internal error)")]
@@ -121,7 +131,7 @@ pub fn run_with_shadow(
 ) -> Result<(RunRecord, ShadowDifference), EngineError> {
     let mut chain = scenario.clone();
     chain.numeric = crate::chain::numeric::Numeric::Chain;
-    let mut sim = Simulation::new(&chain, run);
+    let mut sim = Simulation::new(&chain, run)?;
     for shard in &mut sim.shards {
         shard.world.init_resource::<ShadowDifference>();
     }
@@ -142,7 +152,7 @@ pub fn run(
     run: u32,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<RunRecord, EngineError> {
-    let mut sim = Simulation::new(scenario, run);
+    let mut sim = Simulation::new(scenario, run)?;
     sim.run(progress)?;
     Ok(sim.finish())
 }
@@ -188,12 +198,13 @@ struct Simulation {
 }
 
 impl Simulation {
-    fn new(scenario: &Scenario, run: u32) -> Self {
+    fn new(scenario: &Scenario, run: u32) -> Result<Self, EngineError> {
         Self::with_shards(scenario, run, shard::SHARDS)
     }
 
-    /// The run with its subnets grouped into at most `shards` worlds.
-    fn with_shards(scenario: &Scenario, run: u32, shards: usize) -> Self {
+    /// The run with its subnets grouped into at most `shards` worlds; an error if a population's
+    /// draws cannot be used ([`EngineError::Population`]).
+    fn with_shards(scenario: &Scenario, run: u32, shards: usize) -> Result<Self, EngineError> {
         let mut world = World::new();
         world.init_resource::<EventQueue>();
         let first = scenario.start.block;
@@ -225,9 +236,9 @@ impl Simulation {
                 let indices = shard::subnets_of(k, groups, n);
                 Shard::new(scenario, indices, policy, record.clone())
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         if let Some(stakers) = &scenario.network.stakers {
-            crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first);
+            crate::agents::staker::spawn(&mut world, stakers, scenario.seed, run as u64, first)?;
         }
         let mut queue = world.resource_mut::<EventQueue>();
         queue.schedule(first, Event::DailyRecord);
@@ -243,7 +254,7 @@ impl Simulation {
                 queue.schedule(block, Event::Register { change: i, wave: w });
             }
         }
-        Simulation {
+        Ok(Simulation {
             world,
             shards,
             shares: scenario.subnets.iter().map(|s| s.emission_share).collect(),
@@ -260,7 +271,7 @@ impl Simulation {
             live: scenario.clone(),
             schedule: schedule(&scenario.network.emission, first, start_issuance),
             epochs: 0,
-        }
+        })
     }
 
     fn run(&mut self, progress: &mut dyn FnMut(Progress)) -> Result<(), EngineError> {
@@ -380,8 +391,9 @@ impl Simulation {
                     .get(change)
                     .and_then(|c| c.register.get(wave));
                 if let Some(w) = w {
+                    let path = format!("timeline[{change}].register[{wave}]");
                     for shard in &mut self.shards {
-                        shard.register(w, block, &self.live);
+                        shard.register(w, block, &self.live, &path)?;
                     }
                 }
                 self.refresh_shards();
@@ -677,7 +689,7 @@ mod tests {
     use super::*;
 
     fn record(scenario: &Scenario, shards: usize) -> RunRecord {
-        let mut sim = Simulation::with_shards(scenario, 0, shards);
+        let mut sim = Simulation::with_shards(scenario, 0, shards).unwrap();
         sim.run(&mut |_| {}).unwrap();
         sim.finish()
     }

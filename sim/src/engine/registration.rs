@@ -1,6 +1,7 @@
 //! Registration waves: each new neuron pays the current burn, takes a free UID or replaces the
 //! one pruning picks (spec §6), and starts with no weights, no bonds, no permit and immunity.
 
+use super::EngineError;
 use super::build::{Seat, Spawn, tao_to_rao};
 use super::components::*;
 use crate::agents::miner::publish_served;
@@ -9,26 +10,30 @@ use crate::record::Role;
 use crate::scenario::{Hyperparameters, Wave};
 use bevy_ecs::prelude::*;
 
-/// Register every neuron of `wave` on `subnet` at `block`, validators first, in order.
+/// Register every neuron of `wave` (at field path `path`) on `subnet` at `block`, validators
+/// first, in order.
 pub fn register_wave(
     world: &mut World,
     mut at: Spawn,
     subnet: Entity,
-    hp: &Hyperparameters,
-    wave: &Wave,
-) {
+    (hp, wave): (&Hyperparameters, &Wave),
+    path: &str,
+) -> Result<(), EngineError> {
     at.subnet = subnet;
     let tempo = (hp.tempo as u64).max(1);
     let draw = {
         let Some(mut r) = world.get_mut::<Registrar>(subnet) else {
-            return;
+            return Ok(());
         };
         r.waves += 1;
         r.waves
     };
     if let Some(v) = &wave.validators {
-        let (stakes, roots) =
-            super::build::validator_draws(v, &mut at.population(Role::Validator, draw));
+        let (stakes, roots) = super::build::validator_draws(
+            v,
+            &mut at.population(Role::Validator, draw),
+            &format!("{path}.validators"),
+        )?;
         for (stake, root) in stakes.into_iter().zip(roots) {
             register_one(world, &at, hp, Role::Validator, |world, uid, index| {
                 at.validator(
@@ -47,7 +52,11 @@ pub fn register_wave(
         }
     }
     if let Some(m) = &wave.miners {
-        let (quality, stakes) = super::build::miner_draws(m, &mut at.population(Role::Miner, draw));
+        let (quality, stakes) = super::build::miner_draws(
+            m,
+            &mut at.population(Role::Miner, draw),
+            &format!("{path}.miners"),
+        )?;
         for (q, stake) in quality.into_iter().zip(stakes) {
             register_one(world, &at, hp, Role::Miner, |world, uid, index| {
                 at.miner(
@@ -65,6 +74,7 @@ pub fn register_wave(
         }
     }
     publish_served(world, subnet);
+    Ok(())
 }
 
 /// The UID a registration at `block` would replace on a full subnet of `uids`

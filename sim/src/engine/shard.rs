@@ -91,7 +91,7 @@ impl Shard {
         indices: std::ops::Range<usize>,
         policy: RecordPolicy,
         record: crate::record::RunRecord,
-    ) -> Self {
+    ) -> Result<Self, EngineError> {
         let run = record.run;
         let mut world = World::new();
         world.init_resource::<EventQueue>();
@@ -105,7 +105,7 @@ impl Shard {
         let mut slots = Vec::with_capacity(indices.len());
         let specs = scenario.subnets.get(indices.clone()).unwrap_or(&[]);
         for (index, spec) in indices.zip(specs) {
-            let entity = build::populate_subnet(&mut world, scenario, run, index);
+            let entity = build::populate_subnet(&mut world, scenario, run, index)?;
             coinbase::attach(&mut world, entity, spec, scenario);
             economics::attach(&mut world, (index, entity), scenario, run as u64);
             slots.push(Slot {
@@ -128,7 +128,7 @@ impl Shard {
         };
         let shares: Vec<f64> = scenario.subnets.iter().map(|s| s.emission_share).collect();
         shard.refresh(&shares);
-        shard
+        Ok(shard)
     }
 
     /// Whether the shard has an event before `until`.
@@ -244,7 +244,7 @@ impl Shard {
                 }
                 Event::Entrant(subnet) => {
                     if let Some(slot) = slot {
-                        self.entrant(slot, subnet, block, w);
+                        self.entrant(slot, subnet, block, w)?;
                     }
                 }
                 // Network events live in the coordinator's queue.
@@ -264,12 +264,18 @@ impl Shard {
         Ok(epochs)
     }
 
-    /// Register the neurons of `wave` at `block` (a timeline wave or an entrant) on its subnet,
-    /// if it is in this shard.
-    pub fn register(&mut self, wave: &crate::scenario::Wave, block: u64, live: &Scenario) {
+    /// Register the neurons of `wave` at `block` (a timeline wave or an entrant, at field path
+    /// `path`) on its subnet, if it is in this shard.
+    pub fn register(
+        &mut self,
+        wave: &crate::scenario::Wave,
+        block: u64,
+        live: &Scenario,
+        path: &str,
+    ) -> Result<(), EngineError> {
         let index = wave.subnet;
         let (Some(slot), Some(spec)) = (self.slot_of(index), live.subnets.get(index)) else {
-            return;
+            return Ok(());
         };
         let subnet = self.slots[slot].entity;
         let record = &self.world.resource::<Recorder>().0;
@@ -283,18 +289,30 @@ impl Shard {
             first_tempo: live.first_tempo(),
         };
         self.world.resource_mut::<Clock>().block = block;
-        registration::register_wave(&mut self.world, at, subnet, &spec.hyperparameters, wave);
+        registration::register_wave(
+            &mut self.world,
+            at,
+            subnet,
+            (&spec.hyperparameters, wave),
+            path,
+        )
     }
 
     /// A candidate miner arrives at the subnet in `slot` (entity `subnet`): it registers if it
     /// expects to profit ([`economics::enters`]); the next arrival is scheduled.
-    fn entrant(&mut self, slot: usize, subnet: Entity, block: u64, w: &Window) {
+    fn entrant(
+        &mut self,
+        slot: usize,
+        subnet: Entity,
+        block: u64,
+        w: &Window,
+    ) -> Result<(), EngineError> {
         let index = self.slots[slot].index;
         let Some(spec) = w.live.subnets.get(index) else {
-            return;
+            return Ok(());
         };
         let Some(entrants) = spec.economics.as_ref().and_then(|e| e.entrants.as_ref()) else {
-            return;
+            return Ok(());
         };
         let Some((quality, gap)) = self.world.get_mut::<AgentRng>(subnet).map(|mut r| {
             let q = entrants
@@ -305,7 +323,7 @@ impl Shard {
                 .unwrap_or(0.0);
             (q, economics::arrival_gap(entrants.rate_per_day, &mut r.0))
         }) else {
-            return;
+            return Ok(());
         };
         if let Some(gap) = gap {
             self.world
@@ -325,8 +343,14 @@ impl Shard {
                     strategy: spec.miners.strategy.clone(),
                 }),
             };
-            self.register(&wave, block, w.live);
+            self.register(
+                &wave,
+                block,
+                w.live,
+                &format!("subnets[{index}].economics.entrants"),
+            )?;
         }
+        Ok(())
     }
 }
 

@@ -69,7 +69,8 @@ pub enum Operator {
         validators: Vec<u16>,
         /// TAO it holds, added to the first validator's stake at the start.
         stake: f64,
-        /// Epochs between moves (0: it never moves, as in the honest twin).
+        /// Epochs between moves, 1 or more (a whale that never moves lists one validator; its
+        /// honest twin holds 0 here, set by [`Scenario::honest_twin`], not by a scenario).
         every: u64,
     },
     /// Buys `tao` TAO of the subnet's alpha through its pool at `buy_at` (delegated to the

@@ -31,9 +31,9 @@ pub enum Distribution {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         total: Option<f64>,
     },
-    /// Normal, truncated at 0 (negative draws become 0).
+    /// Normal, clamped at 0: draws below 0 become 0 before `total` rescales them.
     Normal {
-        /// Mean.
+        /// Mean (> 0).
         mean: f64,
         /// Standard deviation (> 0).
         sd: f64,
@@ -123,6 +123,15 @@ impl Distribution {
                     format!("expected a finite number >= 0, got {value}"),
                 ));
             }
+            // Draws below 0 become 0: a mean of 0 or less would leave most agents at 0.
+            Distribution::Normal { mean, .. } if !(mean.is_finite() && *mean > 0.0) => {
+                out.push((
+                    "mean",
+                    format!(
+                        "expected a finite number > 0 (draws below 0 are clamped to 0, so a mean <= 0 leaves most values at 0), got {mean}"
+                    ),
+                ));
+            }
             Distribution::Uniform { min, max, .. } => {
                 if !(min.is_finite() && *min >= 0.0) {
                     out.push(("min", format!("expected a finite number >= 0, got {min}")));
@@ -172,8 +181,25 @@ impl Distribution {
         }
     }
 
+    /// [`Self::sample`], refusing draws that cannot honour `total`: a `normal` draw below 0 is
+    /// clamped to 0, and when every draw is 0 no rescaling makes them sum to `total` (the
+    /// values would silently stay 0). The error says what went wrong and what to change.
+    pub fn draw(&self, count: u32, rng: &mut ChaCha8Rng) -> Result<Vec<f64>, String> {
+        let values = self.sample(count, rng);
+        if let Some(total) = self.total()
+            && count > 0
+            && values.iter().all(|v| *v <= 0.0)
+        {
+            return Err(format!(
+                "all {count} values drawn are 0 (draws below 0 are clamped to 0), so they cannot be rescaled to total {total}: expected a distribution that draws values above 0 (e.g. a larger mean or a smaller sd)"
+            ));
+        }
+        Ok(values)
+    }
+
     /// Draw `count` values from `rng`, in agent order, then apply `total`. Call only on a
-    /// validated distribution; invalid parameters yield zeros rather than a panic.
+    /// validated distribution; invalid parameters yield zeros rather than a panic. Draws below
+    /// 0 (a `normal`'s tail) are clamped to 0 before `total` rescales them.
     pub fn sample(&self, count: u32, rng: &mut ChaCha8Rng) -> Vec<f64> {
         use rand::distr::Distribution as _;
         let n = count as usize;
@@ -243,6 +269,36 @@ mod tests {
         assert_eq!(a, b);
         assert!((a.iter().sum::<f64>() - 1000.0).abs() < 1e-9);
         assert!(a.iter().all(|v| *v > 0.0));
+    }
+
+    /// An audit: `normal {mean: 0, sd: 1, total: 1000}` gave 4 stakes of 0 for some seeds,
+    /// `total` silently not honoured. Every draw of a mean far below 0 is clamped to 0, and
+    /// `draw` refuses them; `sample` still clamps (what the engine drew before).
+    #[test]
+    fn a_total_the_clamped_draws_cannot_reach_is_an_error() {
+        let d = Distribution::Normal {
+            mean: -100.0,
+            sd: 1.0,
+            total: Some(1000.0),
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        assert_eq!(d.sample(4, &mut rng), vec![0.0; 4]);
+        let e = d.draw(4, &mut rng).unwrap_err();
+        assert!(e.starts_with("all 4 values drawn are 0"), "{e}");
+        let positive = Distribution::Normal {
+            mean: 100.0,
+            sd: 1.0,
+            total: Some(1000.0),
+        };
+        let values = positive.draw(4, &mut rng).unwrap();
+        assert!((values.iter().sum::<f64>() - 1000.0).abs() < 1e-9);
+        // Without a total, zeros are what was asked for.
+        let untotalled = Distribution::Normal {
+            mean: -100.0,
+            sd: 1.0,
+            total: None,
+        };
+        assert_eq!(untotalled.draw(2, &mut rng).unwrap(), vec![0.0; 2]);
     }
 
     #[test]

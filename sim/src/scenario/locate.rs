@@ -46,6 +46,16 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
     Some(out)
 }
 
+/// The node at `path` in a YAML tree, if the tree has one there.
+pub fn value_at<'a>(doc: &'a yaml_serde::Value, path: &str) -> Option<&'a yaml_serde::Value> {
+    parse_path(path)?
+        .iter()
+        .try_fold(doc, |node, segment| match segment {
+            Segment::Key(k) => node.as_mapping()?.get(k.as_str()),
+            Segment::Index(i) => node.as_sequence()?.get(*i),
+        })
+}
+
 const FOUND: &str = "subnetlab-locate";
 
 /// Line and column (1-based) of the node at `path` in `text`, or of its deepest ancestor

@@ -30,8 +30,9 @@ pub use distribution::Distribution;
 pub use economy::{Coinbase, Entrants, MinerEconomics, Outage, PoolStart, Removal, Stakers};
 pub use load::{load_file, load_str};
 pub use locate::duplicate_key;
+pub(crate) use locate::value_at;
 pub use overrides::Override;
-pub use problem::{Problem, ScenarioError};
+pub use problem::{Problem, ScenarioError, compact};
 
 use serde::{Deserialize, Serialize};
 

@@ -67,6 +67,12 @@ pub fn read_points(path: &Path) -> Result<Vec<(f64, f64)>, Vec<String>> {
             ));
             continue;
         }
+        if row.day < 0.0 {
+            problems.push(format!(
+                "{file} line {line}: expected a day >= 0 (days count from the run's start), got {}",
+                row.day
+            ));
+        }
         if let Some(&(before, _)) = points.last()
             && row.day.partial_cmp(&before) != Some(std::cmp::Ordering::Greater)
         {

@@ -50,6 +50,17 @@ impl fmt::Display for Problem {
     }
 }
 
+/// `x` as a message shows it: as Rust prints it while that stays short (`0.25`, `1500000`),
+/// otherwise in scientific notation (`1e300`, not its 301 digits; `1.5e-12`).
+pub fn compact(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() <= 20 {
+        plain
+    } else {
+        format!("{x:e}")
+    }
+}
+
 /// Why a scenario could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -96,6 +107,16 @@ fn format_problems(problems: &[Problem]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An audit: a quality of 1e300 was printed in its message as 301 digits.
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(compact(1e300), "1e300");
+        assert_eq!(compact(-2.5e-30), "-2.5e-30");
+        assert_eq!(compact(257_762_360.0), "257762360");
+        assert_eq!(compact(0.25), "0.25");
+        assert_eq!(compact(f64::INFINITY), "inf");
+    }
 
     /// A second audit: a 3 MB value came back whole in its error message.
     #[test]

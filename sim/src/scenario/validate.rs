@@ -54,6 +54,16 @@ fn run(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 s.name
             ),
         );
+    } else if s.name == "." || s.name == ".." {
+        // `out/.` is the output folder itself and `out/..` its parent: neither can be the
+        // result folder the run renames its temporary folder to.
+        bad(
+            "name".into(),
+            format!(
+                "expected a name other than `.` or `..` (it names the result folder, and `{}` is a folder already), got `{}`",
+                s.name, s.name
+            ),
+        );
     }
 
     let d = &s.duration;
@@ -132,6 +142,18 @@ fn network(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     }
     schedule(&s.network.emission, bad);
     coinbase(&s.network.coinbase, bad);
+    // The swap fee applies to pool trades only: a fee set without pools would do nothing. (Its
+    // default fills a resolved scenario, so only a value other than the default is refused.)
+    let c = &s.network.coinbase;
+    if !c.pools && c.fee_rate != super::Coinbase::default().fee_rate {
+        bad(
+            "network.coinbase.fee_rate".into(),
+            format!(
+                "a swap fee applies to pool trades only: expected `network.coinbase.pools: true`, or no fee_rate, got {}",
+                c.fee_rate
+            ),
+        );
+    }
     if let Some(st) = &s.network.stakers {
         let at = "network.stakers";
         if !s.network.coinbase.pools {
@@ -194,6 +216,14 @@ fn subnets(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         }
 
         pool(&subnet.pool, &at("pool"), bad);
+        // Without pools a subnet has no pool; its default fills every resolved scenario, so
+        // only a pool other than the default is refused.
+        if !s.network.coinbase.pools && subnet.pool != super::PoolStart::default() {
+            bad(
+                at("pool"),
+                "a subnet's pool exists only with pools: expected `network.coinbase.pools: true`, or no `pool:`".into(),
+            );
+        }
         if let Some(e) = &subnet.economics {
             economics(e, &at("economics"), bad);
         }

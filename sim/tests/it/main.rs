@@ -1,6 +1,7 @@
 //! Integration tests of the engine: one test binary (see STYLE.md: one link on 2 cores).
 
 mod adversaries;
+mod audit_inputs;
 mod conservation;
 mod determinism;
 mod disruption;

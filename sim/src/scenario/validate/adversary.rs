@@ -10,8 +10,10 @@ use crate::scenario::{MinerStrategy, Scenario, ValidatorStrategy};
 pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
     let subnet = &s.subnets[i];
     let at = |field: &str| format!("subnets[{i}].{field}");
-    let mut populations: Vec<(String, &crate::scenario::Validators)> =
-        vec![(at("validators"), &subnet.validators)];
+    // Each validator population with its place in the start's layout (0: the subnet's own,
+    // 1 + k: cohort k's), to find its UIDs below.
+    let mut populations: Vec<(String, &crate::scenario::Validators, usize)> =
+        vec![(at("validators"), &subnet.validators, 0)];
     let mut miners: Vec<&crate::scenario::Miners> = vec![&subnet.miners];
     for (k, c) in subnet.cohorts.iter().enumerate() {
         let path = at(&format!("cohorts[{k}]"));
@@ -20,7 +22,7 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
         }
         if let Some(v) = &c.validators {
             validators(bad, &format!("{path}.validators"), v);
-            populations.push((format!("{path}.validators"), v));
+            populations.push((format!("{path}.validators"), v, 1 + k));
         }
         if let Some(m) = &c.miners {
             self::miners(bad, &format!("{path}.miners"), m);
@@ -39,19 +41,35 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
         })
     };
     let uids = subnet.owner.is_some() as u64
-        + populations.iter().map(|(_, v)| v.count as u64).sum::<u64>()
+        + populations
+            .iter()
+            .map(|(_, v, _)| v.count as u64)
+            .sum::<u64>()
         + miners
             .iter()
             .take(1 + subnet.cohorts.len())
             .map(|m| m.count as u64)
             .sum::<u64>();
-    for (path, v) in &populations {
+    let validator_uids = validator_uids(subnet);
+    for (path, v, place) in &populations {
+        let own = validator_uids.get(*place).cloned().unwrap_or_default();
         match &v.strategy {
             ValidatorStrategy::WeightCopier {
                 target: Some(t), ..
             } if *t as u64 >= uids => bad(
                 format!("{path}.strategy.target"),
                 format!("expected a UID below {uids} (the subnet's neurons at the start), got {t}"),
+            ),
+            // The copier at UID `t` would copy its own weights, and the others a copy of them.
+            ValidatorStrategy::WeightCopier {
+                target: Some(t), ..
+            } if own.contains(&(*t as u64)) => bad(
+                format!("{path}.strategy.target"),
+                format!(
+                    "expected the UID of a validator outside this population (UIDs {} to {} are these weight copiers themselves), got {t}",
+                    own.start,
+                    own.end - 1
+                ),
             ),
             ValidatorStrategy::Cabal { coalition, .. } if !coalition_miners(*coalition) => bad(
                 format!("{path}.strategy.coalition"),
@@ -95,23 +113,6 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
                 ),
             );
         }
-    }
-    // Validator UIDs at the start: the owner's 0, then each validator population's range.
-    let mut validator_uids = Vec::new();
-    let mut next = subnet.owner.is_some() as u64;
-    let mut layout = vec![
-        (subnet.validators.count, true),
-        (subnet.miners.count, false),
-    ];
-    for c in &subnet.cohorts {
-        layout.push((c.validators.as_ref().map_or(0, |v| v.count), true));
-        layout.push((c.miners.as_ref().map_or(0, |m| m.count), false));
-    }
-    for (count, validator) in layout {
-        if validator {
-            validator_uids.push(next..next + count as u64);
-        }
-        next += count as u64;
     }
     for (k, o) in subnet.operators.iter().enumerate() {
         let path = at(&format!("operators[{k}]"));
@@ -169,8 +170,18 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
                 }
             }
             crate::scenario::Operator::StakeWhale {
-                validators, stake, ..
+                validators,
+                stake,
+                every,
+                ..
             } => {
+                if *every == 0 {
+                    bad(
+                        format!("{path}.every"),
+                        "expected 1 or more epochs (a whale that never moves lists one validator)"
+                            .into(),
+                    );
+                }
                 if validators.is_empty() {
                     bad(
                         format!("{path}.validators"),
@@ -203,6 +214,29 @@ pub(super) fn adversaries(s: &Scenario, i: usize, bad: &mut impl FnMut(String, S
             ),
         );
     }
+}
+
+/// Validator UIDs at the start, per population: the subnet's own validators first, then each
+/// cohort's (empty for a cohort without validators). UIDs follow the owner's 0, then each
+/// population in order, validators before miners.
+fn validator_uids(subnet: &crate::scenario::Subnet) -> Vec<std::ops::Range<u64>> {
+    let mut validator_uids = Vec::new();
+    let mut next = subnet.owner.is_some() as u64;
+    let mut layout = vec![
+        (subnet.validators.count, true),
+        (subnet.miners.count, false),
+    ];
+    for c in &subnet.cohorts {
+        layout.push((c.validators.as_ref().map_or(0, |v| v.count), true));
+        layout.push((c.miners.as_ref().map_or(0, |m| m.count), false));
+    }
+    for (count, validator) in layout {
+        if validator {
+            validator_uids.push(next..next + count as u64);
+        }
+        next += count as u64;
+    }
+    validator_uids
 }
 
 /// An adaptation block: a knob the strategy has, a positive step, a sane range.

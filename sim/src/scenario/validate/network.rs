@@ -104,6 +104,17 @@ pub(super) fn price(p: &crate::scenario::PricePath, bad: &mut impl FnMut(String,
             }
             for (i, point) in points.iter().enumerate() {
                 positive(bad, &format!("points[{i}].usd"), point.usd);
+                // The first point's price holds from the start: a point before day 0 would
+                // be misapplied, so days count from the start.
+                if point.day < 0.0 {
+                    bad(
+                        format!("network.tao_price.points[{i}].day"),
+                        format!(
+                            "expected a day >= 0 (days count from the run's start), got {}",
+                            point.day
+                        ),
+                    );
+                }
                 if i > 0
                     && point.day.partial_cmp(&points[i - 1].day)
                         != Some(std::cmp::Ordering::Greater)

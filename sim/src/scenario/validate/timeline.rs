@@ -138,8 +138,9 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
     }
 }
 
-/// A change's outages and removals: each names a subnet that exists and UIDs below its
-/// `max_allowed_uids` at that moment (`current`: the scenario after the earlier changes).
+/// A change's outages and removals: each names a subnet that exists and at least one UID, each
+/// once and below its `max_allowed_uids` at that moment (`current`: the scenario after the
+/// earlier changes); an outage lasts at least one block.
 pub(super) fn disruptions(
     i: usize,
     change: &crate::scenario::Change,
@@ -156,8 +157,30 @@ pub(super) fn disruptions(
         .iter()
         .enumerate()
         .map(|(k, r)| ("remove", k, r.subnet, &r.uids));
+    for (k, o) in change.outage.iter().enumerate() {
+        if o.blocks == 0 {
+            bad(
+                format!("timeline[{i}].outage[{k}].blocks"),
+                "expected 1 or more blocks (an outage of 0 blocks does nothing)".into(),
+            );
+        }
+    }
     for (field, k, subnet, uids) in outages.chain(removals) {
         let at = format!("timeline[{i}].{field}[{k}]");
+        if uids.is_empty() {
+            bad(
+                format!("{at}.uids"),
+                format!("expected at least one UID (a {field} of no UIDs does nothing)"),
+            );
+        }
+        for (u, uid) in uids.iter().enumerate() {
+            if let Some(first) = uids[..u].iter().position(|x| x == uid) {
+                bad(
+                    format!("{at}.uids[{u}]"),
+                    format!("UID {uid} is already listed at uids[{first}]: expected each UID once"),
+                );
+            }
+        }
         let Some(target) = current.subnets.get(subnet) else {
             bad(
                 format!("{at}.subnet"),
