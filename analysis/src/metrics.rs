@@ -64,7 +64,7 @@ pub fn describe(metric: &str) -> String {
         "share_miner" => "miners' share of paid emission (incentive)",
         "share_owner" => "subnet owners' share of paid emission (owner cut)",
         "validator_dividends_per_1000_tao_day" => {
-            "validator dividends per 1,000 TAO staked per day (TAO)"
+            "validator dividends per 1,000 staked per day (TAO; with pools, each subnet's alpha)"
         }
         "final_miner_count" => "miners registered at the last epoch",
         "final_mean_miner_quality" => "mean latent miner quality at the last epoch",
