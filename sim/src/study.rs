@@ -227,8 +227,10 @@ fn apply(base: &Scenario, params: &[(String, Value)]) -> Result<Scenario, String
         .apply_value(&mut doc, value.clone())
         .map_err(|e| format!("sweep path `{path}`: {e}"))?;
     }
-    let mut scenario: Scenario = yaml_serde::from_value(doc)
-        .map_err(|e| format!("sweep point {}: {e}", describe(params)))?;
+    let mut scenario: Scenario = yaml_serde::from_value(doc).map_err(|e| {
+        let e = crate::scenario::explain(&e.to_string());
+        format!("sweep point {}: {e}", describe(params))
+    })?;
     scenario.sweep = None;
     scenario.resolve();
     Ok(scenario)

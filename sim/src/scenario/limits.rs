@@ -29,3 +29,9 @@ pub const MAX_SWEEP_POINTS: u64 = 100_000;
 /// Most runs in a study (sweep points × replicates). Each run's record is held until the study
 /// is written.
 pub const MAX_RUNS: u64 = 1_000_000;
+
+/// Most total quality of a miner population (or one entrant). Quality is a relative score —
+/// weights are normalised and an entrant compares its quality's share — so only ratios matter;
+/// the bound only keeps sums of qualities, their noise and drift far from overflow, and catches
+/// a typo (1e300). Example scenarios use qualities from 0 to 1.
+pub const MAX_QUALITY_SUM: f64 = 1e15;

@@ -205,7 +205,8 @@ fn read_typed(mut doc: Value) -> (Option<Scenario>, Vec<(String, String)>, Vec<S
             if problems.len() == MAX_STRUCTURAL {
                 break;
             }
-            problems.push((path.clone(), message.clone()));
+            let shown = inner_field(&doc, &path, &message).unwrap_or_else(|| path.clone());
+            problems.push((shown, super::explain(&message)));
         }
         let recovered = match missing {
             // A field we cut, or one a stand-in lacks: fill it.
@@ -376,6 +377,43 @@ fn is_child(child: &str, parent: &str) -> bool {
     };
     rest.and_then(parse_path)
         .is_some_and(|segments| segments.len() == 1)
+}
+
+/// A tagged enum (a strategy, a distribution) reports a wrong field at its map. Where exactly
+/// one field of that map holds the value the message quotes (`invalid type: integer `5000``),
+/// that field is the one meant: its path, so that the problem is placed on its line.
+fn inner_field(doc: &Value, path: &str, message: &str) -> Option<String> {
+    let map = super::value_at(doc, path)?.as_mapping()?;
+    let quoted = quoted_value(message)?;
+    let mut keys = map
+        .iter()
+        .filter(|(_, v)| scalar_text(v).as_deref() == Some(quoted))
+        .filter_map(|(k, _)| k.as_str());
+    let key = keys.next()?;
+    keys.next().is_none().then(|| join(path, key))
+}
+
+/// The value serde quotes in `invalid type: integer `5000`, expected …` (or a string's
+/// `"x"`).
+fn quoted_value(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    if let Some((_, tail)) = rest.split_once('`') {
+        return tail.split_once('`').map(|(v, _)| v);
+    }
+    let (_, tail) = rest.split_once('"')?;
+    tail.rsplit_once("\", expected").map(|(v, _)| v)
+}
+
+/// A scalar as serde quotes it.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// `field` of the map at `path`.

@@ -50,15 +50,46 @@ impl fmt::Display for Problem {
     }
 }
 
-/// `x` as a message shows it: as Rust prints it while that stays short (`0.25`, `1500000`),
-/// otherwise in scientific notation (`1e300`, not its 301 digits; `1.5e-12`).
+/// `x` as a message shows it: as Rust prints it from 0.0001 to below 1e15 (`0.25`,
+/// `257762360`), otherwise in scientific notation (`1e300`, not its 301 digits; `1.5e-12`).
 pub fn compact(x: f64) -> String {
-    let plain = x.to_string();
-    if plain.len() <= 20 {
-        plain
+    if x == 0.0 || !x.is_finite() || (1e-4..1e15).contains(&x.abs()) {
+        x.to_string()
     } else {
         format!("{x:e}")
     }
+}
+
+/// serde's names of the types it expected, at the end of its messages, and what to say
+/// instead: the range of each whole-number type, and what a moment is.
+const EXPECTED: [(&str, &str); 9] = [
+    ("u8", "a whole number from 0 to 255"),
+    ("u16", "a whole number from 0 to 65535"),
+    ("u32", "a whole number from 0 to 4294967295"),
+    ("u64", "a whole number from 0 to 18446744073709551615"),
+    ("usize", "a whole number from 0 to 18446744073709551615"),
+    ("i32", "a whole number from -2147483648 to 2147483647"),
+    (
+        "i64",
+        "a whole number from -9223372036854775808 to 9223372036854775807",
+    ),
+    ("f64", "a number"),
+    (
+        "struct At",
+        "a mapping with one of block, epoch, day, e.g. {day: 3}",
+    ),
+];
+
+/// A serde message in the scenario's terms: `…, expected u16` says the range
+/// (`…, expected a whole number from 0 to 65535`), `…, expected struct At` what a moment is;
+/// other messages are kept.
+pub fn explain(message: &str) -> String {
+    for (rust, said) in EXPECTED {
+        if let Some(head) = message.strip_suffix(&format!("expected {rust}")) {
+            return format!("{head}expected {said}");
+        }
+    }
+    message.to_string()
 }
 
 /// Why a scenario could not be loaded.
@@ -115,6 +146,8 @@ mod tests {
         assert_eq!(compact(-2.5e-30), "-2.5e-30");
         assert_eq!(compact(257_762_360.0), "257762360");
         assert_eq!(compact(0.25), "0.25");
+        assert_eq!(compact(1e15), "1e15");
+        assert_eq!(compact(999_999_999_999_999.0), "999999999999999");
         assert_eq!(compact(f64::INFINITY), "inf");
     }
 

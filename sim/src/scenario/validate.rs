@@ -6,7 +6,9 @@ mod network;
 mod study;
 mod timeline;
 
-use super::limits::{MAX_DURATION_BLOCKS, MAX_END_BLOCK, MAX_NETWORK_UIDS, MAX_UIDS_PER_SUBNET};
+use super::limits::{
+    MAX_DURATION_BLOCKS, MAX_END_BLOCK, MAX_NETWORK_UIDS, MAX_QUALITY_SUM, MAX_UIDS_PER_SUBNET,
+};
 use super::{Distribution, Scenario, ValidatorStrategy, WeightRule};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 use adversary::{adapt, adversaries};
@@ -162,7 +164,12 @@ fn network(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 "expected `network.coinbase.pools: true` (stakers stake through the pools)".into(),
             );
         }
-        distribution(bad, &format!("{at}.wallet"), &st.wallet, st.count);
+        distribution(
+            bad,
+            &format!("{at}.wallet"),
+            (&st.wallet, Drawn::Tao),
+            st.count,
+        );
         if st.interval == 0 {
             bad(format!("{at}.interval"), "expected at least 1 block".into());
         }
@@ -435,9 +442,14 @@ fn root_stakes(s: &Scenario, i: usize, bad: &mut impl FnMut(String, String)) {
 
 /// A validator population (`at` is its path, e.g. `subnets[0].validators`).
 fn validators(bad: &mut impl FnMut(String, String), at: &str, v: &super::Validators) {
-    distribution(bad, &format!("{at}.stake"), &v.stake, v.count);
+    distribution(bad, &format!("{at}.stake"), (&v.stake, Drawn::Tao), v.count);
     if let Some(root) = &v.root_stake {
-        distribution(bad, &format!("{at}.root_stake"), root, v.count);
+        distribution(
+            bad,
+            &format!("{at}.root_stake"),
+            (root, Drawn::Tao),
+            v.count,
+        );
     }
     let s = &v.strategy;
     let at = format!("{at}.strategy");
@@ -504,26 +516,56 @@ fn fraction(bad: &mut impl FnMut(String, String), at: &str, x: f64) {
 
 /// A miner population (`at` is its path, e.g. `subnets[0].miners`).
 fn miners(bad: &mut impl FnMut(String, String), at: &str, m: &super::Miners) {
-    distribution(bad, &format!("{at}.quality"), &m.quality, m.count);
+    distribution(
+        bad,
+        &format!("{at}.quality"),
+        (&m.quality, Drawn::Quality),
+        m.count,
+    );
     if let Some(stake) = &m.stake {
-        distribution(bad, &format!("{at}.stake"), stake, m.count);
+        distribution(bad, &format!("{at}.stake"), (stake, Drawn::Tao), m.count);
     }
     non_negative(bad, &format!("{at}.strategy.drift"), m.strategy.drift());
 }
 
-fn distribution(bad: &mut impl FnMut(String, String), at: &str, d: &Distribution, count: u32) {
+/// What a distribution draws, for its bound: TAO amounts are bounded by the supply, qualities
+/// by [`MAX_QUALITY_SUM`].
+#[derive(Clone, Copy)]
+enum Drawn {
+    Tao,
+    Quality,
+}
+
+fn distribution(
+    bad: &mut impl FnMut(String, String),
+    at: &str,
+    (d, drawn): (&Distribution, Drawn),
+    count: u32,
+) {
     for (field, message) in d.problems(count) {
         bad(format!("{at}.{field}"), message);
     }
-    // Stake and quality are bounded by the supply: no amount on chain exceeds 21 M TAO.
-    let supply = (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64;
-    if let Some(largest) = d.largest_possible_sum(count)
-        && largest > supply
-    {
-        bad(
+    let Some(largest) = d.largest_possible_sum(count) else {
+        return;
+    };
+    match drawn {
+        // No amount on chain exceeds the supply, 21 M TAO.
+        Drawn::Tao if largest > (MAX_SUPPLY_RAO / RAO_PER_TAO) as f64 => bad(
             at.to_string(),
-            format!("expected values summing to at most 21,000,000, got up to {largest}"),
-        );
+            format!(
+                "expected values summing to at most 21,000,000, got up to {}",
+                super::compact(largest)
+            ),
+        ),
+        Drawn::Quality if largest > MAX_QUALITY_SUM => bad(
+            at.to_string(),
+            format!(
+                "expected qualities summing to at most {} (quality is a relative score: only ratios matter), got up to {}",
+                super::compact(MAX_QUALITY_SUM),
+                super::compact(largest)
+            ),
+        ),
+        _ => {}
     }
 }
 

@@ -267,3 +267,39 @@ fn price_points_before_day_0_are_refused() {
         ]
     );
 }
+
+/// An audit found misleading messages: `offline` with `from: 5000` (a bare number where a
+/// moment is expected) said "expected struct At"; a whole number out of its type's range said
+/// only "expected u16"; a constant entrant quality of 1e300 was refused with the TAO supply's
+/// message ("expected values summing to at most 21,000,000") and its 301 digits in full.
+#[test]
+fn messages_say_what_is_expected_in_the_scenarios_terms() {
+    let offline = scenario("", "").replace(
+        "value: 1}}",
+        "value: 1}, strategy: {kind: offline, from: 5000, until: {day: 1}}}",
+    );
+    assert_eq!(
+        problems(&offline),
+        // `5000` at line 4, column 103 (counted by position in the line).
+        [
+            "x.yaml:4:103: subnets[0].validators.strategy.from: invalid type: integer `5000`, expected a mapping with one of block, epoch, day, e.g. {day: 3}"
+        ]
+    );
+    let tempo = scenario("    hyperparameters: {tempo: 70000}\n", "");
+    assert_eq!(
+        problems(&tempo),
+        [
+            "x.yaml:6:30: subnets[0].hyperparameters.tempo: invalid value: integer `70000`, expected a whole number from 0 to 65535"
+        ]
+    );
+    let quality = scenario(
+        "    economics: {cost_per_day: 1, entrants: {rate_per_day: 1, quality: {distribution: constant, value: 1e300}}}\n",
+        "",
+    );
+    assert_eq!(
+        problems(&quality),
+        [
+            "x.yaml:6:71: subnets[0].economics.entrants.quality: expected qualities summing to at most 1e15 (quality is a relative score: only ratios matter), got up to 1e300"
+        ]
+    );
+}

@@ -23,7 +23,7 @@ fn all_problems_are_reported_with_places() {
     let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
     let expected = [
         // Hand-checked against the text above (line:column of the offending value).
-        "bad.yaml:4:41: subnets[0].hyperparameters.kappa: invalid value: integer `70000`, expected u16",
+        "bad.yaml:4:41: subnets[0].hyperparameters.kappa: invalid value: integer `70000`, expected a whole number from 0 to 65535",
         "bad.yaml:7:45: subnets[0].validators.stake.alpha: expected a finite number > 0, got 0",
         "bad.yaml:8:55: subnets[0].validators.strategy.interval: expected 1 or more blocks",
         "bad.yaml:11:47: subnets[0].miners.quality.values: expected 3 values (one per agent), got 2",
@@ -66,8 +66,8 @@ subnets:
         "m.yaml:1:1: missing field `duration`",
         "m.yaml:2:10: numeric: unknown variant `chian`, expected `f64` or `chain`",
         "m.yaml:4:36: subnets[0].validators.stake: missing field `distribution`",
-        // serde names the tagged strategy map, not the value inside it.
-        "m.yaml:4:63: subnets[0].validators.strategy: invalid value: integer `-1`, expected u64",
+        // serde names the tagged strategy map; the loader finds the one field holding `-1`.
+        "m.yaml:4:86: subnets[0].validators.strategy.refresh: invalid value: integer `-1`, expected a whole number from 0 to 18446744073709551615",
         "m.yaml:5:34: subnets[0].miners.quality: missing field `distribution`",
     ];
     assert_eq!(lines, expected);
@@ -356,7 +356,9 @@ fn every_independent_problem_is_reported_once() {
     let m1 = format!("{head}{}", subnet("2", "x"));
     assert_eq!(
         problem_lines(&m1),
-        ["x.yaml:5:22: subnets[0].miners.count: invalid type: string \"x\", expected u32"]
+        [
+            "x.yaml:5:22: subnets[0].miners.count: invalid type: string \"x\", expected a whole number from 0 to 4294967295"
+        ]
     );
     let three = format!(
         "{head}{}{}{}",
@@ -367,9 +369,9 @@ fn every_independent_problem_is_reported_once() {
     assert_eq!(
         problem_lines(&three),
         [
-            "x.yaml:6:26: subnets[1].validators.count: invalid type: string \"y\", expected u32",
-            "x.yaml:7:22: subnets[1].miners.count: invalid type: string \"z\", expected u32",
-            "x.yaml:8:26: subnets[2].validators.count: invalid type: string \"w\", expected u32",
+            "x.yaml:6:26: subnets[1].validators.count: invalid type: string \"y\", expected a whole number from 0 to 4294967295",
+            "x.yaml:7:22: subnets[1].miners.count: invalid type: string \"z\", expected a whole number from 0 to 4294967295",
+            "x.yaml:8:26: subnets[2].validators.count: invalid type: string \"w\", expected a whole number from 0 to 4294967295",
         ]
     );
     let unknown = "\
@@ -412,7 +414,7 @@ subnets:
     // Audit `t_durstr.yaml`: cutting `days` left `duration` empty, which was reported too.
     assert_eq!(
         problem_lines(&small("").replace("{days: 1}", "{days: \"ten\"}")),
-        ["x.yaml:2:18: duration.days: invalid type: string \"ten\", expected f64"]
+        ["x.yaml:2:18: duration.days: invalid type: string \"ten\", expected a number"]
     );
 }
 
@@ -480,14 +482,14 @@ fn override_problems_name_the_override() {
         lines(default, &["foo=1", "subnets[0].hyperparameters.kappa=x"]),
         [
             "--set foo=1: unknown field `foo`, expected one of `name`, `description`, `seed`, `duration`, `start`, `network`, `subnets`, `timeline`, `replicates`, `sweep`, `record`, `numeric`",
-            "--set subnets[0].hyperparameters.kappa=x: invalid type: string \"x\", expected u16",
+            "--set subnets[0].hyperparameters.kappa=x: invalid type: string \"x\", expected a whole number from 0 to 65535",
         ]
     );
     // Under an override's path, the field is named (and the cut `days` leaves no follow-on
     // "expected exactly one of blocks, epochs, days, years"); a semantic problem too.
     assert_eq!(
         lines(default, &["duration={days: x}"]),
-        ["--set duration={days: x}: duration.days: invalid type: string \"x\", expected f64",]
+        ["--set duration={days: x}: duration.days: invalid type: string \"x\", expected a number",]
     );
     assert_eq!(
         lines(
@@ -503,7 +505,7 @@ fn override_problems_name_the_override() {
     assert_eq!(
         lines(&text, &["replicates=0"]),
         [
-            "default.yaml:6:7: seed: invalid type: string \"x\", expected u64",
+            "default.yaml:6:7: seed: invalid type: string \"x\", expected a whole number from 0 to 18446744073709551615",
             "--set replicates=0: expected at least 1",
         ]
     );

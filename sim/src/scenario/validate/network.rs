@@ -1,7 +1,7 @@
 //! Checks on the network economy: the emission schedule, the TAO price path, the coinbase,
 //! pools and miner economics.
 
-use super::distribution;
+use super::{Drawn, distribution};
 use crate::chain::emission::{MAX_SUPPLY_RAO, RAO_PER_TAO};
 
 /// The emission schedule's parameters.
@@ -244,6 +244,11 @@ pub(super) fn economics(
                 format!("expected a finite number > 0, got {}", n.payback_days),
             );
         }
-        distribution(bad, &format!("{at}.entrants.quality"), &n.quality, 1);
+        distribution(
+            bad,
+            &format!("{at}.entrants.quality"),
+            (&n.quality, Drawn::Quality),
+            1,
+        );
     }
 }
