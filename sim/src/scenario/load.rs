@@ -7,7 +7,7 @@
 //! [`super::validate`] checks ranges and consistency on the typed scenario. Every problem is
 //! located in the original text by its field path ([`super::locate`]).
 
-use super::locate::{duplicate_key, locate, parse_path};
+use super::locate::{Segment, duplicate_key, locate, parse_path};
 use super::{Override, Problem, Scenario, ScenarioError, validate};
 use std::path::Path;
 use yaml_serde::Value;
@@ -59,7 +59,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         if let Some(o) = overrides.iter().rev().find(|o| within(path, &o.path)) {
             return o.problem(path, message);
         }
-        let (line, column) = parse_path(path)
+        let (line, column) = segments_of(path)
             .and_then(|segments| locate(text, &segments))
             .map_or((None, None), |(l, c)| (Some(l), Some(c)));
         Problem {
@@ -377,6 +377,29 @@ fn is_child(child: &str, parent: &str) -> bool {
     };
     rest.and_then(parse_path)
         .is_some_and(|segments| segments.len() == 1)
+}
+
+/// Maps whose keys are themselves field paths: a key under one stays one segment.
+const PATH_KEYED: [&str; 4] = ["sweep.grid.", "sweep.zip.", "sweep.random.ranges.", ".set."];
+
+/// The segments of `path`, where a key of a map keyed by field paths ([`PATH_KEYED`]: the
+/// sweep's sections, a timeline change's `set`) stays whole: `sweep.grid.subnets[0].x` is the
+/// key `subnets[0].x` of `sweep.grid`. A key not found (a nested `set`) is located at its map.
+fn segments_of(path: &str) -> Option<Vec<Segment>> {
+    for marker in PATH_KEYED {
+        let Some(at) = path.find(marker) else {
+            continue;
+        };
+        let map = &path[..at + marker.len() - 1];
+        // `.set.` only as a timeline change's: `timeline[i].set.`.
+        if marker == ".set." && !(map.starts_with("timeline[") && map.matches('.').count() == 1) {
+            continue;
+        }
+        let mut segments = parse_path(map)?;
+        segments.push(Segment::Key(path[at + marker.len()..].to_string()));
+        return Some(segments);
+    }
+    parse_path(path)
 }
 
 /// A tagged enum (a strategy, a distribution) reports a wrong field at its map. Where exactly

@@ -297,7 +297,7 @@ timeline:
         "subnets[0].operators[1].targets: expected at least one UID",
         "subnets[0].operators[2].sell_at: expected the sale after the purchase",
         "subnets[0].operators[2].kind: a price pumper trades through the subnet's pool",
-        "timeline[0].set: `subnets[0].cohorts[0].validators.strategy.w_c` cannot change during a run",
+        "timeline[0].set.subnets[0].cohorts[0].validators.strategy.w_c: `subnets[0].cohorts[0].validators.strategy.w_c` cannot change during a run",
     ] {
         assert!(err.contains(expected), "missing `{expected}` in:\n{err}");
     }

@@ -303,3 +303,23 @@ fn messages_say_what_is_expected_in_the_scenarios_terms() {
         ]
     );
 }
+
+/// An audit found every `timeline[0].set` problem placed on the `set:` line even for keys on
+/// later lines, and every sweep problem on the `sweep:` line. Each is now placed on the value
+/// of the key that caused it.
+#[test]
+fn set_and_sweep_problems_are_placed_on_their_key() {
+    let text = scenario(
+        "",
+        "timeline:\n  - at: {block: 10}\n    set:\n      subnets[0].emission_share: 1\n      subnets[0].hyperparameters.tempo: 0\nsweep:\n  random:\n    n: 2\n    ranges:\n      subnets[0].validators.strategy.noise: {min: 0, max: 1}\n      subnets[0].hyperparameters.kappa: {min: 5, max: 1}\n",
+    );
+    assert_eq!(
+        problems(&text),
+        [
+            // Line 10 holds the tempo key, its value `0` at column 41; line 16 the kappa range,
+            // its value at column 41.
+            "x.yaml:10:41: timeline[0].set.subnets[0].hyperparameters.tempo: after this change, subnets[0].hyperparameters.tempo: expected 1 or more blocks (tempo 0 never runs an epoch)",
+            "x.yaml:16:41: sweep.random.ranges.subnets[0].hyperparameters.kappa: `subnets[0].hyperparameters.kappa`: expected finite min <= max, got 5 and 1",
+        ]
+    );
+}

@@ -52,10 +52,10 @@ fn bad_changes_are_refused_with_their_place() {
     );
     let err = load_str("t.yaml", &text, &[]).unwrap_err();
     let lines: Vec<String> = err.problems().iter().map(|p| p.to_string()).collect();
-    // Lines hand-checked against the text: `set:` of change 0 starts on line 8, its key on 9.
+    // Lines hand-checked against the text: `set:` of change 0 starts on line 8, its key on 9 (value at column 36).
     assert!(
         lines.iter().any(|l| l.starts_with(
-            "t.yaml:9:7: timeline[0].set: `subnets[0].validators.count` cannot change during a run"
+            "t.yaml:9:36: timeline[0].set.subnets[0].validators.count: `subnets[0].validators.count` cannot change during a run"
         )),
         "{lines:?}"
     );
@@ -64,7 +64,7 @@ fn bad_changes_are_refused_with_their_place() {
             == "t.yaml:10:9: timeline[1].at: expected exactly one of block, epoch, day; got 2"),
         "{lines:?}"
     );
-    assert!(lines.iter().any(|l| l.contains("timeline[2].set: after this change, subnets[0].hyperparameters.tempo: expected 1 or more")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("timeline[2].set.subnets[0].hyperparameters.tempo: after this change, subnets[0].hyperparameters.tempo: expected 1 or more")), "{lines:?}");
     assert_eq!(lines.len(), 3, "{lines:?}");
 }
 

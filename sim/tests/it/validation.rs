@@ -152,7 +152,7 @@ fn bad_sweeps_are_reported() {
         "{err}"
     );
     assert!(
-        err.contains("sweep.grid: `replicates` cannot be swept"),
+        err.contains("x.yaml:10:17: sweep.grid.replicates: `replicates` cannot be swept"),
         "{err}"
     );
     let text = text
@@ -161,7 +161,8 @@ fn bad_sweeps_are_reported() {
     let err = load_str("x.yaml", &text, &[]).unwrap_err().to_string();
     assert!(
         err.contains(
-            "sweep: at point tempo=0: subnets[0].hyperparameters.tempo: expected 1 or more blocks"
+            // Placed on the key that set the value (its values: line 9, column 39).
+            "x.yaml:9:39: sweep.grid.subnets[0].hyperparameters.tempo: at point tempo=0: subnets[0].hyperparameters.tempo: expected 1 or more blocks"
         ),
         "{err}"
     );

@@ -69,7 +69,7 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         {
             paths_ok = false;
             bad(
-                format!("sweep.{section}"),
+                format!("sweep.{section}.{path}"),
                 format!(
                     "`{path}` cannot be swept; expected a field path such as subnets[0].hyperparameters.kappa (not {})",
                     forbidden.join(", ")
@@ -87,7 +87,7 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         for (path, r) in &random.ranges {
             if !(r.min.is_finite() && r.max.is_finite() && r.min <= r.max) {
                 bad(
-                    "sweep.random.ranges".into(),
+                    format!("sweep.random.ranges.{path}"),
                     format!(
                         "`{path}`: expected finite min <= max, got {} and {}",
                         r.min, r.max
@@ -118,7 +118,7 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                     reported += 1;
                     for (path, message) in found {
                         bad(
-                            "sweep".into(),
+                            swept_key(sweep, &path),
                             format!("at point {}: {path}: {message}", arm.name),
                         );
                     }
@@ -126,4 +126,32 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
             }
         }
     }
+}
+
+/// Where a sweep point's problem at `path` is reported: the sweep key that set it (the key
+/// lies under `path`, or `path` under the key: `duration.days` for a problem of `duration`),
+/// else the sweep as a whole.
+fn swept_key(sweep: &crate::scenario::Sweep, path: &str) -> String {
+    let under = |a: &str, b: &str| {
+        a == b
+            || a.strip_prefix(b)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    let sections = sweep
+        .grid
+        .keys()
+        .map(|k| ("grid", k))
+        .chain(sweep.zip.keys().map(|k| ("zip", k)))
+        .chain(
+            sweep
+                .random
+                .iter()
+                .flat_map(|r| r.ranges.keys().map(|k| ("random.ranges", k))),
+        );
+    for (section, key) in sections {
+        if under(path, key) || under(key, path) {
+            return format!("sweep.{section}.{key}");
+        }
+    }
+    "sweep".into()
 }

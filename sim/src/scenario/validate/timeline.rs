@@ -82,7 +82,7 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
             if path == "network.coinbase.pools" || path.starts_with("network.coinbase.pools.") {
                 allowed = false;
                 bad(
-                    format!("timeline[{i}].set"),
+                    format!("timeline[{i}].set.{path}"),
                     "`network.coinbase.pools` cannot change during a run (pools exist from the start or not at all)".into(),
                 );
                 continue;
@@ -96,7 +96,7 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
             if !(on_subnet || path.starts_with("network.")) {
                 allowed = false;
                 bad(
-                    format!("timeline[{i}].set"),
+                    format!("timeline[{i}].set.{path}"),
                     format!(
                         "`{path}` cannot change during a run; expected a path under network., subnets[N].hyperparameters., subnets[N].emission_share, subnets[N].validators.strategy. or subnets[N].miners.strategy. (cohorts and operators are fixed at the start)"
                     ),
@@ -114,20 +114,25 @@ pub(super) fn timeline(s: &Scenario, bad: &mut impl FnMut(String, String)) {
                 let found = problems(&after);
                 let broken: Vec<_> = found.iter().filter(|p| !known.contains(p)).collect();
                 // Report what this change broke; a broken state is not carried to later changes.
+                // Each with the key that set it, to place it on that key's line.
                 let own: Vec<_> = broken
                     .iter()
-                    .copied()
-                    .filter(|(p, _)| change.set.keys().any(|k| p.starts_with(k.as_str())))
+                    .filter_map(|(p, m)| {
+                        let key = change.set.keys().find(|k| p.starts_with(k.as_str()))?;
+                        Some((format!("timeline[{i}].set.{key}"), p, m))
+                    })
                     .collect();
-                for (path, message) in if own.is_empty() {
-                    broken.iter().copied().take(1).collect()
+                let reported = if own.is_empty() {
+                    broken
+                        .iter()
+                        .take(1)
+                        .map(|(p, m)| (format!("timeline[{i}].set"), p, m))
+                        .collect()
                 } else {
                     own
-                } {
-                    bad(
-                        format!("timeline[{i}].set"),
-                        format!("after this change, {path}: {message}"),
-                    );
+                };
+                for (at, path, message) in reported {
+                    bad(at, format!("after this change, {path}: {message}"));
                 }
                 if broken.is_empty() {
                     current = next;
