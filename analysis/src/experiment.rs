@@ -162,7 +162,10 @@ pub fn write_frontier(result: &FrontierResult, dir: &Path) -> Result<Vec<PathBuf
             ),
             col(
                 "copy_reward_share",
-                b.iter().map(|x| x.copy_share).collect::<Vec<_>>(),
+                // Undefined (null, not NaN) when λ = 0 is not on the self-weight grid.
+                b.iter()
+                    .map(|x| Some(x.copy_share).filter(|v| v.is_finite()))
+                    .collect::<Vec<_>>(),
             ),
         ],
     )?;

@@ -64,7 +64,7 @@ pub fn describe(metric: &str) -> String {
         "share_miner" => "miners' share of paid emission (incentive)",
         "share_owner" => "subnet owners' share of paid emission (owner cut)",
         "validator_dividends_per_1000_tao_day" => {
-            "validator dividends per 1,000 TAO staked per day (TAO)"
+            "validator dividends per 1,000 staked per day (TAO; with pools, each subnet's alpha)"
         }
         "final_miner_count" => "miners registered at the last epoch",
         "final_mean_miner_quality" => "mean latent miner quality at the last epoch",
@@ -485,9 +485,11 @@ fn strategy_groups(n: &Neurons) -> Vec<(String, String)> {
     named.into_iter().collect()
 }
 
+/// The values as a column: non-finite ones null, and `-0.0` (a difference or product that
+/// came out as negative zero) written as `0.0`.
 fn nan_to_null(v: &[f64]) -> Vec<Option<f64>> {
     v.iter()
-        .map(|x| if x.is_finite() { Some(*x) } else { None })
+        .map(|x| if x.is_finite() { Some(*x + 0.0) } else { None })
         .collect()
 }
 
@@ -1056,6 +1058,14 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
+    }
+
+    /// Audit: metrics.csv held `-0.0`. Columns write it as 0; non-finite values are null.
+    #[test]
+    fn columns_have_no_negative_zero() {
+        let got = nan_to_null(&[-0.0, 1.5, f64::NAN, f64::INFINITY]);
+        assert_eq!(got, [Some(0.0), Some(1.5), None, None]);
+        assert!(got[0].unwrap().is_sign_positive());
     }
 
     #[test]

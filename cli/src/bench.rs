@@ -248,8 +248,11 @@ fn bench_epoch(args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 fn bench_network(args: &BenchArgs) -> anyhow::Result<()> {
-    let scenario = subnetlab_sim::scenario::load_file(&args.scenario, &args.set)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The default is the repository's file: from elsewhere, name it (or a built-in scenario).
+    let name = args.scenario.to_string_lossy();
+    let scenario = crate::run::load(Some(&name), &args.set).map_err(|e| {
+        e.context("bench network runs --scenario (default: scenarios/network-4y.yaml, relative to the repository)")
+    })?;
     say!(
         "{}: {} subnets, {} blocks ({})",
         scenario.name,

@@ -148,7 +148,14 @@ fn describe(e: &anyhow::Error) -> String {
 fn validate(files: &[PathBuf], overrides: &[Override]) -> anyhow::Result<()> {
     let mut failed = 0;
     for file in files {
-        match scenario::load_file(file, overrides) {
+        // A built-in scenario's name works as for `run` (a file of that name comes first).
+        let loaded = match file.to_str().and_then(scenario::builtin) {
+            Some(b) if !file.exists() => {
+                scenario::load_str(&format!("builtin:{}", b.name), b.yaml, overrides)
+            }
+            _ => scenario::load_file(file, overrides),
+        };
+        match loaded {
             Ok(s) => say!(
                 "{}: ok ({}, {} blocks)",
                 file.display(),

@@ -44,7 +44,9 @@ pub fn compare_modes_cmd(args: &CompareModesArgs) -> anyhow::Result<()> {
     for f in &c.fields {
         let at =
             f.at.map_or("-".to_string(), |(s, e, u)| format!("{s}/{e}/{u}"));
+        // With pools, stake and emission are each subnet's alpha.
         let unit = match f.field {
+            "stake" | "emission" if scenario.network.coinbase.pools => " α",
             "stake" | "emission" => " TAO",
             _ => "",
         };

@@ -9,12 +9,28 @@ use subnetlab_sim::scenario::{self, Override, Scenario};
 /// Arguments of `subnetlab run`.
 #[derive(clap::Args, Debug, Default)]
 pub struct RunArgs {
-    /// A scenario file, or the name of a built-in scenario (see `subnetlab list`).
-    /// Default: the built-in `default`.
-    pub scenario: Option<String>,
+    /// The scenario and what replaces its fields.
+    #[command(flatten)]
+    pub input: ScenarioArgs,
     /// Result folder (default: `out/<scenario name>`).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Also run the honest twin of every arm: the same scenario and seeds with each adversary
+    /// replaced by an honest agent of the same stake, as arms named `... (honest twin)`; the
+    /// metrics then include `vs_twin_*` (the adversaries' emission over their twins').
+    #[arg(long)]
+    pub twin: bool,
+    /// How results are written.
+    #[command(flatten)]
+    pub output: crate::study::OutputArgs,
+}
+
+/// Which scenario a command runs, and the fields the command line replaces (`run`, `sweep`).
+#[derive(clap::Args, Debug, Default)]
+pub struct ScenarioArgs {
+    /// A scenario file, or the name of a built-in scenario (see `subnetlab list`).
+    /// Default: the built-in `default`.
+    pub scenario: Option<String>,
     /// Seed, replacing the scenario's.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -26,17 +42,9 @@ pub struct RunArgs {
     /// (the chain's fixed point, bit for bit).
     #[arg(long, value_parser = ["f64", "chain"])]
     pub numeric: Option<String>,
-    /// Also run the honest twin of every arm: the same scenario and seeds with each adversary
-    /// replaced by an honest agent of the same stake, as arms named `... (honest twin)`; the
-    /// metrics then include `vs_twin_*` (the adversaries' emission over their twins').
-    #[arg(long)]
-    pub twin: bool,
-    /// How results are written.
-    #[command(flatten)]
-    pub output: crate::study::OutputArgs,
 }
 
-impl RunArgs {
+impl ScenarioArgs {
     /// The overrides, with `--seed` and `--numeric` as more.
     pub fn overrides(&self) -> Vec<Override> {
         let mut overrides = self.set.clone();
@@ -48,6 +56,11 @@ impl RunArgs {
         }
         overrides.extend(numeric_override(self.numeric.as_deref()));
         overrides
+    }
+
+    /// The scenario, loaded and validated with the overrides.
+    pub fn load(&self) -> anyhow::Result<Scenario> {
+        load(self.scenario.as_deref(), &self.overrides())
     }
 }
 
@@ -84,7 +97,7 @@ pub fn load(name: Option<&str>, overrides: &[Override]) -> anyhow::Result<Scenar
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let scenario = load(args.scenario.as_deref(), &args.overrides())?;
+    let scenario = args.input.load()?;
     let target = args
         .out
         .clone()

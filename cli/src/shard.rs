@@ -4,7 +4,6 @@
 //! the partitions into one result folder, identical to an unsharded run.
 
 use crate::output::Staging;
-use crate::run::{RunArgs, load};
 use crate::study::{Plan, execute};
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -52,20 +51,13 @@ impl Shard {
 /// Arguments of `subnetlab sweep`.
 #[derive(clap::Args, Debug)]
 pub struct SweepArgs {
-    /// A scenario file with a `sweep:` or `replicates:`, or a built-in scenario's name.
-    pub scenario: Option<String>,
+    /// The scenario (with a `sweep:` or `replicates:`) and what replaces its fields; the same
+    /// on every shard.
+    #[command(flatten)]
+    pub input: crate::run::ScenarioArgs,
     /// The partition root, shared by the shards (default: `out/<scenario name>.parts`).
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Seed, replacing the scenario's.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Change a field before validation, as for `run` (repeatable; the same on every shard).
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<subnetlab_sim::scenario::Override>,
-    /// The epoch's arithmetic, replacing the scenario's `numeric:`: `f64` or `chain`.
-    #[arg(long, value_parser = ["f64", "chain"])]
-    pub numeric: Option<String>,
     /// No progress bar and no summary, only the partition root.
     #[arg(long, short)]
     pub quiet: bool,
@@ -75,14 +67,7 @@ pub struct SweepArgs {
 }
 
 pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
-    let run = RunArgs {
-        scenario: args.scenario.clone(),
-        seed: args.seed,
-        set: args.set.clone(),
-        numeric: args.numeric.clone(),
-        ..RunArgs::default()
-    };
-    let scenario = load(run.scenario.as_deref(), &run.overrides())?;
+    let scenario = args.input.load()?;
     let root = args
         .out
         .clone()

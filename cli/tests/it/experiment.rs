@@ -87,39 +87,7 @@ fn retention_and_frontier_run_small() {
     ] {
         assert!(r.join(f).exists(), "{f} missing");
     }
-    let f = base.join("frontier");
-    ok(subnetlab()
-        .args([
-            "experiment",
-            "frontier",
-            "--validators",
-            "4",
-            "--miners",
-            "8",
-            "--epochs",
-            "3",
-        ])
-        .args([
-            "--cabal-stakes",
-            "0,0.5",
-            "--self-weights",
-            "0,1",
-            "--trials",
-            "1",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&f));
-    for file in [
-        "frontier.parquet",
-        "frontier_best.csv",
-        "frontier_break_even.csv",
-        "charts/frontier.png",
-    ] {
-        assert!(f.join(file).exists(), "{file} missing");
-    }
-    // Audit: the break-even read the stakes in the order given (0.4,0.3,0.2,0.1 put it at
-    // 0.400). Any order, and repeats, give the same files as the ascending grid.
+    // A small frontier on the stakes given, into `base/out`; returns its break-even table.
     let frontier = |stakes: &str, out: &str| {
         let done = ok(subnetlab()
             .args([
@@ -148,6 +116,17 @@ fn retention_and_frontier_run_small() {
         );
         std::fs::read(base.join(out).join("frontier_break_even.csv")).unwrap()
     };
+    frontier("0,0.5", "frontier");
+    for file in [
+        "frontier.parquet",
+        "frontier_best.csv",
+        "frontier_break_even.csv",
+        "charts/frontier.png",
+    ] {
+        assert!(base.join("frontier").join(file).exists(), "{file} missing");
+    }
+    // Audit: the break-even read the stakes in the order given (0.4,0.3,0.2,0.1 put it at
+    // 0.400). Any order, and repeats, give the same files as the ascending grid.
     assert_eq!(
         frontier("0.1,0.2,0.3,0.4", "ascending"),
         frontier("0.4,0.3,0.2,0.1,0.3", "shuffled")

@@ -33,6 +33,16 @@ fn validate_reports_every_problem_with_its_place() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// Audit: `validate default` said "cannot read scenario default"; built-in names work as for
+/// `run`.
+#[test]
+fn validate_takes_builtin_names() {
+    let out = ok(subnetlab().args(["validate", "default", "two-subnets"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("default: ok (default,"), "{text}");
+    assert!(text.contains("two-subnets: ok (two-subnets,"), "{text}");
+}
+
 #[test]
 fn list_shows_builtins_and_strategies() {
     let out = ok(subnetlab().arg("list"));

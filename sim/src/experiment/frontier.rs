@@ -125,6 +125,20 @@ impl FrontierConfig {
         check_range("noise", self.noise, 0.0, 10.0)?;
         check_range("drift", self.drift, 0.0, 10.0)?;
         check_range("margin", self.margin, 0.0, 1.0)?;
+        // An epoch uses the weights committed `r` tempos earlier: with `r` at or past the
+        // run's length no epoch ever sees a weight, and the variant measures nothing.
+        for r in self.variants.iter().filter_map(|v| v.reveal_period) {
+            if u64::from(r) >= u64::from(self.epochs) {
+                return Err(ExperimentError::parameter(
+                    "reveal-period",
+                    r,
+                    format!(
+                        "a period below the {} epochs run (no epoch would see a revealed weight)",
+                        self.epochs
+                    ),
+                ));
+            }
+        }
         if self.trials == 0 || self.epochs == 0 || self.self_weights.is_empty() {
             return Err(ExperimentError::parameter(
                 "trials/epochs/self-weights",
@@ -598,6 +612,28 @@ mod tests {
             })
         };
         assert_eq!(on(1), on(2));
+    }
+
+    /// Audit: `--reveal-period 100000` ran, every epoch without a revealed weight.
+    #[test]
+    fn a_reveal_period_past_the_run_is_refused() {
+        let base = chain_defaults();
+        let mut v = Variant::new(VariantKind::Yuma3, &base);
+        v.reveal_period = Some(12);
+        let mut cfg = FrontierConfig::new(vec![v]);
+        cfg.epochs = 12;
+        let err = run(&cfg, &|_| {}).unwrap_err().to_string();
+        assert!(
+            err.contains("reveal-period") && err.contains("12 epochs"),
+            "{err}"
+        );
+        cfg.epochs = 13;
+        cfg.validators = 4;
+        cfg.miners = 4;
+        cfg.cabal_stakes = vec![0.2];
+        cfg.self_weights = vec![0.0];
+        cfg.trials = 1;
+        assert!(run(&cfg, &|_| {}).is_ok());
     }
 
     /// On a small network, a stake-majority cabal that weights only itself takes more than
