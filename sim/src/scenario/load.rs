@@ -159,7 +159,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         // A map that lost a field to a cut may look incomplete: that is no new problem.
         let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
         if !follows_a_cut {
-            problems.push(located(&path, message));
+            problems.push(located(&path, super::compact_numbers(&message)));
         }
     }
     if !problems.is_empty() {

@@ -32,7 +32,7 @@ pub use load::{load_file, load_str};
 pub use locate::duplicate_key;
 pub(crate) use locate::value_at;
 pub use overrides::Override;
-pub use problem::{Problem, ScenarioError, compact, explain};
+pub use problem::{Problem, ScenarioError, compact, compact_numbers, explain};
 
 use serde::{Deserialize, Serialize};
 

@@ -60,6 +60,28 @@ pub fn compact(x: f64) -> String {
     }
 }
 
+/// `message` with every run of 22 digits or more in [`compact`] form (`got 1e300`, not 301
+/// digits). Only an `f64` prints so: a `u64` has at most 20 digits, and an `f64` that large has
+/// no fraction.
+pub fn compact_numbers(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit()) {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(tail.len());
+        match tail[..end].parse::<f64>() {
+            Ok(x) if end >= 22 => out.push_str(&compact(x)),
+            _ => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// serde's names of the types it expected, at the end of its messages, and what to say
 /// instead: the range of each whole-number type, and what a moment is.
 const EXPECTED: [(&str, &str); 9] = [
@@ -149,6 +171,15 @@ mod tests {
         assert_eq!(compact(1e15), "1e15");
         assert_eq!(compact(999_999_999_999_999.0), "999999999999999");
         assert_eq!(compact(f64::INFINITY), "inf");
+        let long = format!("got {}, expected at most 21,000,000", 1e300);
+        assert_eq!(
+            compact_numbers(&long),
+            "got 1e300, expected at most 21,000,000"
+        );
+        // A u64 (20 digits) and short numbers are kept as written.
+        let kept = "got 18446744073709551515 and -2.5 at 4.";
+        assert_eq!(compact_numbers(kept), kept);
+        assert_eq!(compact_numbers(&format!("-{}", 1e25)), "-1e25");
     }
 
     /// A second audit: a 3 MB value came back whole in its error message.

@@ -342,3 +342,14 @@ fn a_type_error_does_not_hide_range_problems_elsewhere() {
         ]
     );
 }
+
+/// The audit's 1e300 printed as 301 digits: every validation message now prints such a number
+/// compactly.
+#[test]
+fn huge_numbers_print_compactly() {
+    let text = scenario("", "start: {issuance: 1e300}\n");
+    assert_eq!(
+        problems(&text),
+        ["x.yaml:6:19: start.issuance: expected TAO between 0 and 21,000,000, got 1e300"]
+    );
+}
