@@ -432,7 +432,7 @@ fn final_counts(scenario: &Scenario, record: &RunRecord) -> (u64, u64) {
             .rev()
             .find(|&i| rows.subnet[i] == netuid)
         {
-            validators += u64::from(rows.neurons[i] - rows.miners[i].min(rows.neurons[i]));
+            validators += u64::from(rows.neurons[i].saturating_sub(rows.miners[i]));
             miners += u64::from(rows.miners[i]);
         }
     }

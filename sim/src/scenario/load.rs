@@ -8,7 +8,7 @@
 //! located in the original text by its field path ([`super::locate`]).
 
 use super::locate::{Segment, duplicate_key, locate, parse_path};
-use super::{Override, Problem, Scenario, ScenarioError, validate};
+use super::{Override, Problem, Scenario, ScenarioError, is_under, validate};
 use std::path::Path;
 use yaml_serde::Value;
 
@@ -56,7 +56,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let located = |path: &str, message: String| {
         // A value an override set is the override's, not the file's: name it instead.
-        if let Some(o) = overrides.iter().rev().find(|o| within(path, &o.path)) {
+        if let Some(o) = overrides.iter().rev().find(|o| is_under(path, &o.path)) {
             return o.problem(path, message);
         }
         let (line, column) = segments_of(path)
@@ -125,7 +125,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     // Range and consistency problems: of the scenario, or, when stand-ins had to be made up to
     // read it, those that do not follow from a made-up value.
     let semantic = |s: &Scenario| {
-        let duration_varies = overrides.iter().any(|o| within(&o.path, "duration"))
+        let duration_varies = overrides.iter().any(|o| is_under(&o.path, "duration"))
             || s.sweep.as_ref().is_some_and(|w| w.varies("duration"));
         let late = if duration_varies {
             Vec::new()
@@ -146,7 +146,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
         // would be written into the resolved scenario and never used.
         if let Some(sweep) = &s.sweep {
             for o in overrides {
-                if let Some(p) = sweep.paths().find(|p| within(&o.path, p)) {
+                if let Some(p) = sweep.paths().find(|p| is_under(&o.path, p)) {
                     problems.push(o.problem(
                         &o.path,
                         format!("the sweep varies `{p}`, so its points replace this value; change the sweep (--set sweep...) instead"),
@@ -157,7 +157,7 @@ pub fn load_str(file: &str, text: &str, overrides: &[Override]) -> Result<Scenar
     }
     for (path, message) in checked {
         // A map that lost a field to a cut may look incomplete: that is no new problem.
-        let follows_a_cut = cut.iter().any(|c| within(&path, c) || parent(c) == path);
+        let follows_a_cut = cut.iter().any(|c| is_under(&path, c) || parent(c) == path);
         if !follows_a_cut {
             problems.push(located(&path, super::compact_numbers(&message)));
         }
@@ -212,7 +212,7 @@ fn read_typed(mut doc: Value) -> Typed {
         let path = display_path(&e.path().to_string());
         let message = strip_location(&e.inner().to_string());
         let missing = missing_field(&message).map(|field| join(&path, field));
-        let in_stand_in = stand_ins.iter().any(|s| within(&path, &s.path));
+        let in_stand_in = stand_ins.iter().any(|s| is_under(&path, &s.path));
         let after_cut = missing.as_ref().is_some_and(|m| cut.contains(m));
         // A tagged enum names its map, not the field inside it that is wrong: with a stand-in
         // tag, the map's other errors follow from the variant tried.
@@ -237,17 +237,17 @@ fn read_typed(mut doc: Value) -> Typed {
                 let Some(s) = stand_ins
                     .iter_mut()
                     .rev()
-                    .find(|s| within(&path, &s.path) || is_child(&s.path, &path))
+                    .find(|s| is_under(&path, &s.path) || is_child(&s.path, &path))
                 else {
                     break;
                 };
                 s.next(&mut doc, &message) || {
                     let parent = parent(&s.path);
                     // A map we made up ourselves has nothing of the user's to cut.
-                    if stand_ins.iter().any(|s| within(&parent, &s.path)) {
+                    if stand_ins.iter().any(|s| is_under(&parent, &s.path)) {
                         false
                     } else {
-                        stand_ins.retain(|s| !within(&s.path, &parent));
+                        stand_ins.retain(|s| !is_under(&s.path, &parent));
                         cut_node(&mut doc, &parent, &mut cut, &mut stand_ins)
                     }
                 }
@@ -298,7 +298,11 @@ fn beyond_stand_ins(
     check(&zero)
         .into_iter()
         .filter(|p| with_one.contains(p))
-        .filter(|(path, _)| !stand_ins.iter().any(|s| within(path, s) || within(s, path)))
+        .filter(|(path, _)| {
+            !stand_ins
+                .iter()
+                .any(|s| is_under(path, s) || is_under(s, path))
+        })
         .collect()
 }
 
@@ -412,15 +416,6 @@ fn variant_names(message: &str) -> Vec<String> {
         .step_by(2)
         .map(str::to_string)
         .collect()
-}
-
-/// `path` is `ancestor` or lies under it.
-fn within(path: &str, ancestor: &str) -> bool {
-    path == ancestor
-        || ancestor.is_empty()
-        || path
-            .strip_prefix(ancestor)
-            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// `child` is a field or element of `parent` itself.

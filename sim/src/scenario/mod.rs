@@ -120,20 +120,34 @@ pub struct Sweep {
 impl Sweep {
     /// Every field path the sweep sets (grid, zip and random).
     pub fn paths(&self) -> impl Iterator<Item = &String> {
+        self.keys().map(|(_, path)| path)
+    }
+
+    /// [`Sweep::paths`] with the section that sets each (`grid`, `zip`, `random.ranges`), as
+    /// problems name them (`sweep.grid.<path>`).
+    pub fn keys(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        let random = self.random.iter().flat_map(|r| r.ranges.keys());
         self.grid
             .keys()
-            .chain(self.zip.keys())
-            .chain(self.random.iter().flat_map(|r| r.ranges.keys()))
+            .map(|k| ("grid", k))
+            .chain(self.zip.keys().map(|k| ("zip", k)))
+            .chain(random.map(|k| ("random.ranges", k)))
     }
 
     /// Whether the sweep sets `field` or anything under it (e.g. `duration` for
     /// `duration.days`).
     pub fn varies(&self, field: &str) -> bool {
-        self.paths().any(|p| {
-            p.strip_prefix(field)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-        })
+        self.paths().any(|p| is_under(p, field))
     }
+}
+
+/// Whether field path `path` is `field` or lies under it (`duration.days` under `duration`,
+/// `subnets[0].tempo` under `subnets`; everything under the root `""`).
+pub(crate) fn is_under(path: &str, field: &str) -> bool {
+    field.is_empty()
+        || path
+            .strip_prefix(field)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// `n` points drawn uniformly from `ranges`.

@@ -49,19 +49,8 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
         return;
     }
     let Some(sweep) = &s.sweep else { return };
-    let keys = sweep
-        .grid
-        .keys()
-        .map(|k| ("grid", k))
-        .chain(sweep.zip.keys().map(|k| ("zip", k)))
-        .chain(
-            sweep
-                .random
-                .iter()
-                .flat_map(|r| r.ranges.keys().map(|k| ("random.ranges", k))),
-        );
     let mut paths_ok = true;
-    for (section, path) in keys {
+    for (section, path) in sweep.keys() {
         let forbidden = ["sweep", "replicates", "record", "name", "timeline"];
         let first = path.split(['.', '[']).next().unwrap_or("");
         if crate::scenario::locate::parse_path(path).is_none_or(|p| p.is_empty())
@@ -132,24 +121,9 @@ pub(super) fn study(s: &Scenario, bad: &mut impl FnMut(String, String)) {
 /// lies under `path`, or `path` under the key: `duration.days` for a problem of `duration`),
 /// else the sweep as a whole.
 fn swept_key(sweep: &crate::scenario::Sweep, path: &str) -> String {
-    let under = |a: &str, b: &str| {
-        a == b
-            || a.strip_prefix(b)
-                .is_some_and(|rest| rest.starts_with(['.', '[']))
-    };
-    let sections = sweep
-        .grid
-        .keys()
-        .map(|k| ("grid", k))
-        .chain(sweep.zip.keys().map(|k| ("zip", k)))
-        .chain(
-            sweep
-                .random
-                .iter()
-                .flat_map(|r| r.ranges.keys().map(|k| ("random.ranges", k))),
-        );
-    for (section, key) in sections {
-        if under(path, key) || under(key, path) {
+    use crate::scenario::is_under;
+    for (section, key) in sweep.keys() {
+        if is_under(path, key) || is_under(key, path) {
             return format!("sweep.{section}.{key}");
         }
     }
